@@ -1,0 +1,40 @@
+// The device panel: which GPU the engine runs on, its key limits, and whether it computes correctly.
+import { formatBytes } from '../../gpu/adapter-report.ts';
+import { useAppStore } from '../store/index.ts';
+
+export function AdapterPanel() {
+  const device = useAppStore((s) => s.device);
+  return (
+    <section className="panel adapter-panel" aria-label="GPU adapter" aria-live="polite">
+      {device.status === 'probing' && <p>Looking for a WebGPU adapter…</p>}
+      {device.status === 'ready' && (
+        <dl className="facts">
+          <dt>Adapter</dt>
+          <dd data-field="adapter-name">
+            {device.adapter.name}
+            {device.adapter.isFallbackAdapter && <span className="badge"> software (slow)</span>}
+          </dd>
+          <dt>Max storage binding</dt>
+          <dd>{formatBytes(device.adapter.limits.maxStorageBufferBindingSize)}</dd>
+          <dt>Max buffer</dt>
+          <dd>{formatBytes(device.adapter.limits.maxBufferSize)}</dd>
+          <dt>Workgroup storage</dt>
+          <dd>{formatBytes(device.adapter.limits.maxComputeWorkgroupStorageSize)}</dd>
+          <dt>Features</dt>
+          <dd>{device.adapter.features.join(', ') || 'none'}</dd>
+          <dt>Self-test</dt>
+          <dd data-field="self-test">
+            {device.selfTest.ok
+              ? `passed (${device.selfTest.n} values, ${device.selfTest.ms.toFixed(1)} ms)`
+              : `FAILED at index ${device.selfTest.firstMismatch}`}
+          </dd>
+        </dl>
+      )}
+      {device.status === 'lost' && (
+        <p role="alert">
+          The GPU device was lost ({device.reason}): {device.message || 'no details'}. Reload the page to reconnect.
+        </p>
+      )}
+    </section>
+  );
+}

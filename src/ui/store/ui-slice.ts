@@ -1,0 +1,29 @@
+// UI slice: the selected tab and the colour scheme (persisted in localStorage by the shell).
+import type { StateCreator } from 'zustand';
+
+export const TABS = [
+  { id: 'pretrain', label: 'Pretrain' },
+  { id: 'classification', label: 'Classification' },
+  { id: 'entailment', label: 'Entailment' },
+  { id: 'similarity', label: 'Similarity' },
+  { id: 'multiple-choice', label: 'Multiple choice' },
+  { id: 'attention', label: 'Attention' },
+  { id: 'runs', label: 'Runs' },
+] as const;
+
+export type TabId = (typeof TABS)[number]['id'];
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface UiSlice {
+  tab: TabId;
+  theme: Theme;
+  setTab: (tab: TabId) => void;
+  setTheme: (theme: Theme) => void;
+}
+
+export const createUiSlice: StateCreator<UiSlice, [], [], UiSlice> = (set) => ({
+  tab: 'pretrain',
+  theme: 'system',
+  setTab: (tab) => set({ tab }),
+  setTheme: (theme) => set({ theme }),
+});
