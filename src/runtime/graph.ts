@@ -1,0 +1,155 @@
+// The graph builder and autograd tape. Model code calls ops, which append dispatch nodes here and
+// push a backward closure on the tape. Nothing touches the GPU: Program.compile() turns the finished
+// graph (forward + backward + optimizer) into pipelines, bind groups and one planned memory layout,
+// so a training step is a fixed list of dispatches encoded into one command buffer.
+//
+// Gradient convention (llm.c's): backward kernels take an `accumulate` flag. The first contribution
+// to a gradient overwrites it (accumulate = 0), later ones add (accumulate = 1). The tape knows at build
+// time which is first, so no buffer is ever zeroed and gradients of shared tensors sum correctly.
+import type { KernelSpec } from './kernel.ts';
+import { type DType, type StorageClass, Tensor } from './tensor.ts';
+
+export type Workgroups = readonly [number, number, number];
+
+export interface DispatchNode {
+  kind: 'dispatch';
+  index: number;
+  label: string;
+  kernel: KernelSpec;
+  bindings: Readonly<Record<string, Tensor>>;
+  params: Readonly<Record<string, number>>;
+  workgroups: Workgroups;
+  /** Params that the host rewrites between runs (e.g. the learning rate): never deduplicated. */
+  dynamic: boolean;
+}
+
+export interface GradWrite {
+  grad: Tensor;
+  /** 0 for the first contribution (overwrite), 1 afterwards (add). */
+  accumulate: 0 | 1;
+}
+
+type BackwardFn = () => void;
+
+export class Graph {
+  readonly nodes: DispatchNode[] = [];
+  readonly tensors: Tensor[] = [];
+  private readonly grads = new Map<Tensor, Tensor>();
+  private readonly gradWritten = new Set<Tensor>();
+  private readonly tape: { outputs: Tensor[]; fn: BackwardFn }[] = [];
+  private backwardDone = false;
+
+  /** Host-written data for each step (token ids, targets, masks). */
+  input(name: string, shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    return this.add(new Tensor(name, shape, dtype, 'input', false));
+  }
+
+  /** A trainable parameter; backward produces `grad(param)`. */
+  param(name: string, shape: readonly number[], requiresGrad = true): Tensor {
+    return this.add(new Tensor(name, shape, 'f32', 'param', requiresGrad));
+  }
+
+  /** An intermediate result. It requires grad when any op input does (ops decide). */
+  activation(name: string, shape: readonly number[], requiresGrad: boolean, dtype: DType = 'f32'): Tensor {
+    return this.add(new Tensor(name, shape, dtype, 'activation', requiresGrad));
+  }
+
+  /** Kept across runs, never reused by the planner (optimizer moments, counters, result rings). */
+  state(name: string, shape: readonly number[], dtype: DType = 'f32', storage: StorageClass = 'state'): Tensor {
+    return this.add(new Tensor(name, shape, dtype, storage, false));
+  }
+
+  private add(t: Tensor): Tensor {
+    this.tensors.push(t);
+    return t;
+  }
+
+  /** Appends one dispatch. Returns the node so dynamic params can be rewritten by the Program. */
+  dispatch(
+    kernel: KernelSpec,
+    bindings: Record<string, Tensor>,
+    params: Record<string, number>,
+    workgroups: Workgroups | readonly [number] | readonly [number, number],
+    options: { label?: string; dynamic?: boolean } = {},
+  ): DispatchNode {
+    const [x, y = 1, z = 1] = workgroups;
+    for (const name of kernel.bindings) {
+      if (!bindings[name]) throw new Error(`${kernel.entry}: binding "${name}" not given`);
+    }
+    for (const name of Object.keys(bindings)) {
+      if (!kernel.bindings.includes(name)) throw new Error(`${kernel.entry}: unexpected binding "${name}"`);
+    }
+    const node: DispatchNode = {
+      kind: 'dispatch',
+      index: this.nodes.length,
+      label: options.label ?? kernel.entry,
+      kernel,
+      bindings,
+      params,
+      workgroups: [x, y, z],
+      dynamic: options.dynamic ?? false,
+    };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Records how to backpropagate through the op that produced `outputs`. */
+  onBackward(outputs: Tensor[], fn: BackwardFn): void {
+    if (this.backwardDone) throw new Error('onBackward after backward(): build the forward pass first');
+    if (outputs.some((t) => t.requiresGrad)) this.tape.push({ outputs, fn });
+  }
+
+  /** The gradient tensor of `t` (created on first use, same shape). */
+  grad(t: Tensor): Tensor {
+    if (!t.requiresGrad) throw new Error(`${t.name} does not require grad`);
+    let g = this.grads.get(t);
+    if (!g) {
+      const storage: StorageClass = t.storage === 'param' ? 'grad' : 'activation';
+      g = this.add(new Tensor(`grad(${t.name})`, t.shape, 'f32', storage, false));
+      this.grads.set(t, g);
+    }
+    return g;
+  }
+
+  /** Whether any gradient has flowed into `t` yet (during backward). */
+  hasGrad(t: Tensor): boolean {
+    return this.gradWritten.has(t);
+  }
+
+  /** For backward kernels writing into grad(t): tells whether to overwrite or add. */
+  gradWrite(t: Tensor): GradWrite {
+    const grad = this.grad(t);
+    const accumulate = this.gradWritten.has(t) ? 1 : 0;
+    this.gradWritten.add(t);
+    return { grad, accumulate };
+  }
+
+  /**
+   * Walks the tape in reverse. `seed` must write grad(loss) (e.g. a fill with 1): the caller provides
+   * it because how the loss is reduced (mean over rows, a weighted sum of losses) is model knowledge.
+   */
+  backward(loss: Tensor, seed: (gradWrite: GradWrite) => void): void {
+    if (this.backwardDone) throw new Error('backward() called twice on one graph');
+    this.backwardDone = true;
+    seed(this.gradWrite(loss));
+    for (let i = this.tape.length - 1; i >= 0; i--) {
+      const entry = this.tape[i]!;
+      if (entry.outputs.some((t) => this.gradWritten.has(t))) entry.fn();
+    }
+  }
+
+  /** Parameters that received a gradient, with their gradients (for the optimizer). */
+  paramGrads(): { param: Tensor; grad: Tensor }[] {
+    return this.tensors
+      .filter((t) => t.storage === 'param' && this.gradWritten.has(t))
+      .map((param) => ({ param, grad: this.grads.get(param)! }));
+  }
+}
+
+/** Workgroups for `n` independent items at `perGroup` items each, folded into 2-D past the 65,535 limit. */
+export function workgroups1d(n: number, perGroup: number, maxPerDim = 65535): readonly [number, number] {
+  const groups = Math.max(1, Math.ceil(n / perGroup));
+  if (groups <= maxPerDim) return [groups, 1];
+  const y = Math.ceil(groups / maxPerDim);
+  return [Math.ceil(groups / y), y];
+}

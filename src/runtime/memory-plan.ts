@@ -1,0 +1,137 @@
+// The memory planner. From a finished graph (and the dispatch order), it assigns every tensor a
+// buffer and byte offset before anything is allocated, so the GPU bytes a model needs are known
+// up front and checked against the device's limits.
+//   param / grad / moment / state / input: packed in graph order (the parameter table's order),
+//     each class in buffers no larger than maxBufferSize.
+//   activation: placed by liveness: two activations share bytes when their lifetimes (first to
+//     last dispatch that binds them) do not overlap. Greedy best-fit by size, largest first.
+import type { Graph } from './graph.ts';
+import type { StorageClass, Tensor } from './tensor.ts';
+
+export interface Placement {
+  /** Index into MemoryPlan.buffers. */
+  buffer: number;
+  offset: number;
+}
+
+export interface PlannedBuffer {
+  storage: StorageClass;
+  bytes: number;
+}
+
+export interface MemoryPlan {
+  buffers: PlannedBuffer[];
+  placements: Map<Tensor, Placement>;
+  /** Bytes per storage class (activations: the planned peak, not the sum). */
+  bytesByClass: Record<StorageClass, number>;
+  totalBytes: number;
+  /** Largest single tensor: it must fit one storage binding. */
+  largestTensorBytes: number;
+}
+
+export interface PlanOptions {
+  /** Alignment of binding offsets (the device's minStorageBufferOffsetAlignment). */
+  alignment?: number;
+  /** Largest buffer the device allows (its maxBufferSize). */
+  maxBufferSize?: number;
+  /** Tensors the host reads after a run: their lifetime extends to the end. */
+  keep?: readonly Tensor[];
+}
+
+const CLASSES: StorageClass[] = ['param', 'grad', 'moment', 'state', 'input', 'activation'];
+
+export function alignUp(n: number, alignment: number): number {
+  return Math.ceil(n / alignment) * alignment;
+}
+
+export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan {
+  const alignment = options.alignment ?? 256;
+  const maxBufferSize = options.maxBufferSize ?? 2 ** 31;
+  const used = boundTensors(graph, options.keep ?? []);
+  const placements = new Map<Tensor, Placement>();
+  const buffers: PlannedBuffer[] = [];
+  const bytesByClass = Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<StorageClass, number>;
+  let largestTensorBytes = 0;
+
+  for (const storage of CLASSES) {
+    const tensors = graph.tensors.filter((t) => t.storage === storage && used.has(t));
+    for (const t of tensors) largestTensorBytes = Math.max(largestTensorBytes, t.bytes);
+    if (tensors.length === 0) continue;
+    if (storage === 'activation') {
+      const peak = placeByLiveness(tensors, used, alignment, buffers.length, placements);
+      if (peak > maxBufferSize) {
+        throw new Error(`Activations need ${peak} bytes at their peak, above maxBufferSize ${maxBufferSize}`);
+      }
+      buffers.push({ storage, bytes: peak });
+      bytesByClass.activation = peak;
+      continue;
+    }
+    let current: PlannedBuffer | undefined;
+    for (const t of tensors) {
+      const need = alignUp(t.bytes, alignment);
+      if (need > maxBufferSize) throw new Error(`${t} needs ${t.bytes} bytes, above maxBufferSize ${maxBufferSize}`);
+      if (!current || current.bytes + need > maxBufferSize) {
+        current = { storage, bytes: 0 };
+        buffers.push(current);
+      }
+      placements.set(t, { buffer: buffers.length - 1, offset: current.bytes });
+      current.bytes += need;
+      bytesByClass[storage] += need;
+    }
+  }
+  const totalBytes = buffers.reduce((sum, b) => sum + b.bytes, 0);
+  return { buffers, placements, bytesByClass, totalBytes, largestTensorBytes };
+}
+
+interface Lifetime {
+  first: number;
+  last: number;
+}
+
+/** Every tensor bound by some dispatch (or kept), with its first and last dispatch index. */
+function boundTensors(graph: Graph, keep: readonly Tensor[]): Map<Tensor, Lifetime> {
+  const lifetimes = new Map<Tensor, Lifetime>();
+  for (const node of graph.nodes) {
+    for (const t of Object.values(node.bindings)) {
+      const life = lifetimes.get(t);
+      if (life) life.last = node.index;
+      else lifetimes.set(t, { first: node.index, last: node.index });
+    }
+  }
+  const end = graph.nodes.length;
+  for (const t of keep) {
+    const life = lifetimes.get(t);
+    if (life) life.last = end;
+    else lifetimes.set(t, { first: 0, last: end });
+  }
+  return lifetimes;
+}
+
+function placeByLiveness(
+  tensors: Tensor[],
+  lifetimes: Map<Tensor, Lifetime>,
+  alignment: number,
+  bufferIndex: number,
+  placements: Map<Tensor, Placement>,
+): number {
+  const placed: { start: number; end: number; life: Lifetime }[] = [];
+  let peak = 0;
+  const bySize = [...tensors].sort((a, b) => b.bytes - a.bytes || a.id - b.id);
+  for (const t of bySize) {
+    const life = lifetimes.get(t)!;
+    const size = alignUp(t.bytes, alignment);
+    // Address ranges of tensors alive at the same time, sorted: take the first gap that fits.
+    const conflicts = placed
+      .filter((p) => p.life.first <= life.last && life.first <= p.life.last)
+      .sort((a, b) => a.start - b.start);
+    let offset = 0;
+    for (const c of conflicts) {
+      if (offset + size <= c.start) break;
+      offset = Math.max(offset, c.end);
+    }
+    placed.push({ start: offset, end: offset + size, life });
+    placements.set(t, { buffer: bufferIndex, offset });
+    peak = Math.max(peak, offset + size);
+  }
+  return peak;
+}

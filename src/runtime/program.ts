@@ -1,0 +1,255 @@
+// A compiled graph: buffers allocated from the memory plan, pipelines and bind groups created once,
+// params packed into one uniform buffer. Running it encodes every dispatch into one compute pass and
+// submits once; nothing is allocated per run. Reads are explicit sync points.
+import type { GpuContext } from '../gpu/device.ts';
+import { withErrorScopes } from '../gpu/error-scope.ts';
+import { shaderSource } from '../gpu/shader-library.ts';
+import type { DispatchNode, Graph } from './graph.ts';
+import { type KernelSpec, kernelBindings, packParams, paramsByteSize } from './kernel.ts';
+import { alignUp, type MemoryPlan, planMemory } from './memory-plan.ts';
+import type { Tensor } from './tensor.ts';
+
+interface CompiledDispatch {
+  node: DispatchNode;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  uniformOffset: number;
+}
+
+interface KernelPipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+const pipelineCaches = new WeakMap<GPUDevice, Map<string, Promise<KernelPipeline>>>();
+const moduleCaches = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
+
+function shaderModule(device: GPUDevice, shader: string): GPUShaderModule {
+  let cache = moduleCaches.get(device);
+  if (!cache) moduleCaches.set(device, (cache = new Map()));
+  let module = cache.get(shader);
+  if (!module) {
+    module = device.createShaderModule({ label: shader, code: shaderSource(shader) });
+    cache.set(shader, module);
+  }
+  return module;
+}
+
+/** One pipeline per (shader, entry, binding set) per device, with an explicit bind group layout. */
+export function kernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<KernelPipeline> {
+  const { device } = ctx;
+  let cache = pipelineCaches.get(device);
+  if (!cache) pipelineCaches.set(device, (cache = new Map()));
+  const key = `${spec.shader}#${spec.entry}#${spec.bindings.join(',')}`;
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = createKernelPipeline(ctx, spec);
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+  }
+  return pending;
+}
+
+async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<KernelPipeline> {
+  const { device } = ctx;
+  const module = shaderModule(device, spec.shader);
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length) {
+    const text = errors.map((m) => `${spec.shader}:${m.lineNum}:${m.linePos} ${m.message}`).join('\n');
+    throw new Error(`WGSL compilation failed:\n${text}`);
+  }
+  const layout = device.createBindGroupLayout({
+    label: `${spec.entry}.layout`,
+    entries: kernelBindings(spec).map((decl) => ({
+      binding: decl.binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: {
+        type: decl.access === 'uniform' ? 'uniform' : decl.access === 'read' ? 'read-only-storage' : 'storage',
+      },
+    })),
+  });
+  const pipelineLayout = device.createPipelineLayout({
+    label: `${spec.entry}.pipeline-layout`,
+    bindGroupLayouts: [layout],
+  });
+  const create = () =>
+    device.createComputePipelineAsync({
+      label: spec.entry,
+      layout: pipelineLayout,
+      compute: { module, entryPoint: spec.entry },
+    });
+  const pipeline = ctx.debug
+    ? await await withErrorScopes(device, `creating pipeline ${spec.entry}`, create)
+    : await create();
+  return { pipeline, layout };
+}
+
+export interface CompileOptions {
+  /** Tensors the host reads after a run (kept alive to the end of the step). */
+  keep?: readonly Tensor[];
+  label?: string;
+}
+
+export class Program {
+  private readonly readbacks = new Map<number, GPUBuffer>();
+  private destroyed = false;
+
+  private constructor(
+    private readonly ctx: GpuContext,
+    readonly graph: Graph,
+    readonly plan: MemoryPlan,
+    private readonly buffers: GPUBuffer[],
+    private readonly dispatches: CompiledDispatch[],
+    private readonly uniformBuffer: GPUBuffer | undefined,
+    private readonly uniformData: ArrayBuffer,
+    readonly label: string,
+  ) {}
+
+  static async compile(ctx: GpuContext, graph: Graph, options: CompileOptions = {}): Promise<Program> {
+    const { device } = ctx;
+    const label = options.label ?? 'program';
+    const plan = planMemory(graph, {
+      alignment: device.limits.minStorageBufferOffsetAlignment,
+      maxBufferSize: device.limits.maxBufferSize,
+      keep: options.keep,
+    });
+    if (plan.largestTensorBytes > device.limits.maxStorageBufferBindingSize) {
+      throw new Error(
+        `${label}: a tensor of ${plan.largestTensorBytes} bytes exceeds maxStorageBufferBindingSize ` +
+          `${device.limits.maxStorageBufferBindingSize}; open the device with the limits the plan needs`,
+      );
+    }
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    // Allocation is where out-of-memory surfaces: always inside error scopes.
+    const buffers = await withErrorScopes(device, `allocating ${label} (${plan.totalBytes} bytes)`, () =>
+      plan.buffers.map((b, i) =>
+        device.createBuffer({ label: `${label}.${b.storage}.${i}`, size: Math.max(4, b.bytes), usage }),
+      ),
+    );
+
+    const uniformAlign = device.limits.minUniformBufferOffsetAlignment;
+    let uniformBytes = 0;
+    const uniformOffsets = graph.nodes.map((node) => {
+      const offset = uniformBytes;
+      uniformBytes += alignUp(paramsByteSize(node.kernel), uniformAlign);
+      return offset;
+    });
+    const uniformData = new ArrayBuffer(Math.max(16, uniformBytes));
+    graph.nodes.forEach((node, i) => {
+      packParams(node.kernel, node.params, new DataView(uniformData, uniformOffsets[i], paramsByteSize(node.kernel)));
+    });
+    const uniformBuffer =
+      uniformBytes > 0
+        ? device.createBuffer({
+            label: `${label}.params`,
+            size: uniformData.byteLength,
+            usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+          })
+        : undefined;
+    if (uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData);
+
+    const pipelines = await Promise.all(graph.nodes.map((node) => kernelPipeline(ctx, node.kernel)));
+    const dispatches = graph.nodes.map((node, i): CompiledDispatch => {
+      const { pipeline, layout } = pipelines[i]!;
+      const entries = kernelBindings(node.kernel).map((decl): GPUBindGroupEntry => {
+        if (decl.access === 'uniform') {
+          return {
+            binding: decl.binding,
+            resource: { buffer: uniformBuffer!, offset: uniformOffsets[i]!, size: paramsByteSize(node.kernel) },
+          };
+        }
+        const tensor = node.bindings[decl.name]!;
+        const place = plan.placements.get(tensor)!;
+        return {
+          binding: decl.binding,
+          resource: { buffer: buffers[place.buffer]!, offset: place.offset, size: tensor.bytes },
+        };
+      });
+      const bindGroup = device.createBindGroup({ label: node.label, layout, entries });
+      return { node, pipeline, bindGroup, uniformOffset: uniformOffsets[i]! };
+    });
+    return new Program(ctx, graph, plan, buffers, dispatches, uniformBuffer, uniformData, label);
+  }
+
+  private locate(t: Tensor): { buffer: GPUBuffer; offset: number } {
+    const place = this.plan.placements.get(t);
+    if (!place) throw new Error(`${this.label}: ${t} is not bound by any dispatch and was not kept`);
+    return { buffer: this.buffers[place.buffer]!, offset: place.offset };
+  }
+
+  /** Uploads host data into a tensor (queued; ordered before the next submit). */
+  write(t: Tensor, data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>): void {
+    if (data.length !== t.size) throw new Error(`write ${t}: got ${data.length} values, expected ${t.size}`);
+    if ((t.dtype === 'u32') !== data instanceof Uint32Array) throw new Error(`write ${t}: wrong array type`);
+    const { buffer, offset } = this.locate(t);
+    this.ctx.device.queue.writeBuffer(buffer, offset, data);
+  }
+
+  /** Rewrites the params of a dynamic node (e.g. learning rate); uploaded with the next run. */
+  setParams(node: DispatchNode, values: Record<string, number>): void {
+    if (!node.dynamic) throw new Error(`${node.label}: params are static; mark the node dynamic`);
+    const compiled = this.dispatches[node.index]!;
+    const view = new DataView(this.uniformData, compiled.uniformOffset, paramsByteSize(node.kernel));
+    packParams(node.kernel, { ...node.params, ...values }, view);
+    this.ctx.device.queue.writeBuffer(this.uniformBuffer!, compiled.uniformOffset, view);
+  }
+
+  /** Records every dispatch into one compute pass of `encoder`. */
+  encode(encoder: GPUCommandEncoder): void {
+    const pass = encoder.beginComputePass({ label: this.label });
+    for (const d of this.dispatches) {
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, d.bindGroup);
+      const [x, y, z] = d.node.workgroups;
+      pass.dispatchWorkgroups(x, y, z);
+    }
+    pass.end();
+  }
+
+  /** One command buffer, one submit. */
+  run(): void {
+    if (this.destroyed) throw new Error(`${this.label} was destroyed`);
+    const encoder = this.ctx.device.createCommandEncoder({ label: this.label });
+    this.encode(encoder);
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Copies a tensor to the host. A sync point: it waits for all submitted work. */
+  async read(t: Tensor): Promise<Float32Array | Uint32Array> {
+    const { buffer, offset } = this.locate(t);
+    let staging = this.readbacks.get(t.id);
+    if (!staging) {
+      staging = this.ctx.device.createBuffer({
+        label: `read ${t.name}`,
+        size: t.bytes,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      this.readbacks.set(t.id, staging);
+    }
+    const encoder = this.ctx.device.createCommandEncoder({ label: `read ${t.name}` });
+    encoder.copyBufferToBuffer(buffer, offset, staging, 0, t.bytes);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const bytes = staging.getMappedRange().slice(0);
+    staging.unmap();
+    return t.dtype === 'u32' ? new Uint32Array(bytes) : new Float32Array(bytes);
+  }
+
+  async readF32(t: Tensor): Promise<Float32Array> {
+    const data = await this.read(t);
+    if (!(data instanceof Float32Array)) throw new Error(`${t} is not f32`);
+    return data;
+  }
+
+  get dispatchCount(): number {
+    return this.dispatches.length;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const b of this.buffers) b.destroy();
+    for (const b of this.readbacks.values()) b.destroy();
+    this.uniformBuffer?.destroy();
+  }
+}
