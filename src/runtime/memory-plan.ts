@@ -3,8 +3,11 @@
 // up front and checked against the device's limits.
 //   param / grad / moment / state / input: packed in graph order (the parameter table's order),
 //     each class in buffers no larger than maxBufferSize.
-//   activation: placed by liveness: two activations share bytes when their lifetimes (first to
-//     last dispatch that binds them) do not overlap. Greedy best-fit by size, largest first.
+//   activation: one pooled buffer per live tensor: two activations share a buffer when their lifetimes
+//     (first to last dispatch that binds them) do not overlap. Greedy in order of first use, best fit.
+// Why pooled buffers and not offsets in one arena: WebGPU tracks buffer usage per whole buffer, and a
+// dispatch may not bind one buffer both read-only and writable. An op reads activations and writes
+// activations, so they must live in different buffers; whole-buffer reuse keeps that true by design.
 import type { Graph } from './graph.ts';
 import type { StorageClass, Tensor } from './tensor.ts';
 
@@ -58,12 +61,7 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
     for (const t of tensors) largestTensorBytes = Math.max(largestTensorBytes, t.bytes);
     if (tensors.length === 0) continue;
     if (storage === 'activation') {
-      const peak = placeByLiveness(tensors, used, alignment, buffers.length, placements);
-      if (peak > maxBufferSize) {
-        throw new Error(`Activations need ${peak} bytes at their peak, above maxBufferSize ${maxBufferSize}`);
-      }
-      buffers.push({ storage, bytes: peak });
-      bytesByClass.activation = peak;
+      bytesByClass.activation = poolByLiveness(tensors, used, alignment, buffers, placements);
       continue;
     }
     let current: PlannedBuffer | undefined;
@@ -107,31 +105,33 @@ function boundTensors(graph: Graph, keep: readonly Tensor[]): Map<Tensor, Lifeti
   return lifetimes;
 }
 
-function placeByLiveness(
+function poolByLiveness(
   tensors: Tensor[],
   lifetimes: Map<Tensor, Lifetime>,
   alignment: number,
-  bufferIndex: number,
+  buffers: PlannedBuffer[],
   placements: Map<Tensor, Placement>,
 ): number {
-  const placed: { start: number; end: number; life: Lifetime }[] = [];
-  let peak = 0;
-  const bySize = [...tensors].sort((a, b) => b.bytes - a.bytes || a.id - b.id);
-  for (const t of bySize) {
+  const byFirstUse = [...tensors].sort((a, b) => lifetimes.get(a)!.first - lifetimes.get(b)!.first || a.id - b.id);
+  // Buffers of this class with the dispatch index after which each becomes free again.
+  const pool: { buffer: number; freeAfter: number }[] = [];
+  let total = 0;
+  for (const t of byFirstUse) {
     const life = lifetimes.get(t)!;
-    const size = alignUp(t.bytes, alignment);
-    // Address ranges of tensors alive at the same time, sorted: take the first gap that fits.
-    const conflicts = placed
-      .filter((p) => p.life.first <= life.last && life.first <= p.life.last)
-      .sort((a, b) => a.start - b.start);
-    let offset = 0;
-    for (const c of conflicts) {
-      if (offset + size <= c.start) break;
-      offset = Math.max(offset, c.end);
+    const need = alignUp(t.bytes, alignment);
+    let best: { buffer: number; freeAfter: number } | undefined;
+    for (const slot of pool) {
+      const size = buffers[slot.buffer]!.bytes;
+      if (slot.freeAfter < life.first && size >= need && (!best || size < buffers[best.buffer]!.bytes)) best = slot;
     }
-    placed.push({ start: offset, end: offset + size, life });
-    placements.set(t, { buffer: bufferIndex, offset });
-    peak = Math.max(peak, offset + size);
+    if (!best) {
+      best = { buffer: buffers.length, freeAfter: -1 };
+      buffers.push({ storage: 'activation', bytes: need });
+      pool.push(best);
+      total += need;
+    }
+    best.freeAfter = life.last;
+    placements.set(t, { buffer: best.buffer, offset: 0 });
   }
-  return peak;
+  return total;
 }

@@ -85,6 +85,32 @@ async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<
   return { pipeline, layout };
 }
 
+/**
+ * WebGPU forbids binding one buffer both read-only and writable in a dispatch (usage is tracked per
+ * buffer, not per range). The planner keeps activations in separate buffers; this catches the rest
+ * (e.g. reading one parameter while writing another of the same packed buffer) with a clear message.
+ */
+function checkBufferUsage(graph: Graph, plan: MemoryPlan): void {
+  for (const node of graph.nodes) {
+    const access = new Map<number, { read?: string; write?: string }>();
+    for (const decl of kernelBindings(node.kernel)) {
+      if (decl.access === 'uniform') continue;
+      const tensor = node.bindings[decl.name]!;
+      const buffer = plan.placements.get(tensor)!.buffer;
+      const seen = access.get(buffer) ?? {};
+      if (decl.access === 'read') seen.read ??= tensor.name;
+      else seen.write ??= tensor.name;
+      access.set(buffer, seen);
+      if (seen.read && seen.write) {
+        throw new Error(
+          `${node.label}: reads ${seen.read} and writes ${seen.write}, which share one GPU buffer; ` +
+            'WebGPU forbids read-only and writable use of one buffer in a dispatch',
+        );
+      }
+    }
+  }
+}
+
 export interface CompileOptions {
   /** Tensors the host reads after a run (kept alive to the end of the step). */
   keep?: readonly Tensor[];
@@ -149,6 +175,7 @@ export class Program {
         : undefined;
     if (uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData);
 
+    checkBufferUsage(graph, plan);
     const pipelines = await Promise.all(graph.nodes.map((node) => kernelPipeline(ctx, node.kernel)));
     const dispatches = graph.nodes.map((node, i): CompiledDispatch => {
       const { pipeline, layout } = pipelines[i]!;
@@ -190,9 +217,19 @@ export class Program {
   setParams(node: DispatchNode, values: Record<string, number>): void {
     if (!node.dynamic) throw new Error(`${node.label}: params are static; mark the node dynamic`);
     const compiled = this.dispatches[node.index]!;
-    const view = new DataView(this.uniformData, compiled.uniformOffset, paramsByteSize(node.kernel));
-    packParams(node.kernel, { ...node.params, ...values }, view);
-    this.ctx.device.queue.writeBuffer(this.uniformBuffer!, compiled.uniformOffset, view);
+    const size = paramsByteSize(node.kernel);
+    packParams(
+      node.kernel,
+      { ...node.params, ...values },
+      new DataView(this.uniformData, compiled.uniformOffset, size),
+    );
+    this.ctx.device.queue.writeBuffer(
+      this.uniformBuffer!,
+      compiled.uniformOffset,
+      this.uniformData,
+      compiled.uniformOffset,
+      size,
+    );
   }
 
   /** Records every dispatch into one compute pass of `encoder`. */

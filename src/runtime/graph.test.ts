@@ -1,0 +1,59 @@
+// Graph builder: binding validation, the autograd tape's order and the accumulate convention.
+import { describe, expect, it } from 'vitest';
+import { seedConstant } from '../ops/fill.ts';
+import { gelu } from '../ops/gelu.ts';
+import { Graph, workgroups1d } from './graph.ts';
+
+describe('graph', () => {
+  it('validates bindings against the kernel spec', () => {
+    const g = new Graph();
+    const x = g.input('x', [4]);
+    const y = g.activation('y', [4], false);
+    const spec = { shader: 'gelu.wgsl', entry: 'gelu_forward', bindings: ['inp', 'out'] } as const;
+    expect(() => g.dispatch(spec, { inp: x }, { n: 4 }, [1])).toThrow(/binding "out" not given/);
+    expect(() => g.dispatch(spec, { inp: x, out: y, extra: y }, { n: 4 }, [1])).toThrow(/unexpected binding "extra"/);
+  });
+
+  it('records backward in reverse order, overwriting the first gradient write and adding later ones', () => {
+    const g = new Graph();
+    const w = g.param('w', [8]);
+    const a = gelu(g, w);
+    const b = gelu(g, a);
+    const c = gelu(g, w); // w is used twice
+    expect(g.nodes.map((n) => n.label)).toEqual(['gelu_forward', 'gelu_forward', 'gelu_forward']);
+    g.backward(c, seedConstant(g));
+    // grad(b) was never written (b is not on the path from c), so b's and a's backward do not run.
+    const backward = g.nodes
+      .slice(3)
+      .map((n) => [n.label, n.params.accumulate, Object.values(n.bindings).at(-1)?.name]);
+    expect(backward).toEqual([
+      ['fill_constant', 0, 'grad(gelu(w))'],
+      ['gelu_backward', 0, 'grad(w)'],
+    ]);
+    expect(g.paramGrads().map((p) => p.grad.name)).toEqual(['grad(w)']);
+    expect(g.grad(w).storage).toBe('grad');
+    expect(g.grad(b).storage).toBe('activation');
+  });
+
+  it('adds the second contribution into a shared input', () => {
+    const g = new Graph();
+    const w = g.param('w', [8]);
+    const a = gelu(g, w);
+    const b = gelu(g, w);
+    g.backward(a, (seed) => {
+      seedConstant(g)(seed);
+      seedConstant(g)(g.gradWrite(b));
+    });
+    const gradWrites = g.nodes.filter((n) => n.label === 'gelu_backward').map((n) => n.params.accumulate);
+    expect(gradWrites).toEqual([0, 1]);
+    expect(() => g.backward(a, seedConstant(g))).toThrow(/twice/);
+  });
+
+  it('folds large grids into two dimensions', () => {
+    expect(workgroups1d(1000, 256)).toEqual([4, 1]);
+    expect(workgroups1d(256 * 70000, 256)).toEqual([35000, 2]);
+    const [x, y] = workgroups1d(256 * 200000, 256);
+    expect(x).toBeLessThanOrEqual(65535);
+    expect(x * y).toBeGreaterThanOrEqual(200000);
+  });
+});

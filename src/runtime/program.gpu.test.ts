@@ -1,0 +1,108 @@
+// Compiled programs on a real device: liveness-shared memory gives correct results, one submit per
+// run, dynamic params, and clear errors for misuse.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, f32Exact, randn } from '../../test-support/numerics.ts';
+import { openTestGpu } from '../../test-support/test-gpu.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import { FILL_CONSTANT } from '../ops/fill.ts';
+import { gelu, geluForwardRef } from '../ops/gelu.ts';
+import { Graph } from './graph.ts';
+import { Program } from './program.ts';
+
+describe('Program', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => {
+    ctx = await openTestGpu();
+  });
+  afterAll(() => ctx.destroy());
+
+  it('runs a chain of ops through shared activation memory and matches the reference', async () => {
+    const n = 300;
+    const x = f32Exact(randn(n, 3));
+    const g = new Graph();
+    const inp = g.input('x', [n]);
+    let t = inp;
+    for (let i = 0; i < 6; i++) t = gelu(g, t);
+    const program = await Program.compile(ctx, g, { keep: [t] });
+    // Six activations share two slots: the planner reused memory.
+    expect(program.plan.bytesByClass.activation).toBe(2 * 1280);
+    program.write(inp, Float32Array.from(x));
+    program.run();
+    let expected = x;
+    for (let i = 0; i < 6; i++) expected = f32Exact(geluForwardRef(expected));
+    expectClose(await program.readF32(t), expected, { atol: 1e-6, rtol: 1e-5 }, 'six gelus');
+    program.destroy();
+  });
+
+  it('rewrites dynamic params between runs without recompiling', async () => {
+    const g = new Graph();
+    const out = g.state('out', [5]);
+    const node = g.dispatch(FILL_CONSTANT, { out }, { n: 5, value: 1, accumulate: 0 }, [1], { dynamic: true });
+    const program = await Program.compile(ctx, g);
+    program.run();
+    expect([...(await program.readF32(out))]).toEqual([1, 1, 1, 1, 1]);
+    program.setParams(node, { value: 2.5, accumulate: 1 });
+    program.run();
+    expect([...(await program.readF32(out))]).toEqual([3.5, 3.5, 3.5, 3.5, 3.5]);
+    program.destroy();
+  });
+
+  it('refuses static param rewrites, wrong-sized writes and reads of unplanned tensors', async () => {
+    const g = new Graph();
+    const inp = g.input('x', [4]);
+    const out = gelu(g, inp);
+    const orphan = g.activation('orphan', [4], false);
+    const program = await Program.compile(ctx, g, { keep: [out] });
+    expect(() => program.setParams(g.nodes[0]!, { n: 1 })).toThrow(/static/);
+    expect(() => program.write(inp, new Float32Array(3))).toThrow(/got 3 values, expected 4/);
+    expect(() => program.write(inp, new Uint32Array(4))).toThrow(/wrong array type/);
+    await expect(program.read(orphan)).rejects.toThrow(/not bound by any dispatch/);
+    program.destroy();
+    expect(() => program.run()).toThrow(/destroyed/);
+  });
+
+  it('encodes a whole run as one command buffer: a thousand dispatches, one submit', async () => {
+    const g = new Graph();
+    const out = g.state('counter', [1]);
+    for (let i = 0; i < 1000; i++)
+      g.dispatch(FILL_CONSTANT, { out }, { n: 1, value: 1, accumulate: i === 0 ? 0 : 1 }, [1]);
+    const program = await Program.compile(ctx, g);
+    const queue = ctx.device.queue;
+    const submit = queue.submit.bind(queue);
+    let submits = 0;
+    queue.submit = (buffers) => {
+      submits++;
+      submit(buffers);
+    };
+    try {
+      program.run();
+    } finally {
+      queue.submit = submit;
+    }
+    expect(submits).toBe(1);
+    expect(program.dispatchCount).toBe(1000);
+    // Dispatches in one pass execute in order, so the additions are sequential and exact.
+    expect([...(await program.readF32(out))]).toEqual([1000]);
+    program.destroy();
+  });
+});
+
+describe('Program buffer usage rules', () => {
+  it('refuses a dispatch that reads and writes tensors packed into one buffer', async () => {
+    const ctx = await openTestGpu();
+    try {
+      const g = new Graph();
+      const a = g.param('a', [4]);
+      const b = g.param('b', [4]); // packed after `a` in the same param buffer
+      g.dispatch(
+        { shader: 'gelu.wgsl', entry: 'gelu_forward', bindings: ['inp', 'out'] },
+        { inp: a, out: b },
+        { n: 4 },
+        [1],
+      );
+      await expect(Program.compile(ctx, g)).rejects.toThrow(/reads a and writes b, which share one GPU buffer/);
+    } finally {
+      ctx.destroy();
+    }
+  });
+});
