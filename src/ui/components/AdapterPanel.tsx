@@ -2,6 +2,9 @@
 import { formatBytes } from '../../gpu/adapter-report.ts';
 import { useAppStore } from '../store/index.ts';
 
+/** Features the engine can use for speed; each has a fallback. */
+const KEY_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'];
+
 export function AdapterPanel() {
   const device = useAppStore((s) => s.device);
   return (
@@ -20,8 +23,14 @@ export function AdapterPanel() {
           <dd>{formatBytes(device.adapter.limits.maxBufferSize)}</dd>
           <dt>Workgroup storage</dt>
           <dd>{formatBytes(device.adapter.limits.maxComputeWorkgroupStorageSize)}</dd>
-          <dt>Features</dt>
-          <dd>{device.adapter.features.join(', ') || 'none'}</dd>
+          <dt>Compute features</dt>
+          <dd>
+            {KEY_FEATURES.map((f) => `${f} ${device.adapter.features.includes(f) ? '✓' : '✗'}`).join(' · ')}
+            <details>
+              <summary>All {device.adapter.features.length} features</summary>
+              {device.adapter.features.join(', ') || 'none'}
+            </details>
+          </dd>
           <dt>Self-test</dt>
           <dd data-field="self-test">
             {device.selfTest.ok
