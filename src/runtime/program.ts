@@ -24,9 +24,17 @@ interface KernelPipeline {
 const pipelineCaches = new WeakMap<GPUDevice, Map<string, Promise<KernelPipeline>>>();
 const moduleCaches = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
 
+/** The per-device cache in `caches`, created on first use. */
+function cacheFor<V>(caches: WeakMap<GPUDevice, Map<string, V>>, device: GPUDevice): Map<string, V> {
+  const existing = caches.get(device);
+  if (existing) return existing;
+  const cache = new Map<string, V>();
+  caches.set(device, cache);
+  return cache;
+}
+
 function shaderModule(device: GPUDevice, shader: string): GPUShaderModule {
-  let cache = moduleCaches.get(device);
-  if (!cache) moduleCaches.set(device, (cache = new Map()));
+  const cache = cacheFor(moduleCaches, device);
   let module = cache.get(shader);
   if (!module) {
     module = device.createShaderModule({ label: shader, code: shaderSource(shader) });
@@ -38,8 +46,7 @@ function shaderModule(device: GPUDevice, shader: string): GPUShaderModule {
 /** One pipeline per (shader, entry, binding set) per device, with an explicit bind group layout. */
 export function kernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<KernelPipeline> {
   const { device } = ctx;
-  let cache = pipelineCaches.get(device);
-  if (!cache) pipelineCaches.set(device, (cache = new Map()));
+  const cache = cacheFor(pipelineCaches, device);
   const key = `${spec.shader}#${spec.entry}#${spec.bindings.join(',')}`;
   let pending = cache.get(key);
   if (!pending) {
