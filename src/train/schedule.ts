@@ -1,0 +1,29 @@
+// Learning-rate schedules. Pre-training (GPT-1 §4.1): linear warm-up from 0, then cosine annealing to 0.
+// Fine-tuning (§4.1): linear warm-up over 0.2% of training, then linear decay to 0.
+
+export interface Schedule {
+  kind: 'warmup-cosine' | 'warmup-linear';
+  peakLr: number;
+  warmupSteps: number;
+  totalSteps: number;
+}
+
+/** The learning rate for 0-based step `step` (the update that makes step+1 updates in total). */
+export function learningRate(s: Schedule, step: number): number {
+  if (s.warmupSteps > 0 && step < s.warmupSteps) return (s.peakLr * (step + 1)) / s.warmupSteps;
+  const decaySteps = Math.max(1, s.totalSteps - s.warmupSteps);
+  const progress = Math.min(1, (step - s.warmupSteps) / decaySteps);
+  if (s.kind === 'warmup-cosine') return s.peakLr * 0.5 * (1 + Math.cos(Math.PI * progress));
+  return s.peakLr * (1 - progress);
+}
+
+/** GPT-1 pre-training scaled to a run: warm-up 2000 of 100 epochs' updates, so a run warms up for ~1%. */
+export function pretrainSchedule(peakLr: number, totalSteps: number, warmupSteps?: number): Schedule {
+  const warmup = warmupSteps ?? Math.max(1, Math.round(totalSteps * 0.01));
+  return { kind: 'warmup-cosine', peakLr, warmupSteps: Math.min(warmup, totalSteps), totalSteps };
+}
+
+/** GPT-1 fine-tuning: warm-up over 0.2% of training (at least one step), linear decay to 0. */
+export function finetuneSchedule(peakLr: number, totalSteps: number): Schedule {
+  return { kind: 'warmup-linear', peakLr, warmupSteps: Math.max(1, Math.round(totalSteps * 0.002)), totalSteps };
+}
