@@ -16,16 +16,7 @@ struct Params {
 const GELU_SCALE: f32 = 0.7978845608028654; // sqrt(2/pi)
 const WG: u32 = 256u;
 
-// 0.5 (1 + tanh(u)) = sigmoid(2u) = 1 / (1 + e^(-2u)). This form has no cancellation for negative u,
-// where 1 + tanh(u) computed in f32 rounds to 0 long before the true value does. |u| is clamped to 40
-// so e^(-2u) stays finite (e^80 < f32 max); sigmoid(±80) is 0/1 to f32 precision anyway.
-struct Sigmoid2 { s: f32, one_minus_s: f32 }
-
-fn sigmoid2(u: f32) -> Sigmoid2 {
-  let e = exp(-2.0 * clamp(u, -40.0, 40.0));
-  let s = 1.0 / (1.0 + e);
-  return Sigmoid2(s, e * s);
-}
+#include "gelu_common.wgsl"
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;

@@ -7,8 +7,11 @@ import { NeedsMappingError, parseTaskFile } from './parse-task-file.ts';
 import { TaskFileError } from './task-types.ts';
 
 const data = (path: string) => readFileSync(resolve('../shared/data', path), 'utf8');
-const counts = (labels: number[]) =>
-  labels.reduce<Record<number, number>>((m, l) => ({ ...m, [l]: (m[l] ?? 0) + 1 }), {});
+function counts(labels: number[]): Record<number, number> {
+  const result: Record<number, number> = {};
+  for (const l of labels) result[l] = (result[l] ?? 0) + 1;
+  return result;
+}
 
 describe('GLUE files', () => {
   it('SST-2 dev: 872 sentences, 428 negative / 444 positive', () => {
