@@ -28,7 +28,7 @@ describe('parameter table', () => {
       'mc.w',
       'cls.w',
     ]);
-    expect(table.at(-1)).toEqual({ name: 'cls.b', shape: [3], init: 'zeros', decay: false });
+    expect(table.at(-1)).toEqual({ name: 'cls.w', shape: [3, 64], init: 'normal', decay: true });
     expect(new Set(table.map((p) => p.name)).size).toBe(table.length);
   });
 

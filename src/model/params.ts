@@ -49,9 +49,8 @@ export function parameterTable(c: Gpt1Config, heads: HeadSpec = {}): ParamSpec[]
   const table: ParamSpec[] = [matrix('wte', [c.vocabSize, c.nEmbd]), matrix('wpe', [c.nPositions, c.nEmbd])];
   for (let i = 0; i < c.nLayer; i++) table.push(...layerParams(c, i));
   if (heads.multipleChoice) table.push(matrix('mc.w', [1, c.nEmbd]), bias('mc.b', 1));
-  if (heads.classifierLabels) {
-    table.push(matrix('cls.w', [heads.classifierLabels, c.nEmbd]), bias('cls.b', heads.classifierLabels));
-  }
+  // The paper's W_y, like Hugging Face's `score`, has no bias.
+  if (heads.classifierLabels) table.push(matrix('cls.w', [heads.classifierLabels, c.nEmbd]));
   return table;
 }
 
