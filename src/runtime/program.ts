@@ -22,7 +22,13 @@ interface KernelPipeline {
 }
 
 const pipelineCaches = new WeakMap<GPUDevice, Map<string, Promise<KernelPipeline>>>();
-const moduleCaches = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
+// The module with its compilation info, asked for once at creation: in Chromium a later
+// getCompilationInfo() on an already-compiled module does not resolve until something else
+// flushes the device (e.g. a queue submit), which hangs a compile that creates no other work.
+const moduleCaches = new WeakMap<
+  GPUDevice,
+  Map<string, { module: GPUShaderModule; info: Promise<GPUCompilationInfo> }>
+>();
 
 /** The per-device cache in `caches`, created on first use. */
 function cacheFor<V>(caches: WeakMap<GPUDevice, Map<string, V>>, device: GPUDevice): Map<string, V> {
@@ -33,14 +39,18 @@ function cacheFor<V>(caches: WeakMap<GPUDevice, Map<string, V>>, device: GPUDevi
   return cache;
 }
 
-function shaderModule(device: GPUDevice, shader: string): GPUShaderModule {
+function shaderModule(
+  device: GPUDevice,
+  shader: string,
+): { module: GPUShaderModule; info: Promise<GPUCompilationInfo> } {
   const cache = cacheFor(moduleCaches, device);
-  let module = cache.get(shader);
-  if (!module) {
-    module = device.createShaderModule({ label: shader, code: shaderSource(shader) });
-    cache.set(shader, module);
+  let entry = cache.get(shader);
+  if (!entry) {
+    const module = device.createShaderModule({ label: shader, code: shaderSource(shader) });
+    entry = { module, info: module.getCompilationInfo() };
+    cache.set(shader, entry);
   }
-  return module;
+  return entry;
 }
 
 /** One pipeline per (shader, entry, binding set) per device, with an explicit bind group layout. */
@@ -59,8 +69,8 @@ export function kernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<Kerne
 
 async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<KernelPipeline> {
   const { device } = ctx;
-  const module = shaderModule(device, spec.shader);
-  const info = await module.getCompilationInfo();
+  const { module, info: compiled } = shaderModule(device, spec.shader);
+  const info = await compiled;
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length) {
     const text = errors.map((m) => `${spec.shader}:${m.lineNum}:${m.linePos} ${m.message}`).join('\n');

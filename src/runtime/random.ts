@@ -24,7 +24,7 @@ export function randomUniform(seed: number, stream: number, index: number): numb
 /** Inverted-dropout multiplier for one element: 0 or 1/(1-p), computed in f32 as the GPU does. */
 export function dropoutScale(seed: number, stream: number, index: number, p: number): number {
   if (p <= 0) return 1;
-  const keep = Math.fround(1 / Math.fround(1 - p));
+  const keep = Math.fround(1 / Math.fround(1 - Math.fround(p)));
   return randomUniform(seed, stream, index) >= Math.fround(p) ? keep : 0;
 }
 
