@@ -213,6 +213,9 @@ export class Program {
       const bindGroup = device.createBindGroup({ label: node.label, layout, entries });
       return { node, pipeline, bindGroup, uniformOffset: uniformOffsets[i]! };
     });
+    // Chromium: a mapAsync issued in the same task that awaited fresh pipelines can stay pending until
+    // something else flushes the device. One macrotask here, once per compile, avoids that.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     return new Program(ctx, graph, plan, buffers, dispatches, uniformBuffer, uniformData, label);
   }
 
