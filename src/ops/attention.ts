@@ -1,0 +1,238 @@
+// Fused causal self-attention (GPT-1 / Hugging Face OpenAIGPT): float64 CPU references, and the graph ops
+// that record the GPU forward (online softmax, no stored probabilities), its backward, and the
+// probabilities of one example for visualisation. Kernel: shaders/attention.wgsl.
+//
+// Dropout seeds: with dropout on, the forward and backward nodes carry `seed` in their Params and are
+// dynamic. Both must see the same seed in a step (the backward recomputes the mask from it), so the
+// trainer rewrites them together, after g.backward() has recorded the backward nodes:
+//   setAttentionDropoutSeed(program, stepSeed)   // before program.run() of each step
+// Each layer passes its own `stream`, so layers draw different masks from one step seed.
+import type { DispatchNode, Graph } from '../runtime/graph.ts';
+import { kernel } from '../runtime/kernel.ts';
+import type { Program } from '../runtime/program.ts';
+import { dropoutScale } from '../runtime/random.ts';
+import type { Tensor } from '../runtime/tensor.ts';
+
+const SHADER = 'attention.wgsl';
+/** Query rows (forward, dq) or keys (dk/dv) owned by one workgroup; see BLOCK in the shader. */
+const BLOCK = 16;
+/** Largest head size the kernels' workgroup tiles hold (HS_MAX in the shader). */
+export const ATTENTION_MAX_HEAD_SIZE = 64;
+/** HF's fill value for masked scores (w * b + -1e4 * (1 - b)). */
+const MASK_FILL = -1e4;
+
+export const ATTENTION_FORWARD = kernel(SHADER, 'attention_forward', ['inp', 'out', 'stats']);
+export const ATTENTION_BACKWARD = kernel(SHADER, 'attention_backward', [
+  'inp',
+  'saved_out',
+  'saved_stats',
+  'dout',
+  'dinp',
+]);
+export const ATTENTION_PROBS = kernel(SHADER, 'attention_probs', ['inp', 'att']);
+
+export interface AttentionDims {
+  B: number;
+  T: number;
+  C: number;
+  NH: number;
+}
+
+/** Attention dropout: probability p, the layer's random stream, and the step's seed (rewritable). */
+export interface AttentionDropout {
+  p: number;
+  stream: number;
+  seed?: number;
+}
+
+export interface AttentionOptions extends AttentionDims {
+  dropout?: AttentionDropout;
+}
+
+/** Dropout as the CPU references take it (seed required). */
+export interface DropoutRef {
+  p: number;
+  stream: number;
+  seed: number;
+}
+
+/** The dropout index of probability (b, h, i, j), shared by the kernels and the references. */
+export function attentionDropoutIndex(b: number, h: number, i: number, j: number, T: number, NH: number): number {
+  return (((b * NH + h) * T + i) * T + j) >>> 0;
+}
+
+function headSize({ C, NH }: AttentionDims): number {
+  const hs = C / NH;
+  if (!Number.isInteger(hs)) throw new Error(`attention: C = ${C} is not a multiple of NH = ${NH}`);
+  return hs;
+}
+
+/**
+ * out = softmax(mask(q k^T / sqrt(hs))) (dropout) v, heads merged; also the probabilities before dropout.
+ * Masked scores are set to -1e4 and the softmax runs over the whole row, literally as HF does.
+ */
+export function attentionForwardRef(
+  inp: Float64Array, // [B, T, 3C]
+  B: number,
+  T: number,
+  C: number,
+  NH: number,
+  dropout?: DropoutRef,
+): { out: Float64Array; att: Float64Array } {
+  const hs = headSize({ B, T, C, NH });
+  const scale = 1 / Math.sqrt(hs);
+  const out = new Float64Array(B * T * C); // [B, T, C]
+  const att = new Float64Array(B * NH * T * T); // [B, NH, T, T]
+  const w = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < NH; h++) {
+      for (let i = 0; i < T; i++) {
+        const q = (b * T + i) * 3 * C + h * hs;
+        let max = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < T; j++) {
+          const k = (b * T + j) * 3 * C + C + h * hs;
+          let dot = 0;
+          for (let d = 0; d < hs; d++) dot += inp[q + d]! * inp[k + d]!;
+          w[j] = j <= i ? dot * scale : MASK_FILL;
+          max = Math.max(max, w[j]!);
+        }
+        let sum = 0;
+        for (let j = 0; j < T; j++) {
+          w[j] = Math.exp(w[j]! - max);
+          sum += w[j]!;
+        }
+        const row = ((b * NH + h) * T + i) * T;
+        const o = (b * T + i) * C + h * hs;
+        for (let j = 0; j < T; j++) {
+          const p = w[j]! / sum;
+          att[row + j] = p;
+          const z = dropout
+            ? dropoutScale(dropout.seed, dropout.stream, attentionDropoutIndex(b, h, i, j, T, NH), dropout.p)
+            : 1;
+          const v = (b * T + j) * 3 * C + 2 * C + h * hs;
+          for (let d = 0; d < hs; d++) out[o + d]! += p * z * inp[v + d]!;
+        }
+      }
+    }
+  }
+  return { out, att };
+}
+
+/** dinp [B, T, 3C] of the fake loss sum(out * dout), naively through the materialised probabilities. */
+export function attentionBackwardRef(
+  inp: Float64Array, // [B, T, 3C]
+  dout: Float64Array, // [B, T, C]
+  B: number,
+  T: number,
+  C: number,
+  NH: number,
+  dropout?: DropoutRef,
+): Float64Array {
+  const hs = headSize({ B, T, C, NH });
+  const scale = 1 / Math.sqrt(hs);
+  const { att } = attentionForwardRef(inp, B, T, C, NH, dropout);
+  const dinp = new Float64Array(B * T * 3 * C); // [B, T, 3C]
+  const dp = new Float64Array(T); // d loss / d P[i, j] for one row
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < NH; h++) {
+      for (let i = 0; i < T; i++) {
+        const row = ((b * NH + h) * T + i) * T;
+        const o = (b * T + i) * C + h * hs;
+        // out_i = sum_j P_ij z_ij v_j
+        let pdp = 0;
+        for (let j = 0; j < T; j++) {
+          const z = dropout
+            ? dropoutScale(dropout.seed, dropout.stream, attentionDropoutIndex(b, h, i, j, T, NH), dropout.p)
+            : 1;
+          const v = (b * T + j) * 3 * C + 2 * C + h * hs;
+          const p = att[row + j]!;
+          let dov = 0;
+          for (let d = 0; d < hs; d++) {
+            dov += dout[o + d]! * inp[v + d]!;
+            dinp[v + d]! += p * z * dout[o + d]!;
+          }
+          dp[j] = dov * z;
+          pdp += p * dp[j]!;
+        }
+        // Softmax backward; masked scores are the constant -1e4 (w * 0 + -1e4), so they pass no gradient.
+        const q = (b * T + i) * 3 * C + h * hs;
+        for (let j = 0; j <= i; j++) {
+          const ds = att[row + j]! * (dp[j]! - pdp) * scale;
+          const k = (b * T + j) * 3 * C + C + h * hs;
+          for (let d = 0; d < hs; d++) {
+            dinp[q + d]! += ds * inp[k + d]!;
+            dinp[k + d]! += ds * inp[q + d]!;
+          }
+        }
+      }
+    }
+  }
+  return dinp;
+}
+
+function checkQkv(qkv: Tensor, dims: AttentionDims, where: string): void {
+  const { B, T, C } = dims;
+  const hs = headSize(dims);
+  if (hs > ATTENTION_MAX_HEAD_SIZE) {
+    throw new Error(`${where}: head size ${hs} is above the kernels' maximum ${ATTENTION_MAX_HEAD_SIZE}`);
+  }
+  const want = [B, T, 3 * C];
+  if (qkv.shape.length !== 3 || qkv.shape.some((d, i) => d !== want[i])) {
+    throw new Error(`${where}: ${qkv} should be [${want.join(', ')}]`);
+  }
+}
+
+function dropoutParams(dropout: AttentionDropout | undefined): { seed: number; stream: number; dropout_p: number } {
+  const p = dropout?.p ?? 0;
+  if (!(p >= 0 && p < 1)) throw new Error(`attention: dropout p = ${p} must be in [0, 1)`);
+  return { seed: dropout?.seed ?? 0, stream: dropout?.stream ?? 0, dropout_p: p };
+}
+
+/** Records causal self-attention over qkv [B, T, 3C] (c_attn's output); returns out [B, T, C], heads merged. */
+export function attention(g: Graph, qkv: Tensor, options: AttentionOptions): Tensor {
+  const { B, T, C, NH } = options;
+  checkQkv(qkv, options, 'attention');
+  const drop = dropoutParams(options.dropout);
+  // Only a node whose seed changes per step needs rewritable params.
+  const dynamic = drop.dropout_p > 0;
+  const label = `attention(${qkv.name})`;
+  const out = g.activation(label, [B, T, C], qkv.requiresGrad); // [B, T, C]
+  const stats = g.activation(`attention_stats(${qkv.name})`, [B, NH, T, 2], false); // [B, NH, T, 2]: max, sum
+  const blocks = Math.ceil(T / BLOCK);
+  const params = { B, T, C, NH, ...drop };
+  g.dispatch(ATTENTION_FORWARD, { inp: qkv, out, stats }, params, [blocks, NH, B], { label, dynamic });
+  g.onBackward([out], () => {
+    if (!qkv.requiresGrad) return;
+    const { grad: dinp, accumulate } = g.gradWrite(qkv);
+    g.dispatch(
+      ATTENTION_BACKWARD,
+      { inp: qkv, saved_out: out, saved_stats: stats, dout: g.grad(out), dinp },
+      { ...params, accumulate },
+      // x: the first `blocks` workgroups own keys (dk, dv), the next `blocks` own query rows (dq).
+      [2 * blocks, NH, B],
+      { label: `${label}.backward`, dynamic },
+    );
+  });
+  return out;
+}
+
+/** Records the attention probabilities [NH, T, T] of example `b` of qkv [B, T, 3C] (no dropout; masked = 0). */
+export function attentionProbs(g: Graph, qkv: Tensor, options: AttentionDims & { b: number }): Tensor {
+  const { B, T, C, NH, b } = options;
+  checkQkv(qkv, options, 'attentionProbs');
+  if (!Number.isInteger(b) || b < 0 || b >= B) throw new Error(`attentionProbs: example ${b} is not in [0, ${B})`);
+  const att = g.activation(`attention_probs(${qkv.name})[${b}]`, [NH, T, T], false); // [NH, T, T]
+  g.dispatch(ATTENTION_PROBS, { inp: qkv, att }, { B, T, C, NH, b_index: b }, [T, NH, 1]);
+  return att;
+}
+
+/** The attention nodes whose dropout seed changes per step (forward and backward). Call after backward(). */
+export function attentionDropoutNodes(g: Graph): DispatchNode[] {
+  return g.nodes.filter((n) => n.kernel.shader === SHADER && n.dynamic);
+}
+
+/** Sets this step's dropout seed on every attention node of the program: forward and backward alike. */
+export function setAttentionDropoutSeed(program: Program, seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`attention: seed ${seed} is not a u32`);
+  for (const node of attentionDropoutNodes(program.graph)) program.setParams(node, { seed });
+}
