@@ -32,7 +32,8 @@ export type CheckpointErrorCode =
   | 'KEY_MISMATCH'
   | 'SHAPE_MISMATCH'
   | 'UNTIED_LM_HEAD'
-  | 'UNSUPPORTED_HEAD';
+  | 'UNSUPPORTED_HEAD'
+  | 'INVALID_TRAINING_STATE';
 
 export interface CheckpointErrorDetails {
   /** File the error is about (a name, not a path on disk). */

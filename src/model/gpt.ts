@@ -8,7 +8,7 @@ import { layernorm } from '../ops/layernorm.ts';
 import { matmul } from '../ops/matmul.ts';
 import { residual } from '../ops/residual.ts';
 import type { Graph } from '../runtime/graph.ts';
-import type { Tensor } from '../runtime/tensor.ts';
+import { sameShape, type Tensor } from '../runtime/tensor.ts';
 import type { Gpt1Config } from './config.ts';
 import { type HeadSpec, parameterTable } from './params.ts';
 
@@ -30,6 +30,8 @@ export interface GptForwardOptions {
   heads?: HeadSpec;
   /** Parameters that get no gradient (e.g. frozen layers); all others train. */
   frozen?: (name: string) => boolean;
+  /** Reuse these parameter tensors (another program's, shared on compile) instead of declaring new ones. */
+  params?: Map<string, Tensor>;
 }
 
 export interface GptGraph {
@@ -45,10 +47,19 @@ export interface GptGraph {
   qkv: Tensor[];
 }
 
-export function declareParams(g: Graph, config: Gpt1Config, options: Pick<GptForwardOptions, 'heads' | 'frozen'>) {
+/** The parameter table as graph tensors: new ones, or `options.params` adopted (shapes checked). */
+export function declareParams(
+  g: Graph,
+  config: Gpt1Config,
+  options: Pick<GptForwardOptions, 'heads' | 'frozen' | 'params'>,
+): Map<string, Tensor> {
   const params = new Map<string, Tensor>();
   for (const spec of parameterTable(config, options.heads)) {
-    params.set(spec.name, g.param(spec.name, spec.shape, !(options.frozen?.(spec.name) ?? false)));
+    const existing = options.params?.get(spec.name);
+    if (options.params && !existing) throw new Error(`shared parameters lack ${spec.name}`);
+    if (existing && !sameShape(existing.shape, spec.shape))
+      throw new Error(`shared ${existing} is not [${spec.shape}]`);
+    params.set(spec.name, existing ? g.adopt(existing) : g.param(spec.name, spec.shape, !options.frozen?.(spec.name)));
   }
   return params;
 }

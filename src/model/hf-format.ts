@@ -158,7 +158,8 @@ function weightFileNames(files: Map<string, Uint8Array>): { names: string[]; wei
     }
     return { names, weightMap };
   }
-  const single = [...files.keys()].filter((n) => n.endsWith('.safetensors'));
+  // optimizer.safetensors holds Adam moments (src/train/checkpoint.ts), never model weights.
+  const single = [...files.keys()].filter((n) => n.endsWith('.safetensors') && n !== 'optimizer.safetensors');
   if (single.length === 1) return { names: single, weightMap: null };
   if (single.length > 1) {
     throw new CheckpointError(

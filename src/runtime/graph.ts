@@ -59,6 +59,12 @@ export class Graph {
     return this.add(new Tensor(name, shape, dtype, storage, false));
   }
 
+  /** Uses a tensor declared by another graph (e.g. shared parameters; see CompileOptions.shareWith). */
+  adopt(t: Tensor): Tensor {
+    if (this.tensors.includes(t)) throw new Error(`${t} is already in this graph`);
+    return this.add(t);
+  }
+
   private add(t: Tensor): Tensor {
     this.tensors.push(t);
     return t;

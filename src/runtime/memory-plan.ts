@@ -39,6 +39,8 @@ export interface PlanOptions {
   maxBufferSize?: number;
   /** Tensors the host reads after a run: their lifetime extends to the end. */
   keep?: readonly Tensor[];
+  /** Tensors whose memory lives elsewhere (another program's parameters): not planned here. */
+  external?: ReadonlySet<Tensor>;
 }
 
 const CLASSES: StorageClass[] = ['param', 'grad', 'moment', 'state', 'input', 'activation'];
@@ -51,6 +53,7 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
   const alignment = options.alignment ?? 256;
   const maxBufferSize = options.maxBufferSize ?? 2 ** 31;
   const used = boundTensors(graph, options.keep ?? []);
+  for (const t of options.external ?? []) used.delete(t);
   const placements = new Map<Tensor, Placement>();
   const buffers: PlannedBuffer[] = [];
   const bytesByClass = Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<StorageClass, number>;

@@ -106,3 +106,32 @@ describe('Program buffer usage rules', () => {
     }
   });
 });
+
+describe('Program sharing', () => {
+  it('binds tensors another program holds to its buffers instead of allocating them', async () => {
+    const ctx = await openTestGpu();
+    try {
+      const trainGraph = new Graph();
+      const w = trainGraph.param('w', [64]);
+      const trainOut = gelu(trainGraph, w);
+      const train = await Program.compile(ctx, trainGraph, { keep: [trainOut] });
+
+      const evalGraph = new Graph();
+      const shared = evalGraph.adopt(w);
+      const evalOut = gelu(evalGraph, shared);
+      const evaluation = await Program.compile(ctx, evalGraph, { keep: [evalOut], shareWith: train });
+      expect(evaluation.plan.bytesByClass.param).toBe(0);
+      expect(evaluation.holds(w)).toBe(true);
+
+      const x = f32Exact(randn(64, 4));
+      train.write(w, Float32Array.from(x)); // written through the owner, seen by the sharer
+      evaluation.run();
+      expectClose(await evaluation.readF32(evalOut), geluForwardRef(x), { atol: 2e-6, rtol: 2e-6 }, 'shared param');
+      expect(() => evalGraph.adopt(w)).toThrow(/already in this graph/);
+      evaluation.destroy();
+      train.destroy();
+    } finally {
+      ctx.destroy();
+    }
+  });
+});

@@ -107,13 +107,13 @@ async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<
  * buffer, not per range). The planner keeps activations in separate buffers; this catches the rest
  * (e.g. reading one parameter while writing another of the same packed buffer) with a clear message.
  */
-function checkBufferUsage(graph: Graph, plan: MemoryPlan): void {
+function checkBufferUsage(graph: Graph, locate: (t: Tensor) => Location): void {
   for (const node of graph.nodes) {
-    const access = new Map<number, { read?: string; write?: string }>();
+    const access = new Map<GPUBuffer, { read?: string; write?: string }>();
     for (const decl of kernelBindings(node.kernel)) {
       if (decl.access === 'uniform') continue;
       const tensor = node.bindings[decl.name]!;
-      const buffer = plan.placements.get(tensor)!.buffer;
+      const { buffer } = locate(tensor);
       const seen = access.get(buffer) ?? {};
       if (decl.access === 'read') seen.read ??= tensor.name;
       else seen.write ??= tensor.name;
@@ -132,6 +132,16 @@ export interface CompileOptions {
   /** Tensors the host reads after a run (kept alive to the end of the step). */
   keep?: readonly Tensor[];
   label?: string;
+  /**
+   * Bind tensors that `shareWith` already holds to its buffers instead of allocating them: evaluation and
+   * generation programs use the training program's parameters this way. It must outlive this program.
+   */
+  shareWith?: Program;
+}
+
+interface Location {
+  buffer: GPUBuffer;
+  offset: number;
 }
 
 export class Program {
@@ -147,15 +157,20 @@ export class Program {
     private readonly uniformBuffer: GPUBuffer | undefined,
     private readonly uniformData: ArrayBuffer,
     readonly label: string,
+    private readonly shared: Program | undefined,
+    private readonly external: ReadonlySet<Tensor>,
   ) {}
 
   static async compile(ctx: GpuContext, graph: Graph, options: CompileOptions = {}): Promise<Program> {
     const { device } = ctx;
     const label = options.label ?? 'program';
+    const shared = options.shareWith;
+    const external = new Set(shared ? graph.tensors.filter((t) => shared.holds(t)) : []);
     const plan = planMemory(graph, {
       alignment: device.limits.minStorageBufferOffsetAlignment,
       maxBufferSize: device.limits.maxBufferSize,
       keep: options.keep,
+      external,
     });
     if (plan.largestTensorBytes > device.limits.maxStorageBufferBindingSize) {
       throw new Error(
@@ -192,7 +207,12 @@ export class Program {
         : undefined;
     if (uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData);
 
-    checkBufferUsage(graph, plan);
+    const locate = (t: Tensor): Location => {
+      if (external.has(t)) return shared!.locate(t);
+      const place = plan.placements.get(t)!;
+      return { buffer: buffers[place.buffer]!, offset: place.offset };
+    };
+    checkBufferUsage(graph, locate);
     const pipelines = await Promise.all(graph.nodes.map((node) => kernelPipeline(ctx, node.kernel)));
     const dispatches = graph.nodes.map((node, i): CompiledDispatch => {
       const { pipeline, layout } = pipelines[i]!;
@@ -204,11 +224,7 @@ export class Program {
           };
         }
         const tensor = node.bindings[decl.name]!;
-        const place = plan.placements.get(tensor)!;
-        return {
-          binding: decl.binding,
-          resource: { buffer: buffers[place.buffer]!, offset: place.offset, size: tensor.bytes },
-        };
+        return { binding: decl.binding, resource: { ...locate(tensor), size: tensor.bytes } };
       });
       const bindGroup = device.createBindGroup({ label: node.label, layout, entries });
       return { node, pipeline, bindGroup, uniformOffset: uniformOffsets[i]! };
@@ -216,13 +232,24 @@ export class Program {
     // Chromium: a mapAsync issued in the same task that awaited fresh pipelines can stay pending until
     // something else flushes the device. One macrotask here, once per compile, avoids that.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    return new Program(ctx, graph, plan, buffers, dispatches, uniformBuffer, uniformData, label);
+    return new Program(ctx, graph, plan, buffers, dispatches, uniformBuffer, uniformData, label, shared, external);
   }
 
-  private locate(t: Tensor): { buffer: GPUBuffer; offset: number } {
+  /** Whether this program has memory for `t` (its own or shared). */
+  holds(t: Tensor): boolean {
+    return this.plan.placements.has(t) || this.external.has(t);
+  }
+
+  private locate(t: Tensor): Location {
+    if (this.external.has(t)) return this.shared!.locate(t);
     const place = this.plan.placements.get(t);
     if (!place) throw new Error(`${this.label}: ${t} is not bound by any dispatch and was not kept`);
     return { buffer: this.buffers[place.buffer]!, offset: place.offset };
+  }
+
+  /** Where a tensor lives, for copies recorded by callers (e.g. the readback ring). */
+  location(t: Tensor): Location {
+    return this.locate(t);
   }
 
   /** Uploads host data into a tensor (queued; ordered before the next submit). */
@@ -252,10 +279,10 @@ export class Program {
     );
   }
 
-  /** Records every dispatch into one compute pass of `encoder`. */
-  encode(encoder: GPUCommandEncoder): void {
+  /** Records every dispatch (or those in [from, to)) into one compute pass of `encoder`. */
+  encode(encoder: GPUCommandEncoder, from = 0, to = this.dispatches.length): void {
     const pass = encoder.beginComputePass({ label: this.label });
-    for (const d of this.dispatches) {
+    for (const d of this.dispatches.slice(from, to)) {
       pass.setPipeline(d.pipeline);
       pass.setBindGroup(0, d.bindGroup);
       const [x, y, z] = d.node.workgroups;
