@@ -90,15 +90,16 @@ async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<
     label: `${spec.entry}.pipeline-layout`,
     bindGroupLayouts: [layout],
   });
-  const create = () =>
-    device.createComputePipelineAsync({
+  // Synchronous creation inside error scopes: the engine compiles in its worker (or in Node), where
+  // blocking is fine, and Chromium was seen to leave createComputePipelineAsync promises pending until
+  // other device work flushed them. The scopes name the entry point of a pipeline that fails.
+  const pipeline = await withErrorScopes(device, `creating pipeline ${spec.entry}`, () =>
+    device.createComputePipeline({
       label: spec.entry,
       layout: pipelineLayout,
       compute: { module, entryPoint: spec.entry },
-    });
-  const pipeline = ctx.debug
-    ? await await withErrorScopes(device, `creating pipeline ${spec.entry}`, create)
-    : await create();
+    }),
+  );
   return { pipeline, layout };
 }
 
