@@ -15,19 +15,25 @@ export const BYTES_PER_ELEMENT = 4; // f32 and u32 alike
 
 let nextId = 0;
 
+/** Longest tensor name kept whole. Ops derive names from their inputs' names, so without a cap names
+ * would double with every layer; longer ones are cut and made unique with the tensor id. */
+const MAX_NAME = 96;
+
 export class Tensor {
   readonly id = nextId++;
   /** Number of elements. */
   readonly size: number;
+  readonly name: string;
 
   constructor(
-    readonly name: string,
+    name: string,
     readonly shape: readonly number[],
     readonly dtype: DType,
     readonly storage: StorageClass,
     /** Whether backward should produce a gradient for this tensor. */
     readonly requiresGrad: boolean,
   ) {
+    this.name = name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 16)}…#${this.id}` : name;
     for (const dim of shape) {
       if (!Number.isInteger(dim) || dim <= 0) throw new Error(`Tensor ${name}: bad shape [${shape.join(', ')}]`);
     }

@@ -5,6 +5,7 @@
 
 import { type LmBatch, LmBatchSampler, validationBatches } from '../data/lm-batches.ts';
 import type { GpuContext } from '../gpu/device.ts';
+import type { LimitNeeds } from '../gpu/limits.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import { finalHidden, type GptGraph, gptForward } from '../model/gpt.ts';
 import { type LmLoss, lmHeadLoss } from '../model/lm-head.ts';
@@ -13,6 +14,7 @@ import { type AdamWState, adamw } from '../ops/adamw.ts';
 import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { seedConstant } from '../ops/fill.ts';
 import { Graph } from '../runtime/graph.ts';
+import { type MemoryPlan, planMemory } from '../runtime/memory-plan.ts';
 import { Program } from '../runtime/program.ts';
 import { ReadbackRing } from '../runtime/readback-ring.ts';
 import type { Tensor } from '../runtime/tensor.ts';
@@ -72,6 +74,34 @@ function buildLmGraph(options: LmTrainerOptions, B: number, train: boolean, para
   return { g, model, targets, loss };
 }
 
+/** The whole training step as a graph: forward with dropout, LM loss, backward, clipped AdamW. */
+export function buildTrainGraph(options: LmTrainerOptions) {
+  const { g, model, targets, loss } = buildLmGraph(options, options.B, true);
+  g.backward(loss.mean, seedConstant(g));
+  const optimizer = adamw(g, g.paramGrads(), {
+    weightDecay: options.weightDecay ?? 0.01,
+    maxGradNorm: options.maxGradNorm ?? 1,
+  });
+  return { g, model, targets, loss, optimizer };
+}
+
+/**
+ * The GPU memory a training run needs, planned before anything is allocated, and the device limits to
+ * request for it. Builds the same graph the trainer compiles (no GPU needed).
+ */
+export function planTraining(options: LmTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
+  const { g, loss, optimizer } = buildTrainGraph(options);
+  const plan = planMemory(g, { keep: [loss.mean, optimizer.norm] });
+  const largestBuffer = Math.max(...plan.buffers.map((b) => b.bytes));
+  return {
+    plan,
+    needs: {
+      maxBufferSize: Math.max(largestBuffer, 256 * 1024 * 1024),
+      maxStorageBufferBindingSize: Math.max(plan.largestTensorBytes, 128 * 1024 * 1024),
+    },
+  };
+}
+
 /** The host state a checkpoint needs to resume exactly (weights and moments are read from the GPU). */
 export interface LmTrainerState {
   step: number;
@@ -100,12 +130,7 @@ export class LmTrainer {
     tokens: { train: Uint32Array; val: Uint32Array },
     initial: ParamValues,
   ): Promise<LmTrainer> {
-    const { g, model, targets, loss } = buildLmGraph(options, options.B, true);
-    g.backward(loss.mean, seedConstant(g));
-    const optimizer = adamw(g, g.paramGrads(), {
-      weightDecay: options.weightDecay ?? 0.01,
-      maxGradNorm: options.maxGradNorm ?? 1,
-    });
+    const { g, model, targets, loss, optimizer } = buildTrainGraph(options);
     const program = await Program.compile(ctx, g, { keep: [loss.mean, optimizer.norm], label: 'train-step' });
     uploadParams(program, model.params, initial);
     const ring = new ReadbackRing(ctx.device, [loss.mean, optimizer.norm]);
