@@ -2,7 +2,10 @@
 // line of stdout is one JSON object, so scripts can read results without parsing logs.
 import { type OptionSpecs, optionsHelp, UsageError } from './args.ts';
 import { adapterCommand } from './commands/adapter.ts';
+import { generateCommand, generateOptions } from './commands/generate.ts';
 import { parityCommand, parityOptions } from './commands/parity.ts';
+import { pretrainCommand, pretrainOptions } from './commands/pretrain.ts';
+import { tokenizeCommand, tokenizeOptions } from './commands/tokenize.ts';
 
 interface Command {
   help: string;
@@ -12,6 +15,13 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   adapter: { help: 'show the GPU adapter and its limits, and run the GPU self-test', run: adapterCommand },
+  pretrain: { help: 'pretrain on a text corpus', options: pretrainOptions, run: pretrainCommand },
+  generate: { help: 'sample text from a checkpoint', options: generateOptions, run: generateCommand },
+  tokenize: {
+    help: 'GPT-1 token ids of JSONL {"text"} lines on stdin',
+    options: tokenizeOptions,
+    run: tokenizeCommand,
+  },
   parity: { help: "compare the engine with Hugging Face's golden values", options: parityOptions, run: parityCommand },
 };
 
