@@ -3,6 +3,7 @@
 // reference implementation (header size bounds, UTF-8, a JSON object starting with '{', `__metadata__` as a
 // string map, known dtypes, integer shapes, contiguous non-overlapping offsets covering the data exactly, no
 // duplicate names) and refuses pickles. Pure TypeScript on Uint8Array: browser, worker and Node alike.
+import { findUtf8Problem } from '../data/utf8.ts';
 import { CheckpointError, PICKLE_MESSAGE } from './checkpoint-errors.ts';
 import { narrowToBF16, narrowToF16, widenBF16, widenF16 } from './float16.ts';
 
@@ -107,36 +108,9 @@ function plausibleSafetensors(bytes: Uint8Array): boolean {
   return n <= MAX_HEADER_BYTES && n <= bytes.length - 8 && bytes[8] === 0x7b;
 }
 
-/** Byte offset of the first invalid UTF-8 sequence, or -1. */
+/** Byte offset of the first invalid UTF-8 sequence, or -1 (the corpus reader's validator). */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    let need = 0;
-    let min = 0;
-    if (b < 0x80) {
-      i++;
-      continue;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    let cp = b & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return -1;
+  return findUtf8Problem(bytes)?.offset ?? -1;
 }
 
 /** Top-level keys of a JSON object text in order, duplicates included. The text must already be valid JSON. */
