@@ -9,8 +9,12 @@
 // Not here: the matmul that produces the logits (that is another op), and any check that targets are in
 // range (the host validates token ids; an out-of-range target is treated as ignored, never read).
 //
-// Every reduction is a fixed-order strided loop plus a fixed tree in workgroup memory: no atomics,
-// same inputs give the same bits. Reference: llm.c's fused_classifier (train_gpt2.cu).
+// Every reduction is in a fixed order (no atomics, same inputs give the same bits): in the workgroup
+// variants a strided loop plus a fixed tree in workgroup memory; in the *_rowwise variants, one thread
+// per row, a plain left-to-right loop. The rowwise forward and backward exist for short rows (the TS
+// glue picks them): a workgroup barrier costs far more than a short row's arithmetic on CPU WebGPU
+// (SwiftShader), and 256 threads on a row of a few dozen classes are idle anyway. Reference: llm.c's
+// fused_classifier (train_gpt2.cu).
 
 struct Params {
   R: u32,          // forward/backward: rows in this chunk (logits are [R, Vp])
@@ -37,6 +41,7 @@ struct Params {
 @group(0) @binding(12) var<uniform> params: Params;
 
 const WG: u32 = 256u;
+const ROW_WG: u32 = 64u; // rowwise variants: threads (rows) per workgroup
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
 var<workgroup> red: array<f32, WG>;
@@ -122,6 +127,28 @@ fn crossentropy_forward(
   }
 }
 
+// Forward, rowwise: one thread per row, the same two passes as above in sequential column order. No
+// workgroup memory or barriers, so the rows of a chunk fold into 2-D like an elementwise grid
+// (workgroups1d(R, ROW_WG)).
+@compute @workgroup_size(ROW_WG)
+fn crossentropy_forward_rowwise(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let r = gid.x + gid.y * nwg.x * ROW_WG;
+  if (r >= params.R) { return; }
+  let base = r * params.Vp;
+  var m = F32_LOWEST;
+  for (var v = 0u; v < params.V; v++) { m = max(m, logits[base + v]); }
+  var s = 0.0;
+  for (var v = 0u; v < params.V; v++) { s += exp(logits[base + v] - m); }
+  let row = params.row_offset + r;
+  let t = targets[row];
+  let row_lse = m + log(s);
+  lse[row] = row_lse;
+  losses[row] = select(0.0, row_lse - logits[base + min(t, params.V - 1u)], t < params.V);
+}
+
 // dlogits = dloss * (softmax - onehot) for one element; `x` is the logit.
 fn dlogit(x: f32, v: u32, t: u32, row_lse: f32, g: f32) -> f32 {
   let p = exp(x - row_lse);
@@ -170,6 +197,50 @@ fn crossentropy_backward_inplace(
   let row_lse = lse_in[row];
   let base = r * params.Vp;
   for (var v = lid; v < params.Vp; v = v + WG) {
+    var d = 0.0;
+    if (valid && v < params.V) { d = dlogit(dlogits[base + v], v, t, row_lse, g); }
+    dlogits[base + v] = d;
+  }
+}
+
+// Backward variants, rowwise: one thread per row walks its Vp columns (in order; each element is still
+// written by exactly one thread). No barriers here either, but for short rows the workgroup variants'
+// 256 threads per row are mostly idle (V = 32 leaves 7 of 8 without a column) and SwiftShader still
+// runs them all: 1024 rows of 32 took ~9 ms there in place, against 0.4 ms rowwise.
+@compute @workgroup_size(ROW_WG)
+fn crossentropy_backward_rowwise(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let r = gid.x + gid.y * nwg.x * ROW_WG;
+  if (r >= params.R) { return; }
+  let row = params.row_offset + r;
+  let t = targets[row];
+  let valid = t < params.V;
+  let g = select(0.0, dloss[row], valid);
+  let row_lse = lse_in[row];
+  let base = r * params.Vp;
+  for (var v = 0u; v < params.Vp; v++) {
+    var d = 0.0;
+    if (valid && v < params.V) { d = dlogit(logits[base + v], v, t, row_lse, g); }
+    dlogits[base + v] = select(d, dlogits[base + v] + d, params.accumulate == 1u);
+  }
+}
+
+@compute @workgroup_size(ROW_WG)
+fn crossentropy_backward_inplace_rowwise(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let r = gid.x + gid.y * nwg.x * ROW_WG;
+  if (r >= params.R) { return; }
+  let row = params.row_offset + r;
+  let t = targets[row];
+  let valid = t < params.V;
+  let g = select(0.0, dloss[row], valid);
+  let row_lse = lse_in[row];
+  let base = r * params.Vp;
+  for (var v = 0u; v < params.Vp; v++) {
     var d = 0.0;
     if (valid && v < params.V) { d = dlogit(dlogits[base + v], v, t, row_lse, g); }
     dlogits[base + v] = d;

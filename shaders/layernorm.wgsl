@@ -1,7 +1,9 @@
 // LayerNorm over the last dim (Ba, Kiros & Hinton 2016; GPT-1 is post-LN, eps 1e-5), llm.c's layout:
 //   out = (x - mean) * rstd * weight + bias,  rstd = 1 / sqrt(var + eps),  var biased (divide by C).
 // Rows are independent (N = B*T of them, C wide). Forward and dinp use one workgroup per row with
-// fixed-order tree reductions in workgroup memory; dweight/dbias (sums over all rows) use a
+// fixed-order tree reductions in workgroup memory, or, in the *_rowwise variants for short rows (the TS
+// glue picks), one thread per row with sequential loops and no barriers: on CPU WebGPU (SwiftShader) a
+// barrier costs far more than a short row's arithmetic. dweight/dbias (sums over all rows) use a
 // deterministic two-pass reduction through a partials scratch tensor, since WGSL has no float atomics.
 // Not here: any fusion with the residual add (the model composes ops).
 
@@ -47,6 +49,12 @@ fn workgroup_sum(tid: u32, v: f32) -> f32 {
   return total;
 }
 
+// Rowwise variants: one invocation per row, rows folded into 2-D like an elementwise grid
+// (workgroups1d(N, WG)).
+fn thread_row(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
 // One workgroup per row; the grid may be folded into 2-D past 65,535 rows (workgroups1d).
 fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return wid.x + wid.y * nwg.x;
@@ -84,6 +92,33 @@ fn layernorm_forward(
   }
 }
 
+// The forward's numerics (shifted mean, then the variance of x - mean) with sequential sums over the row.
+@compute @workgroup_size(WG)
+fn layernorm_forward_rowwise(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = thread_row(gid, nwg);
+  if (row >= params.N) { return; }
+  let C = params.C;
+  let base = row * C;
+  let shift = inp[base];
+  var s = 0.0;
+  for (var c = 0u; c < C; c++) { s += inp[base + c] - shift; }
+  let m = shift + s / f32(C);
+  var v = 0.0;
+  for (var c = 0u; c < C; c++) {
+    let d = inp[base + c] - m;
+    v += d * d;
+  }
+  let r = inverseSqrt(v / f32(C) + params.eps);
+  for (var c = 0u; c < C; c++) {
+    out[base + c] = (inp[base + c] - m) * r * weight[c] + bias[c];
+  }
+  mean[row] = m;
+  rstd[row] = r;
+}
+
 // dinp (+)= rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)),  dnorm = weight * dout (llm.c).
 @compute @workgroup_size(WG)
 fn layernorm_backward_dinp(
@@ -108,6 +143,37 @@ fn layernorm_backward_dinp(
   let dnorm_mean = workgroup_sum(tid, sum_dnorm) / f32(C);
   let dnorm_norm_mean = workgroup_sum(tid, sum_dnorm_norm) / f32(C);
   for (var c = tid; c < C; c += WG) {
+    let norm = (inp[base + c] - m) * r;
+    let dnorm = weight[c] * dout[base + c];
+    let g = (dnorm - dnorm_mean - norm * dnorm_norm_mean) * r;
+    let i = base + c;
+    dinp[i] = select(g, dinp[i] + g, params.accumulate == 1u);
+  }
+}
+
+// layernorm_backward_dinp with one thread per row (sequential sums; same formula).
+@compute @workgroup_size(WG)
+fn layernorm_backward_dinp_rowwise(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = thread_row(gid, nwg);
+  if (row >= params.N) { return; }
+  let C = params.C;
+  let base = row * C;
+  let m = mean[row];
+  let r = rstd[row];
+  var sum_dnorm = 0.0;
+  var sum_dnorm_norm = 0.0;
+  for (var c = 0u; c < C; c++) {
+    let norm = (inp[base + c] - m) * r;
+    let dnorm = weight[c] * dout[base + c];
+    sum_dnorm += dnorm;
+    sum_dnorm_norm += dnorm * norm;
+  }
+  let dnorm_mean = sum_dnorm / f32(C);
+  let dnorm_norm_mean = sum_dnorm_norm / f32(C);
+  for (var c = 0u; c < C; c++) {
     let norm = (inp[base + c] - m) * r;
     let dnorm = weight[c] * dout[base + c];
     let g = (dnorm - dnorm_mean - norm * dnorm_norm_mean) * r;

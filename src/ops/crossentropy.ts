@@ -22,6 +22,12 @@ export const IGNORE_INDEX = 0xffffffff;
 
 const SHADER = 'crossentropy.wgsl';
 export const CROSSENTROPY_FORWARD = kernel(SHADER, 'crossentropy_forward', ['logits', 'targets', 'losses', 'lse']);
+export const CROSSENTROPY_FORWARD_ROWWISE = kernel(SHADER, 'crossentropy_forward_rowwise', [
+  'logits',
+  'targets',
+  'losses',
+  'lse',
+]);
 export const CROSSENTROPY_BACKWARD = kernel(SHADER, 'crossentropy_backward', [
   'logits',
   'targets',
@@ -30,6 +36,19 @@ export const CROSSENTROPY_BACKWARD = kernel(SHADER, 'crossentropy_backward', [
   'dlogits',
 ]);
 export const CROSSENTROPY_BACKWARD_INPLACE = kernel(SHADER, 'crossentropy_backward_inplace', [
+  'targets',
+  'lse_in',
+  'dloss',
+  'dlogits',
+]);
+export const CROSSENTROPY_BACKWARD_ROWWISE = kernel(SHADER, 'crossentropy_backward_rowwise', [
+  'logits',
+  'targets',
+  'lse_in',
+  'dloss',
+  'dlogits',
+]);
+export const CROSSENTROPY_BACKWARD_INPLACE_ROWWISE = kernel(SHADER, 'crossentropy_backward_inplace_rowwise', [
   'targets',
   'lse_in',
   'dloss',
@@ -113,6 +132,30 @@ export function crossentropyRowDlossRef(targets: Uint32Array /* [N] */, V: numbe
 // ---------------------------------------------------------------------------------------------------
 // Dispatch recorders (the building blocks of the chunked LM head)
 
+/**
+ * How forward and backward cover a row: one 256-thread workgroup per row (the forward's reductions are
+ * trees with barriers), or one thread per row (sequential loops, no barriers). mean/row_dloss are the
+ * same either way (one workgroup over the N rows: ~1 ms on SwiftShader even at N = 4096).
+ */
+export type CrossEntropyVariant = 'workgroup' | 'rowwise';
+
+const ROW_WG = 64; // ROW_WG in crossentropy.wgsl
+
+/**
+ * Longest row (V) that gets the rowwise kernels by default. On SwiftShader (CPU WebGPU: tests, CI) the
+ * workgroup forward's 20 barriers cost ~0.4 ms per row whatever V is, and rowwise was faster at every
+ * length measured (256 rows: V = 66 0.2 ms vs 100 ms, V = 768 2.4 ms vs 107 ms; the in-place backward
+ * 0.2 ms vs 1.6 ms at V = 66), so the bound is set for real GPUs: there one thread walking a long row
+ * serially (GPT-1's V = 40,478, in LM-head chunks of a few hundred rows) starves the GPU, while below
+ * 256 the workgroup variant's own threads are partly idle. 256 also covers the tiny preset's byte vocab.
+ */
+export const CROSSENTROPY_ROWWISE_MAX_V = 256;
+
+/** The variant for rows of V classes (`variant` forces one, for tests and benchmarks). */
+export function crossEntropyVariant(V: number, variant?: CrossEntropyVariant): CrossEntropyVariant {
+  return variant ?? (V <= CROSSENTROPY_ROWWISE_MAX_V ? 'rowwise' : 'workgroup');
+}
+
 export interface ChunkArgs {
   logits: Tensor; // [R, Vp]
   targets: Tensor; // [N] u32, batch-wide
@@ -120,6 +163,8 @@ export interface ChunkArgs {
   V?: number;
   /** Batch row of this chunk's row 0. */
   rowOffset?: number;
+  /** Forward/backward kernels; by default rowwise for V <= CROSSENTROPY_ROWWISE_MAX_V (crossEntropyVariant). */
+  variant?: CrossEntropyVariant;
 }
 
 interface ChunkDims {
@@ -151,12 +196,13 @@ export function crossEntropyForwardChunk(g: Graph, args: ChunkArgs & { losses: T
   const { R, V, Vp, N, row_offset } = chunkDims(args, 'crossEntropyForwardChunk');
   assertShape(args.losses, [N], 'crossEntropyForwardChunk');
   assertShape(args.lse, [N], 'crossEntropyForwardChunk');
+  const rowwise = crossEntropyVariant(V, args.variant) === 'rowwise';
   g.dispatch(
-    CROSSENTROPY_FORWARD,
+    rowwise ? CROSSENTROPY_FORWARD_ROWWISE : CROSSENTROPY_FORWARD,
     { logits: args.logits, targets: args.targets, losses: args.losses, lse: args.lse },
     { R, V, Vp, row_offset },
-    workgroups1d(R, 1),
-    { label: `crossentropy_forward rows ${row_offset}+${R}` },
+    rowwise ? workgroups1d(R, ROW_WG) : workgroups1d(R, 1),
+    { label: `crossentropy_forward${rowwise ? '_rowwise' : ''} rows ${row_offset}+${R}` },
   );
 }
 
@@ -177,22 +223,23 @@ export function crossEntropyBackwardChunk(
   assertShape(args.lse, [N], 'crossEntropyBackwardChunk');
   assertShape(args.dloss, [N], 'crossEntropyBackwardChunk');
   const common = { targets: args.targets, lse_in: args.lse, dloss: args.dloss };
-  const label = `crossentropy_backward rows ${row_offset}+${R}`;
+  const rowwise = crossEntropyVariant(V, args.variant) === 'rowwise';
+  const grid = rowwise ? workgroups1d(R, ROW_WG) : workgroups1d(R, 1);
+  const label = `crossentropy_backward${rowwise ? '_rowwise' : ''} rows ${row_offset}+${R}`;
   if (!args.dlogits) {
     if (args.accumulate) throw new Error('crossEntropyBackwardChunk: in place cannot accumulate');
     const params = { R, V, Vp, row_offset };
-    g.dispatch(CROSSENTROPY_BACKWARD_INPLACE, { ...common, dlogits: args.logits }, params, workgroups1d(R, 1), {
-      label: `${label} (in place)`,
-    });
+    const spec = rowwise ? CROSSENTROPY_BACKWARD_INPLACE_ROWWISE : CROSSENTROPY_BACKWARD_INPLACE;
+    g.dispatch(spec, { ...common, dlogits: args.logits }, params, grid, { label: `${label} (in place)` });
     return;
   }
   assertShape(args.dlogits, [R, Vp], 'crossEntropyBackwardChunk');
   if (args.dlogits === args.logits) throw new Error('crossEntropyBackwardChunk: for in place, omit dlogits');
   g.dispatch(
-    CROSSENTROPY_BACKWARD,
+    rowwise ? CROSSENTROPY_BACKWARD_ROWWISE : CROSSENTROPY_BACKWARD,
     { ...common, logits: args.logits, dlogits: args.dlogits },
     { R, V, Vp, row_offset, accumulate: args.accumulate ?? 0 },
-    workgroups1d(R, 1),
+    grid,
     { label },
   );
 }
@@ -239,16 +286,18 @@ export function crossEntropyLosses(
   logits: Tensor, // [N, Vp]
   targets: Tensor, // [N] u32
   V?: number,
+  variant?: CrossEntropyVariant,
 ): { losses: Tensor; lse: Tensor } {
   const N = targets.size;
   if (logits.shape[0] !== N) throw new Error(`crossEntropyLosses: ${logits} has not one row per target (${N})`);
   const losses = g.activation(`ce_losses(${logits.name})`, [N], logits.requiresGrad); // [N]
   const lse = g.activation(`ce_lse(${logits.name})`, [N], false); // [N]
-  crossEntropyForwardChunk(g, { logits, targets, V, losses, lse });
+  crossEntropyForwardChunk(g, { logits, targets, V, losses, lse, variant });
   g.onBackward([losses], () => {
     if (!logits.requiresGrad) return;
     const { grad: dlogits, accumulate } = g.gradWrite(logits);
-    crossEntropyBackwardChunk(g, { logits, targets, V, lse, dloss: g.grad(losses), dlogits, accumulate });
+    const dloss = g.grad(losses); // [N]
+    crossEntropyBackwardChunk(g, { logits, targets, V, lse, dloss, dlogits, accumulate, variant });
   });
   return { losses, lse };
 }
@@ -276,9 +325,9 @@ export function crossEntropy(
   g: Graph,
   logits: Tensor, // [N, Vp]
   targets: Tensor, // [N] u32
-  options: { V?: number } = {},
+  options: { V?: number; variant?: CrossEntropyVariant } = {},
 ): { losses: Tensor; mean: Tensor; count: Tensor } {
   const V = options.V ?? logits.shape[1]!;
-  const { losses } = crossEntropyLosses(g, logits, targets, V);
+  const { losses } = crossEntropyLosses(g, logits, targets, V, options.variant);
   return { losses, ...crossEntropyMean(g, losses, targets, V) };
 }

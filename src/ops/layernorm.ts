@@ -5,7 +5,7 @@ import { type Graph, workgroups1d } from '../runtime/graph.ts';
 import { kernel } from '../runtime/kernel.ts';
 import { assertShape, type Tensor } from '../runtime/tensor.ts';
 
-const WG = 64; // must match WG in layernorm.wgsl
+const WG = 64; // must match WG in layernorm.wgsl (threads per workgroup in every entry point)
 const MAX_GROUPS_PER_DIM = 65535;
 
 export const LAYERNORM_FORWARD = kernel('layernorm.wgsl', 'layernorm_forward', [
@@ -16,7 +16,23 @@ export const LAYERNORM_FORWARD = kernel('layernorm.wgsl', 'layernorm_forward', [
   'mean',
   'rstd',
 ]);
+export const LAYERNORM_FORWARD_ROWWISE = kernel('layernorm.wgsl', 'layernorm_forward_rowwise', [
+  'inp',
+  'weight',
+  'bias',
+  'out',
+  'mean',
+  'rstd',
+]);
 export const LAYERNORM_BACKWARD_DINP = kernel('layernorm.wgsl', 'layernorm_backward_dinp', [
+  'dout',
+  'inp',
+  'weight',
+  'mean',
+  'rstd',
+  'dinp',
+]);
+export const LAYERNORM_BACKWARD_DINP_ROWWISE = kernel('layernorm.wgsl', 'layernorm_backward_dinp_rowwise', [
   'dout',
   'inp',
   'weight',
@@ -124,6 +140,33 @@ export function layernormBlockRows(N: number): number {
   return Math.ceil(Math.sqrt(N));
 }
 
+/**
+ * How forward and dinp reduce a row: one 64-thread workgroup per row (tree reductions with barriers),
+ * or one thread per row (sequential loops, no barriers). dweight/dbias are the same either way.
+ */
+export type LayernormVariant = 'workgroup' | 'rowwise';
+
+/**
+ * Widest row (C) that gets the rowwise kernels by default. On SwiftShader (CPU WebGPU: tests, CI) the
+ * workgroup variant's 16 barriers per row cost ~0.07 ms per row whatever C is, and rowwise was faster at
+ * every width measured (256 rows: C = 32 0.17 ms vs 16 ms forward, C = 768 2.6 ms vs 33 ms), so the bound
+ * is set for real GPUs: one thread per row reads its row serially (strided across threads), which long
+ * rows such as GPT-1's C = 768 should not do, while short rows leave most of a 64-thread workgroup idle.
+ * 256 covers the tiny preset (C = 64) and the test models; the small (384) and GPT-1 presets keep the
+ * workgroup kernels.
+ */
+export const LAYERNORM_ROWWISE_MAX_C = 256;
+
+/** The variant for rows of C channels (`variant` forces one, for tests and benchmarks). */
+export function layernormVariant(C: number, variant?: LayernormVariant): LayernormVariant {
+  return variant ?? (C <= LAYERNORM_ROWWISE_MAX_C ? 'rowwise' : 'workgroup');
+}
+
+export interface LayernormOptions {
+  /** Kernels for forward and dinp; by default rowwise for C <= LAYERNORM_ROWWISE_MAX_C. */
+  variant?: LayernormVariant;
+}
+
 export interface LayernormOutputs {
   out: Tensor; // [..., C]
   mean: Tensor; // [N]
@@ -131,26 +174,41 @@ export interface LayernormOutputs {
 }
 
 /** Records LayerNorm of inp [..., C] with weight, bias [C]; also returns the per-row stats it saves. */
-export function layernormWithStats(g: Graph, inp: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): LayernormOutputs {
+export function layernormWithStats(
+  g: Graph,
+  inp: Tensor,
+  weight: Tensor,
+  bias: Tensor,
+  eps = 1e-5,
+  options: LayernormOptions = {},
+): LayernormOutputs {
   const C = inp.shape.at(-1)!;
   const N = inp.size / C;
+  const rowwise = layernormVariant(C, options.variant) === 'rowwise';
+  // Rowwise: one invocation per row, WG rows per workgroup; workgroup: one workgroup per row.
+  const rowGrid = rowwise ? workgroups1d(N, WG) : workgroups1d(N, 1);
   assertShape(weight, [C], 'layernorm');
   assertShape(bias, [C], 'layernorm');
   const anyGrad = inp.requiresGrad || weight.requiresGrad || bias.requiresGrad;
   const out = g.activation(`layernorm(${inp.name})`, inp.shape, anyGrad); // [..., C]
   const mean = g.activation(`layernorm.mean(${inp.name})`, [N], false); // [N]
   const rstd = g.activation(`layernorm.rstd(${inp.name})`, [N], false); // [N]
-  g.dispatch(LAYERNORM_FORWARD, { inp, weight, bias, out, mean, rstd }, { N, C, eps }, workgroups1d(N, 1));
+  g.dispatch(
+    rowwise ? LAYERNORM_FORWARD_ROWWISE : LAYERNORM_FORWARD,
+    { inp, weight, bias, out, mean, rstd },
+    { N, C, eps },
+    rowGrid,
+  );
 
   g.onBackward([out], () => {
     const dout = g.grad(out); // [..., C]
     if (inp.requiresGrad) {
       const { grad: dinp, accumulate } = g.gradWrite(inp);
       g.dispatch(
-        LAYERNORM_BACKWARD_DINP,
+        rowwise ? LAYERNORM_BACKWARD_DINP_ROWWISE : LAYERNORM_BACKWARD_DINP,
         { dout, inp, weight, mean, rstd, dinp },
         { N, C, accumulate },
-        workgroups1d(N, 1),
+        rowGrid,
       );
     }
     if (!weight.requiresGrad && !bias.requiresGrad) return;
@@ -180,6 +238,13 @@ export function layernormWithStats(g: Graph, inp: Tensor, weight: Tensor, bias: 
 }
 
 /** Records LayerNorm of inp [..., C] over its last dim; weight, bias [C]. */
-export function layernorm(g: Graph, inp: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
-  return layernormWithStats(g, inp, weight, bias, eps).out;
+export function layernorm(
+  g: Graph,
+  inp: Tensor,
+  weight: Tensor,
+  bias: Tensor,
+  eps = 1e-5,
+  options: LayernormOptions = {},
+): Tensor {
+  return layernormWithStats(g, inp, weight, bias, eps, options).out;
 }

@@ -44,11 +44,13 @@ describe('checkpoints', () => {
   it('round-trip weights, Adam moments and state exactly', () => {
     const files = writeCheckpoint(ckpt);
     expect([...files.keys()].sort()).toEqual([
+      'README.md',
       'config.json',
       'model.safetensors',
       'optimizer.safetensors',
       'training_state.json',
     ]);
+    expect(new TextDecoder().decode(files.get('README.md'))).toMatch(/library_name: transformers/);
     const back = readCheckpoint(files);
     expect(back.config).toEqual(config);
     expect(back.state).toEqual(state);

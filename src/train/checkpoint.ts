@@ -1,16 +1,20 @@
 // Training checkpoints as a Hugging Face openai-gpt folder plus training state, so one folder both
 // resumes here and loads in transformers (and continues on a cluster):
 //   config.json, model.safetensors   the model (hf-format.ts), loadable by OpenAIGPT*.from_pretrained
+//   vocab.json, merges.txt           with GPT-1's tokenizer only (AutoTokenizer loads them)
+//   README.md                        a model card
 //   optimizer.safetensors            Adam exp_avg / exp_avg_sq by HF key, as PyTorch names them
 //   training_state.json              step, data cursor, seed, schedule, options, tokenizer, metrics
 // Loading validates everything (safetensors headers, shapes against config, state fields) before
 // returning, so a truncated or foreign folder changes nothing.
 import { CheckpointError } from '../model/checkpoint-errors.ts';
 import type { Gpt1Config } from '../model/config.ts';
-import { exportHfCheckpoint, importHfCheckpoint, paramToHfKey } from '../model/hf-format.ts';
+import { exportHfCheckpoint, importHfCheckpoint, modelCard, paramToHfKey } from '../model/hf-format.ts';
 import type { HeadSpec } from '../model/params.ts';
 import { parseSafetensors, readFloat32, serializeSafetensors } from '../model/safetensors.ts';
 import type { ParamValues } from '../model/weights.ts';
+import { tokenizerFromJSON } from '../tokenizer/from-json.ts';
+import { Gpt1Tokenizer } from '../tokenizer/gpt1.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
 import type { Schedule } from './schedule.ts';
 
@@ -64,6 +68,30 @@ export function writeCheckpoint(ckpt: Checkpoint): Map<string, Uint8Array> {
     files.set('optimizer.safetensors', serializeSafetensors(tensors, { metadata: { step: String(ckpt.state.step) } }));
   }
   files.set('training_state.json', encoder.encode(`${JSON.stringify(ckpt.state, null, 1)}\n`));
+  const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
+  if (tokenizer instanceof Gpt1Tokenizer) {
+    // With GPT-1's own tokenizer the folder is complete for transformers: AutoTokenizer loads these.
+    files.set('vocab.json', encoder.encode(tokenizer.toHfVocabJson()));
+    files.set('merges.txt', encoder.encode(tokenizer.toHfMergesTxt()));
+  }
+  const notes = ckpt.state.notes;
+  files.set(
+    'README.md',
+    encoder.encode(
+      modelCard({
+        config: ckpt.config,
+        heads: ckpt.heads,
+        corpus: typeof notes.corpus === 'string' ? notes.corpus : undefined,
+        steps: ckpt.state.step,
+        tokensSeen: ckpt.state.tokens,
+        finalLoss: typeof notes.finalValLoss === 'number' ? notes.finalValLoss : undefined,
+        tokenizer:
+          tokenizer instanceof Gpt1Tokenizer
+            ? "GPT-1's BPE (the BERT-style fast path of OpenAIGPTTokenizer)"
+            : `gpt1-lab ${tokenizer.kind} tokenizer (training_state.json); not loadable by AutoTokenizer`,
+      }),
+    ),
+  );
   return files;
 }
 
