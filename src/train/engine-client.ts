@@ -24,8 +24,9 @@ export class EngineClient {
     };
   }
 
-  send(command: EngineCommand): void {
-    this.worker.postMessage(command);
+  /** Posts a command; pass `transfer` to move big buffers (a corpus file's bytes) instead of copying them. */
+  send(command: EngineCommand, transfer: Transferable[] = []): void {
+    this.worker.postMessage(command, transfer);
   }
 
   subscribe(listener: EngineListener): () => void {

@@ -1,39 +1,23 @@
 // The engine's dedicated module worker: it owns the GPUDevice so the UI thread never waits on the GPU.
-// Thin by design: it decodes commands, calls engine code, and posts typed events.
-
+// Thin by design: it decodes commands, hands them to the Engine (session/engine.ts), and posts its typed
+// events, transferring big arrays instead of copying them. Checkpoints go to OPFS where the browser has it.
 import { browserGpu } from '../gpu/browser-gpu.ts';
-import { openGpu } from '../gpu/device.ts';
-import { runSelfTest } from '../gpu/self-test.ts';
-import { WebGpuUnavailableError } from '../gpu/webgpu-unavailable.ts';
 import type { EngineCommand, EngineEvent } from './protocol.ts';
+import { Engine } from './session/engine.ts';
+import { memoryCheckpointStore } from './session/memory-store.ts';
+import { opfsCheckpointStore } from './session/opfs-store.ts';
 
-const post = (event: EngineEvent) => self.postMessage(event);
+const post = (event: EngineEvent, transfer: Transferable[] = []) => self.postMessage(event, { transfer });
 
-async function probeDevice(): Promise<void> {
-  try {
-    const ctx = await openGpu(browserGpu(), { purpose: 'gpt1-lab engine' });
-    ctx.onLost((info) => post({ type: 'device-lost', reason: info.reason, message: info.message }));
-    const selfTest = await runSelfTest(ctx.device);
-    post({ type: 'device-ready', adapter: ctx.adapter, selfTest });
-  } catch (error) {
-    if (error instanceof WebGpuUnavailableError) {
-      post({
-        type: 'device-unavailable',
-        reason: error.reason,
-        headline: WebGpuUnavailableError.headline(error.reason),
-        advice: error.advice,
-      });
-    } else {
-      post({ type: 'device-unavailable', reason: 'error', headline: String(error), advice: [] });
-    }
-  }
-}
+const engine = new Engine({
+  emit: post,
+  gpu: browserGpu,
+  store: async () => (await opfsCheckpointStore()) ?? memoryCheckpointStore(),
+});
 
 self.onmessage = (message: MessageEvent<EngineCommand>) => {
-  const command = message.data;
-  switch (command.type) {
-    case 'probe-device':
-      void probeDevice();
-      break;
-  }
+  void engine.handle(message.data).catch((error: unknown) => {
+    // Handlers report their own failures; this is the net for a bug in one of them.
+    post({ type: 'error', where: message.data.type, message: error instanceof Error ? error.message : String(error) });
+  });
 };
