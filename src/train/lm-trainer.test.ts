@@ -11,7 +11,7 @@ import { PRESETS } from '../model/config.ts';
 import { initParams } from '../model/weights.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
-import { LmTrainer, type LmTrainerOptions } from './lm-trainer.ts';
+import { LmTrainer, type LmTrainerOptions, NonFiniteError } from './lm-trainer.ts';
 import { pretrainSchedule } from './schedule.ts';
 
 const corpus = readCorpus('tinyshakespeare.txt', readFileSync(resolve('../shared/data/pretrain/tinyshakespeare.txt')));
@@ -70,6 +70,19 @@ describe('LM pre-training', () => {
     const b = await run(7);
     expect(b).toEqual(a); // toEqual on numbers is Object.is: exact bits
     expect(await run(8)).not.toEqual(a);
+  });
+
+  it('refuses to checkpoint non-finite weights, and flags a non-finite loss', async () => {
+    const opts = options(2);
+    const poisoned = initParams(opts.config, opts.seed);
+    poisoned.get('h0.fcw')![5] = Number.POSITIVE_INFINITY;
+    const trainer = await LmTrainer.create(ctx, opts, splitTrainVal(ids, opts.T), poisoned);
+    try {
+      await expect(trainer.checkpoint(tokenizer.toJSON())).rejects.toThrow(/step 0: weight h0\.fcw\[5\] is Infinity/);
+      await expect(trainer.trainStep()).rejects.toBeInstanceOf(NonFiniteError);
+    } finally {
+      trainer.destroy();
+    }
   });
 
   it('resumes from a checkpoint: 3 + 3 steps equal 6 steps, bit for bit', async () => {

@@ -50,11 +50,9 @@ export class NonFiniteError extends Error {
     readonly step: number,
     readonly loss: number,
     readonly gradNorm: number,
+    detail = `the loss is ${loss} and the gradient norm ${gradNorm}`,
   ) {
-    super(
-      `Training stopped at step ${step}: the loss is ${loss} and the gradient norm ${gradNorm}. ` +
-        'Lower the learning rate, or resume from the last checkpoint.',
-    );
+    super(`Training stopped at step ${step}: ${detail}. Lower the learning rate, or resume from the last checkpoint.`);
     this.name = 'NonFiniteError';
   }
 }
@@ -240,10 +238,18 @@ export class LmTrainer {
   /** A complete checkpoint: weights, moments and the host state to resume exactly (a sync point). */
   async checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
     const { config, B, T, seed, schedule } = this.options;
+    const params = await this.params();
+    // A finite loss does not prove finite weights (an update can overflow): never save a broken model.
+    for (const [name, values] of params) {
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new NonFiniteError(this.stepIndex, Number.NaN, Number.NaN, `weight ${name}[${bad}] is ${values[bad]}`);
+      }
+    }
     return {
       config,
       heads: {},
-      params: await this.params(),
+      params,
       moments: await this.moments(),
       state: {
         format: CHECKPOINT_FORMAT,
