@@ -11,7 +11,7 @@
 import { type DispatchNode, type Graph, workgroups1d } from '../runtime/graph.ts';
 import { type KernelSpec, kernel } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
-import { GELU_BACKWARD, geluBackwardRef, geluForwardRef } from './gelu.ts';
+import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './gelu.ts';
 
 const FORWARD_BINDINGS = ['inp', 'weight', 'bias', 'out'] as const;
 const PREACT_BINDINGS = [...FORWARD_BINDINGS, 'preact'] as const;
@@ -356,6 +356,13 @@ export function matmul(g: Graph, inp: Tensor, weight: Tensor, options: MatmulOpt
     { variant, label: name },
   );
 
+  if (preact) {
+    // Backward needs gelu(preact) only as the next layer's input (for its weight gradient): recompute it
+    // there from the stored pre-activation instead of keeping this [.., N] output alive through the step.
+    g.recomputeInBackward(out, (into) =>
+      g.dispatch(GELU_FORWARD, { inp: preact, out: into }, { n: out.size }, workgroups1d(out.size, GELU_WG)),
+    );
+  }
   g.onBackward([out], () => {
     let dy = g.grad(out); // [nb, M, N]
     if (preact) {

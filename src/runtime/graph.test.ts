@@ -49,6 +49,37 @@ describe('graph', () => {
     expect(() => g.backward(a, seedConstant(g))).toThrow(/twice/);
   });
 
+  it('recomputes marked activations for backward, so the original dies after the forward pass', () => {
+    const g = new Graph();
+    const w = g.param('w', [8]);
+    const a = gelu(g, w); // pretend `a` is cheap to recompute from w
+    const b = gelu(g, a);
+    g.recomputeInBackward(a, (into) =>
+      g.dispatch(
+        { shader: 'gelu.wgsl', entry: 'gelu_forward', bindings: ['inp', 'out'] },
+        { inp: w, out: into },
+        { n: 8 },
+        [1],
+      ),
+    );
+    g.backward(b, seedConstant(g));
+    const labels = g.nodes.map(
+      (n) =>
+        `${n.label}:${Object.values(n.bindings)
+          .map((t) => t.name)
+          .join(',')}`,
+    );
+    expect(labels).toEqual([
+      'gelu_forward:w,gelu(w)',
+      'gelu_forward:gelu(w),gelu(gelu(w))',
+      'fill_constant:grad(gelu(gelu(w)))',
+      'gelu_forward:w,recomputed(gelu(w))', // recorded just before its first backward use
+      'gelu_backward:recomputed(gelu(w)),grad(gelu(gelu(w))),grad(gelu(w))',
+      'gelu_backward:w,grad(gelu(w)),grad(w)',
+    ]);
+    expect(() => g.recomputeInBackward(a, () => {})).toThrow(/after backward/);
+  });
+
   it('folds large grids into two dimensions', () => {
     expect(workgroups1d(1000, 256)).toEqual([4, 1]);
     expect(workgroups1d(256 * 70000, 256)).toEqual([35000, 2]);

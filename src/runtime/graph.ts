@@ -38,6 +38,9 @@ export class Graph {
   private readonly gradWritten = new Set<Tensor>();
   private readonly tape: { outputs: Tensor[]; fn: BackwardFn }[] = [];
   private backwardDone = false;
+  /** Activations that backward recomputes instead of keeping alive (see recomputeInBackward). */
+  private readonly recipes = new Map<Tensor, (into: Tensor) => void>();
+  private readonly recomputed = new Map<Tensor, Tensor>();
 
   /** Host-written data for each step (token ids, targets, masks). */
   input(name: string, shape: readonly number[], dtype: DType = 'f32'): Tensor {
@@ -78,6 +81,7 @@ export class Graph {
     workgroups: Workgroups | readonly [number] | readonly [number, number],
     options: { label?: string; dynamic?: boolean } = {},
   ): DispatchNode {
+    if (this.backwardDone) bindings = this.substituteRecomputed(bindings);
     const [x, y = 1, z = 1] = workgroups;
     for (const name of kernel.bindings) {
       if (!bindings[name]) throw new Error(`${kernel.entry}: binding "${name}" not given`);
@@ -97,6 +101,33 @@ export class Graph {
     };
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * Activation recomputation: `t` is cheap to recompute from tensors that backward keeps anyway (e.g. a
+   * fused GELU's output from its stored pre-activation). Backward dispatches that bind `t` get a fresh copy,
+   * recomputed by `recipe` just before its first backward use, so `t` itself dies after the forward pass
+   * and the memory planner reuses its buffer. Forward dispatches are unaffected.
+   */
+  recomputeInBackward(t: Tensor, recipe: (into: Tensor) => void): void {
+    if (this.backwardDone) throw new Error('recomputeInBackward after backward()');
+    this.recipes.set(t, recipe);
+  }
+
+  private substituteRecomputed(bindings: Record<string, Tensor>): Record<string, Tensor> {
+    let out = bindings;
+    for (const [name, t] of Object.entries(bindings)) {
+      const recipe = this.recipes.get(t);
+      if (!recipe) continue;
+      let copy = this.recomputed.get(t);
+      if (!copy) {
+        copy = this.add(new Tensor(`recomputed(${t.name})`, t.shape, t.dtype, 'activation', false));
+        this.recomputed.set(t, copy);
+        recipe(copy); // records the recomputation now, before the dispatch that needs it
+      }
+      out = { ...out, [name]: copy };
+    }
+    return out;
   }
 
   /** Records how to backpropagate through the op that produced `outputs`. */

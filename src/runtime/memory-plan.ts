@@ -43,6 +43,13 @@ export interface PlanOptions {
   external?: ReadonlySet<Tensor>;
 }
 
+/**
+ * A free pooled buffer is reused only for a tensor at least half its size. Letting small tensors take big
+ * free buffers (plain best fit) strands capacity that a later big tensor then has to allocate anew:
+ * GPT-1 at 8 x 512 plans 1.95 GiB of activations with this bound and 2.24 GiB without it.
+ */
+const FIT_RATIO = 2;
+
 const CLASSES: StorageClass[] = ['param', 'grad', 'moment', 'state', 'input', 'activation'];
 
 export function alignUp(n: number, alignment: number): number {
@@ -125,7 +132,13 @@ function poolByLiveness(
     let best: { buffer: number; freeAfter: number } | undefined;
     for (const slot of pool) {
       const size = buffers[slot.buffer]!.bytes;
-      if (slot.freeAfter < life.first && size >= need && (!best || size < buffers[best.buffer]!.bytes)) best = slot;
+      if (
+        slot.freeAfter < life.first &&
+        size >= need &&
+        size <= need * FIT_RATIO &&
+        (!best || size < buffers[best.buffer]!.bytes)
+      )
+        best = slot;
     }
     if (!best) {
       best = { buffer: buffers.length, freeAfter: -1 };

@@ -8,7 +8,7 @@ import { pretrainSchedule } from './schedule.ts';
 const GiB = 2 ** 30;
 
 describe('training memory plan', () => {
-  it('plans GPT-1 at batch 8 x 512 in under half of PyTorch eager (9.8 GiB), with weights, gradients and moments', () => {
+  it('plans GPT-1 at batch 8 x 512 within 4 GiB (PyTorch eager: 9.8 GiB), with weights, gradients and moments', () => {
     const config = PRESETS.gpt1;
     const { plan, needs } = planTraining({ config, B: 8, T: 512, seed: 0, schedule: pretrainSchedule(2.5e-4, 100) });
     const weights = parameterCount(parameterTable(config)) * 4; // 466,139,136 bytes
@@ -19,9 +19,9 @@ describe('training memory plan', () => {
     console.log(
       `GPT-1 8x512: params ${(plan.bytesByClass.param / GiB).toFixed(2)} GiB, activations ${(plan.bytesByClass.activation / GiB).toFixed(2)} GiB, total ${(plan.totalBytes / GiB).toFixed(2)} GiB`,
     );
-    // Measured 4.13 GiB (activations 2.39 GiB). The benchmark issue's target is 4 GiB; fusing dropout into the
-    // residual add and recomputing GELU in the MLP backward are the known ways there.
-    expect(plan.totalBytes).toBeLessThan(4.9 * GiB);
+    // 3.69 GiB: the MLP's GELU output is recomputed in backward, and pooled buffers are reused only by
+    // tensors of at least half their size (memory-plan.ts).
+    expect(plan.totalBytes).toBeLessThan(4 * GiB);
     // The largest binding is the token embedding (40,478 x 768 floats = 124 MB) or a logits chunk.
     expect(needs.maxStorageBufferBindingSize).toBeLessThanOrEqual(128 * 2 ** 20);
   });
