@@ -1,7 +1,9 @@
 // `npm run cli -- <command> [options]`: the headless engine over Dawn. Progress goes to stderr; the last
 // line of stdout is one JSON object, so scripts can read results without parsing logs.
 import { type OptionSpecs, optionsHelp, UsageError } from './args.ts';
+import { ablateCommand, ablateOptions } from './commands/ablate.ts';
 import { adapterCommand } from './commands/adapter.ts';
+import { finetuneCommand, finetuneOptions } from './commands/finetune.ts';
 import { generateCommand, generateOptions } from './commands/generate.ts';
 import { parityCommand, parityOptions } from './commands/parity.ts';
 import { pretrainCommand, pretrainOptions } from './commands/pretrain.ts';
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   adapter: { help: 'show the GPU adapter and its limits, and run the GPU self-test', run: adapterCommand },
   pretrain: { help: 'pretrain on a text corpus', options: pretrainOptions, run: pretrainCommand },
   generate: { help: 'sample text from a checkpoint', options: generateOptions, run: generateCommand },
+  finetune: { help: 'fine-tune on a labelled task file', options: finetuneOptions, run: finetuneCommand },
+  ablate: { help: "the paper's ablations for one task", options: ablateOptions, run: ablateCommand },
   tokenize: {
     help: 'GPT-1 token ids of JSONL {"text"} lines on stdin',
     options: tokenizeOptions,
