@@ -54,6 +54,9 @@ export function parseOptions<S extends OptionSpecs>(args: string[], specs: S): P
 
 export function optionsHelp(specs: OptionSpecs): string {
   return Object.entries(specs)
-    .map(([name, s]) => `    --${name}${s.type === 'boolean' ? '' : ` <${s.type}>`}`.padEnd(28) + s.help)
+    .map(([name, s]) => {
+      const flag = `    --${name}${s.type === 'boolean' ? '' : ` <${s.type}>`}`;
+      return `${flag.padEnd(30)} ${s.help}`;
+    })
     .join('\n');
 }
