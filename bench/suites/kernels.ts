@@ -1,91 +1,74 @@
-// `npm run bench -- kernels [--shapes small|gpt1] [--only NAME]`: GFLOP/s and GB/s per kernel and shape.
-// Each case repeats its op in one program (one submit) so the timing is dominated by the kernels.
+// `npm run bench -- kernels [--shapes small|gpt1] [--only TEXT] [--skip A,B] [--target-ms N]`: GFLOP/s and
+// GB/s per kernel and shape. Each case compiles one op (forward, or forward + backward timing only the backward
+// dispatches), fills its f32 inputs with random values, runs it once, then times its dispatches repeated
+// in one submit (harness.ts timeRange). Cases and their FLOP/byte formulas: kernel-cases.ts.
+import { type OptionSpecs, parseOptions, UsageError } from '../../src/cli/args.ts';
 import { formatBytes } from '../../src/gpu/adapter-report.ts';
-import { openGpu } from '../../src/gpu/device.ts';
+import { type GpuContext, openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
-import { gelu } from '../../src/ops/gelu.ts';
 import { Graph } from '../../src/runtime/graph.ts';
 import { Program } from '../../src/runtime/program.ts';
-import type { Tensor } from '../../src/runtime/tensor.ts';
-import { formatTable, type Row, timeProgram } from '../harness.ts';
+import { formatTable, type Row, timeRange } from '../harness.ts';
+import { fillRandom, randomU32 } from '../random-data.ts';
+import { type KernelCase, kernelCases, type ShapeSet } from './kernel-cases.ts';
 
-export interface KernelCase {
-  kernel: string;
-  shape: string;
-  /** Records one instance of the op; returns its FLOPs and bytes moved (minimum traffic). */
-  build: (g: Graph, input: (name: string, shape: number[]) => Tensor) => { flops: number; bytes: number };
-}
+export const kernelsOptions = {
+  shapes: { type: 'string', help: 'small (default, sized for SwiftShader) | gpt1 (4096³, GPT-1 8x512 shapes)' },
+  only: { type: 'string', help: 'run the cases whose "op pass variant shape" contains this text' },
+  skip: { type: 'string', help: 'leave out the cases whose description contains any of these comma-separated texts' },
+  'target-ms': { type: 'number', help: 'wall time per timed submit (default 50)' },
+} satisfies OptionSpecs;
 
-type ShapeSet = 'small' | 'gpt1';
-
-function cases(shapes: ShapeSet): KernelCase[] {
-  const elementwise = shapes === 'gpt1' ? [8 * 512 * 3072] : [4096, 65536];
-  return [
-    ...elementwise.map(
-      (n): KernelCase => ({
-        kernel: 'gelu_forward',
-        shape: `n=${n}`,
-        build: (g, input) => {
-          gelu(g, input('x', [n]));
-          return { flops: 12 * n, bytes: 8 * n };
-        },
-      }),
-    ),
-  ];
-}
-
-function parseArgs(args: string[]): { shapes: ShapeSet; only?: string; repeats: number } {
-  let shapes: ShapeSet = 'small';
-  let only: string | undefined;
-  let repeats = 10;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = args[i + 1];
-    if (arg === '--shapes' && (value === 'small' || value === 'gpt1')) shapes = value;
-    else if (arg === '--only' && value) only = value;
-    else if (arg === '--repeats' && value) repeats = Number(value);
-    else throw new Error(`kernels: unknown option ${arg} (options: --shapes small|gpt1, --only NAME, --repeats N)`);
-    i++;
+async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promise<Row> {
+  const g = new Graph();
+  const work = c.build(g);
+  const program = await Program.compile(ctx, g, { label: `${c.op} ${c.pass}` });
+  try {
+    fillRandom(program, ['input', 'param', 'grad']);
+    work.init?.(program, randomU32);
+    program.run(); // forward outputs exist before a backward range is timed
+    const timing = await timeRange(ctx.device, program, work.from, work.to, { targetMs });
+    const seconds = timing.medianMs / 1000;
+    const kernels = [...new Set(g.nodes.slice(work.from, work.to).map((n) => n.kernel.entry))];
+    return {
+      op: c.op,
+      pass: c.pass,
+      variant: c.variant,
+      shape: c.shape,
+      kernels: kernels.length > 1 ? `${kernels[0]} +${kernels.length - 1}` : (kernels[0] ?? ''),
+      dispatches: work.to - work.from,
+      ms: timing.medianMs,
+      'GFLOP/s': work.flops / seconds / 1e9,
+      'GB/s': work.bytes / seconds / 1e9,
+      repeats: timing.repeats,
+    };
+  } finally {
+    program.destroy();
   }
-  return { shapes, only, repeats };
 }
 
 export async function kernelsSuite(args: string[]): Promise<unknown> {
-  const { shapes, only, repeats } = parseArgs(args);
+  const o = parseOptions(args, kernelsOptions);
+  const shapes = (o.shapes ?? 'small') as ShapeSet;
+  if (shapes !== 'small' && shapes !== 'gpt1') throw new UsageError(`--shapes must be small or gpt1, not "${shapes}"`);
+  const skip = (o.skip ?? '').split(',').filter(Boolean);
+  const cases = kernelCases(shapes).filter((c) => {
+    const text = `${c.op} ${c.pass} ${c.variant} ${c.shape}`;
+    return (!o.only || text.includes(o.only)) && !skip.some((s) => text.includes(s));
+  });
   const ctx = await openGpu(await nodeGpu(), {
     purpose: 'kernel benchmarks',
     needs: shapes === 'gpt1' ? { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 } : {},
   });
-  process.stderr.write(`adapter: ${ctx.adapter.name}\n`);
+  process.stderr.write(`adapter: ${ctx.adapter.name}; ${cases.length} cases (${shapes})\n`);
   const rows: Row[] = [];
+  const started = performance.now();
   try {
-    for (const c of cases(shapes)) {
-      if (only && !c.kernel.includes(only)) continue;
-      const g = new Graph();
-      const inputs = new Map<string, Tensor>();
-      const input = (name: string, shape: number[]) => {
-        const existing = inputs.get(name);
-        if (existing) return existing;
-        const t = g.input(name, shape);
-        inputs.set(name, t);
-        return t;
-      };
-      let work = { flops: 0, bytes: 0 };
-      for (let r = 0; r < repeats; r++) work = c.build(g, input);
-      const program = await Program.compile(ctx, g, { label: c.kernel });
-      const timing = await timeProgram(ctx.device, program);
-      program.destroy();
-      const seconds = timing.medianMs / 1000 / repeats;
-      const row: Row = {
-        kernel: c.kernel,
-        shape: c.shape,
-        'ms/op': seconds * 1000,
-        'GFLOP/s': work.flops / seconds / 1e9,
-        'GB/s': work.bytes / seconds / 1e9,
-        runs: timing.runs,
-      };
+    for (const c of cases) {
+      const row = await runCase(ctx, c, o['target-ms'] ?? 50);
       rows.push(row);
-      process.stderr.write(`${c.kernel} ${c.shape}: ${(seconds * 1000).toFixed(3)} ms\n`);
+      // One JSON line per case on stderr: a crash (a driver fault kills the process) keeps what ran.
+      process.stderr.write(`case ${JSON.stringify(row)}\n`);
     }
   } finally {
     ctx.destroy();
@@ -94,8 +77,10 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
   return {
     suite: 'kernels',
     shapes,
+    runtime: 'node (Dawn)',
     adapter: ctx.adapter.name,
     maxBinding: formatBytes(ctx.adapter.limits.maxStorageBufferBindingSize),
+    seconds: (performance.now() - started) / 1000,
     date: new Date().toISOString(),
     results: rows,
   };

@@ -280,9 +280,19 @@ export class Program {
     );
   }
 
-  /** Records every dispatch (or those in [from, to)) into one compute pass of `encoder`. */
-  encode(encoder: GPUCommandEncoder, from = 0, to = this.dispatches.length): void {
-    const pass = encoder.beginComputePass({ label: this.label });
+  /**
+   * Records every dispatch (or those in [from, to)) into one compute pass of `encoder`. `timestampWrites`
+   * (devices with 'timestamp-query') brackets the pass with GPU timestamps: benchmarks time one dispatch so.
+   */
+  encode(
+    encoder: GPUCommandEncoder,
+    from = 0,
+    to = this.dispatches.length,
+    timestampWrites?: GPUComputePassTimestampWrites,
+  ): void {
+    const pass = encoder.beginComputePass(
+      timestampWrites ? { label: this.label, timestampWrites } : { label: this.label },
+    );
     for (const d of this.dispatches.slice(from, to)) {
       pass.setPipeline(d.pipeline);
       pass.setBindGroup(0, d.bindGroup);
