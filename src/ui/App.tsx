@@ -1,22 +1,55 @@
-// The app shell: header with the device panel, and the tabs (real ARIA tabs via Radix).
+// The app shell: header with the device panel, the alert region, and the tabs (real ARIA tabs via Radix).
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect } from 'react';
 import { AdapterPanel } from './components/AdapterPanel.tsx';
+import { AlertRegion } from './components/AlertRegion.tsx';
 import { NoWebGpu } from './components/NoWebGpu.tsx';
+import { ShortcutsHelp } from './components/ShortcutsHelp.tsx';
 import { ThemeToggle } from './components/ThemeToggle.tsx';
+import { watchDocumentTitle } from './document-title.ts';
 import { startEngine } from './engine-bridge.ts';
+import { watchShortcuts } from './keyboard.ts';
 import { useAppStore } from './store/index.ts';
 import { TABS, type TabId } from './store/ui-slice.ts';
 import { TAB_DESCRIPTIONS } from './tab-descriptions.ts';
+import { AttentionTab } from './tabs/attention/AttentionTab.tsx';
 import { PlaceholderTab } from './tabs/PlaceholderTab.tsx';
+import { PretrainTab } from './tabs/pretrain/PretrainTab.tsx';
+import { RunsTab } from './tabs/runs/RunsTab.tsx';
+import { TaskTab } from './tabs/tasks/TaskTab.tsx';
+
+function TabBody({ id, label }: { id: TabId; label: string }) {
+  switch (id) {
+    case 'pretrain':
+      return <PretrainTab />;
+    case 'attention':
+      return <AttentionTab />;
+    case 'runs':
+      return <RunsTab />;
+    case 'classification':
+    case 'entailment':
+    case 'similarity':
+    case 'multiple-choice':
+      return <TaskTab family={id} />;
+    default:
+      return <PlaceholderTab title={label}>{TAB_DESCRIPTIONS[id]}</PlaceholderTab>;
+  }
+}
 
 export function App() {
   const device = useAppStore((s) => s.device);
   const tab = useAppStore((s) => s.tab);
   const setTab = useAppStore((s) => s.setTab);
+  const setHelpOpen = useAppStore((s) => s.setHelpOpen);
 
   useEffect(() => {
     startEngine();
+    const stopTitle = watchDocumentTitle();
+    const stopKeys = watchShortcuts();
+    return () => {
+      stopTitle();
+      stopKeys();
+    };
   }, []);
 
   return (
@@ -25,13 +58,19 @@ export function App() {
         <h1>
           gpt1-lab <span className="subtitle">GPT-1 pre-training and fine-tuning on your GPU, in this tab</span>
         </h1>
-        <ThemeToggle />
+        <div className="header-tools">
+          <button type="button" className="link-button" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
+            Shortcuts <kbd>?</kbd>
+          </button>
+          <ThemeToggle />
+        </div>
       </header>
       {device.status === 'unavailable' ? (
         <NoWebGpu headline={device.headline} advice={device.advice} />
       ) : (
         <>
           <AdapterPanel />
+          <AlertRegion />
           <Tabs.Root value={tab} onValueChange={(value) => setTab(value as TabId)} className="tabs">
             <Tabs.List aria-label="Workspaces" className="tab-list">
               {TABS.map((t) => (
@@ -41,13 +80,16 @@ export function App() {
               ))}
             </Tabs.List>
             {TABS.map((t) => (
-              <Tabs.Content key={t.id} value={t.id} className="tab-panel">
-                <PlaceholderTab title={t.label}>{TAB_DESCRIPTIONS[t.id]}</PlaceholderTab>
+              // Every panel stays mounted (hidden when inactive): switching tabs is then a style change, not
+              // a re-mount of charts and canvases inside the click, which would block the main thread.
+              <Tabs.Content key={t.id} value={t.id} className="tab-panel" forceMount hidden={tab !== t.id}>
+                <TabBody id={t.id} label={t.label} />
               </Tabs.Content>
             ))}
           </Tabs.Root>
         </>
       )}
+      <ShortcutsHelp />
     </div>
   );
 }

@@ -1,13 +1,24 @@
-// Connects the engine worker to the store: one client for the page's lifetime.
+// Connects the engine worker to the store: one client for the page's lifetime. Events go to the store
+// (apply-event.ts) and then to the reactions that send follow-up commands; commands go out via engine-port.ts.
 import { EngineClient } from '../train/engine-client.ts';
+import { setCommandSink } from './engine-port.ts';
+import { reactToEvent, watchForm } from './reactions.ts';
+import { applyEngineEvent } from './store/apply-event.ts';
 import { useAppStore } from './store/index.ts';
 
 let client: EngineClient | undefined;
 
 export function startEngine(): EngineClient {
   if (client) return client;
-  client = new EngineClient();
-  client.subscribe((event) => useAppStore.getState().applyDeviceEvent(event));
-  client.send({ type: 'probe-device' });
-  return client;
+  const started = new EngineClient();
+  client = started;
+  started.subscribe((event) => {
+    const before = useAppStore.getState();
+    applyEngineEvent(event);
+    reactToEvent(event, before);
+  });
+  watchForm();
+  started.send({ type: 'probe-device' });
+  setCommandSink((command, transfer) => started.send(command, transfer));
+  return started;
 }

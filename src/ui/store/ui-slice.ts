@@ -1,4 +1,4 @@
-// UI slice: the selected tab and the colour scheme (persisted in localStorage by the shell).
+// UI slice: the selected tab, the colour scheme (persisted in localStorage by the shell) and the help overlay.
 import type { StateCreator } from 'zustand';
 
 export const TABS = [
@@ -19,6 +19,9 @@ export interface UiSlice {
   theme: Theme;
   setTab: (tab: TabId) => void;
   setTheme: (theme: Theme) => void;
+  /** The keyboard-shortcut help overlay. */
+  helpOpen: boolean;
+  setHelpOpen: (open: boolean) => void;
 }
 
 export const createUiSlice: StateCreator<UiSlice, [], [], UiSlice> = (set) => ({
@@ -26,4 +29,6 @@ export const createUiSlice: StateCreator<UiSlice, [], [], UiSlice> = (set) => ({
   theme: 'system',
   setTab: (tab) => set({ tab }),
   setTheme: (theme) => set({ theme }),
+  helpOpen: false,
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
 });

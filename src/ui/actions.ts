@@ -1,0 +1,206 @@
+// What the user can ask for, as functions: each checks what it needs, updates the store and sends a command.
+// Components, keyboard shortcuts and reactions all go through here, so they behave the same.
+import { checkCorpusSize } from '../data/corpus.ts';
+import { sendCommand } from './engine-port.ts';
+import { parseGenerationFields } from './store/generation-slice.ts';
+import { type AppState, useAppStore } from './store/index.ts';
+import { parseForm } from './store/plan-slice.ts';
+import { ACTIVE_STATES, type RunRecord } from './store/runs-slice.ts';
+import { tokenizerChoice } from './store/tokenizer-slice.ts';
+
+const get = () => useAppStore.getState();
+
+/** Bytes of a dropped file sniffed on this thread for NUL bytes (cheap); the worker validates the whole file. */
+const SNIFF_BYTES = 64 * 1024;
+
+function fail(where: string, message: string, target: Parameters<AppState['pushError']>[0]['target']): void {
+  get().pushError({ where, message, target });
+}
+
+export async function loadCorpusFile(file: File): Promise<void> {
+  const s = get();
+  s.clearErrors('corpus');
+  try {
+    checkCorpusSize(file.name, file.size);
+  } catch (error) {
+    fail('corpus-file', (error as Error).message, 'corpus');
+    return;
+  }
+  s.corpusLoading(file.name);
+  const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  const nul = head.indexOf(0);
+  if (nul >= 0) {
+    get().corpusFailed(file.name);
+    fail(
+      'corpus-file',
+      `${file.name} looks binary (a NUL byte at offset ${nul}); gpt1-lab pretrains on plain UTF-8 text.`,
+      'corpus',
+    );
+    return;
+  }
+  const bytes = await file.arrayBuffer();
+  sendCommand({ type: 'load-corpus', name: file.name, bytes }, [bytes]);
+}
+
+export function loadDemoCorpus(): void {
+  get().clearErrors('corpus');
+  get().corpusLoading('demo corpus');
+  sendCommand({ type: 'load-demo-corpus' });
+}
+
+/** Sends the chosen tokenizer to the worker (after a corpus is loaded); returns a problem to show, if any. */
+export function prepareTokenizer(): string | undefined {
+  const s = get();
+  const choice = tokenizerChoice(s.tokenizer.kind, s.tokenizer.bpeVocab);
+  if (typeof choice === 'string') return choice;
+  const files = s.tokenizer.gpt1Files;
+  if (choice.kind === 'gpt1' && !files?.length) return 'Choose the GPT-1 tokenizer files first.';
+  if (s.corpus.status !== 'ready') return undefined;
+  s.clearErrors('tokenizer');
+  s.tokenizerBuilding();
+  sendCommand({ type: 'prepare-tokenizer', choice, files: choice.kind === 'gpt1' ? files : undefined });
+  return undefined;
+}
+
+/** Reads GPT-1's tokenizer files (vocab.json + merges.txt, or encoder_bpe_40000.json + vocab_40000.bpe). */
+export async function loadGpt1Files(list: FileList | null): Promise<void> {
+  const files = await Promise.all([...(list ?? [])].map(async (f) => ({ name: f.name, text: await f.text() })));
+  get().setGpt1Files(files);
+  prepareTokenizer();
+}
+
+/** The vocabulary the model will have: the tokenizer's once built, else the preset's. */
+export function plannedVocab(s: AppState = get()): number {
+  return s.tokenizer.stats?.vocabSize ?? parseForm(s.form, 256).settings.config.vocabSize;
+}
+
+export function requestPlan(): void {
+  const s = get();
+  const { settings, problems } = parseForm(s.form, plannedVocab(s));
+  if (s.device.status !== 'ready' || Object.keys(problems).length) {
+    s.planCancelled();
+    return;
+  }
+  s.planRequested();
+  sendCommand({ type: 'plan', config: settings.config, B: settings.B, T: settings.T });
+}
+
+export function currentRun(s: AppState = get()): RunRecord | undefined {
+  return s.currentRunId ? s.runs[s.currentRunId] : undefined;
+}
+
+export function isActive(run: RunRecord | undefined): run is RunRecord {
+  return !!run && ACTIVE_STATES.has(run.state);
+}
+
+/** Why Start is not possible right now (empty when it is). */
+export function startBlockers(s: AppState = get()): string[] {
+  const reasons: string[] = [];
+  if (s.device.status !== 'ready') reasons.push('waiting for the GPU');
+  if (s.corpus.status !== 'ready') reasons.push('load a corpus first');
+  else if (s.tokenizer.status !== 'ready') reasons.push('the tokenizer is not ready');
+  const { problems } = parseForm(s.form, plannedVocab(s));
+  if (Object.keys(problems).length) reasons.push('fix the highlighted settings');
+  else if (s.plan.status === 'planning') reasons.push('planning GPU memory');
+  else if (s.plan.summary && !s.plan.summary.fits) reasons.push('the model does not fit');
+  if (isActive(currentRun(s))) reasons.push('a run is in progress');
+  return reasons;
+}
+
+function newRunId(preset: string): string {
+  return `${preset}-${Date.now().toString(36).slice(-6)}`;
+}
+
+export function startRun(): void {
+  const s = get();
+  if (startBlockers(s).length) return;
+  const { settings } = parseForm(s.form, plannedVocab(s));
+  const runId = newRunId(settings.preset);
+  s.clearErrors('run');
+  s.clearErrors('training');
+  s.runCreated(runId, settings);
+  sendCommand({ type: 'start-pretrain', runId, settings });
+}
+
+export function pauseRun(): void {
+  const run = currentRun();
+  if (run?.state === 'running') sendCommand({ type: 'pause', runId: run.runId });
+}
+
+export function resumeRun(): void {
+  const run = currentRun();
+  if (run?.state === 'paused' || run?.state === 'pausing') sendCommand({ type: 'resume', runId: run.runId });
+}
+
+export function stepOnce(): void {
+  const run = currentRun();
+  if (run?.state === 'paused') sendCommand({ type: 'step-once', runId: run.runId });
+}
+
+export function stopRun(): void {
+  const run = currentRun();
+  if (isActive(run)) sendCommand({ type: 'stop', runId: run.runId });
+}
+
+/** Space: start when idle, pause when running, resume when paused. */
+export function toggleRun(): void {
+  const run = currentRun();
+  if (!isActive(run)) startRun();
+  else if (run.state === 'running') pauseRun();
+  else if (run.state === 'paused' || run.state === 'pausing') resumeRun();
+}
+
+export function resumeSaved(runId: string): void {
+  const s = get();
+  const saved = s.savedRuns.find((r) => r.runId === runId);
+  if (!saved) return;
+  s.runCreated(runId, saved.settings, saved.step);
+  sendCommand({ type: 'resume-saved', runId });
+}
+
+/** Deletes a saved run's folder; the worker answers with the new list. */
+export function deleteSaved(runId: string): void {
+  sendCommand({ type: 'delete-saved', runId });
+}
+
+function requestId(kind: string): string {
+  return `${kind}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A run whose model can generate or show attention: the current one once it has taken a step. */
+export function modelRun(s: AppState = get()): RunRecord | undefined {
+  const run = currentRun(s);
+  return run && run.state !== 'starting' && run.state !== 'error' ? run : undefined;
+}
+
+export function generate(): void {
+  const s = get();
+  const run = modelRun(s);
+  const { values, problems } = parseGenerationFields(s.generation.fields);
+  if (!run || Object.keys(problems).length) return;
+  const id = requestId('gen');
+  s.clearErrors('generate');
+  s.generationStarted(id, run.runId, s.generation.prompt);
+  sendCommand({
+    type: 'generate',
+    request: {
+      requestId: id,
+      runId: run.runId,
+      prompt: s.generation.prompt,
+      maxTokens: values.maxTokens,
+      temperature: values.temperature,
+      topK: values.topK,
+      seed: values.seed,
+    },
+  });
+}
+
+export function showAttention(): void {
+  const s = get();
+  const run = modelRun(s);
+  if (!run || !s.attention.text.trim()) return;
+  const id = requestId('attn');
+  s.clearErrors('attention');
+  s.attentionRequested(id, run.runId);
+  sendCommand({ type: 'attention', requestId: id, runId: run.runId, text: s.attention.text });
+}

@@ -1,0 +1,72 @@
+// Follow-up commands the UI sends on its own, as TensorFlow Playground does (every change takes effect):
+// a corpus the user loaded builds the tokenizer; a built tokenizer, a ready device or an edited form
+// re-plans memory; a ready device and a finished run refresh the list of saved runs.
+
+import type { EngineEvent } from '../train/protocol.ts';
+import { prepareTokenizer, requestPlan } from './actions.ts';
+import { sendCommand } from './engine-port.ts';
+import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';
+import { DEFAULT_PROMPT } from './store/generation-slice.ts';
+import { type AppState, useAppStore } from './store/index.ts';
+
+const PLAN_DEBOUNCE_MS = 250;
+let planTimer: ReturnType<typeof setTimeout> | undefined;
+
+function schedulePlan(): void {
+  clearTimeout(planTimer);
+  planTimer = setTimeout(requestPlan, PLAN_DEBOUNCE_MS);
+}
+
+/** First words of the corpus, for the sample prompt until the user types one. */
+function openingWords(preview: string): string {
+  const line = preview.split('\n').find((l) => l.trim()) ?? '';
+  const words = line.trim().split(/\s+/).slice(0, 2).join(' ');
+  return words ? `${words} ` : '\n';
+}
+
+/** The first non-empty line, cut at a word boundary near 60 characters: short enough to read in the views. */
+function openingLine(preview: string): string {
+  const line = (preview.split('\n').find((l) => l.trim()) ?? '').trim();
+  if (line.length <= 60) return line || DEFAULT_ATTENTION_TEXT;
+  const cut = line.lastIndexOf(' ', 60);
+  return line.slice(0, cut > 20 ? cut : 60);
+}
+
+/** Reacts to `event`, already applied to the store; `before` is the state it was applied to. */
+export function reactToEvent(event: EngineEvent, before: AppState): void {
+  const s = useAppStore.getState();
+  switch (event.type) {
+    case 'device-ready':
+      schedulePlan();
+      sendCommand({ type: 'list-saved-runs' });
+      break;
+    case 'corpus-loaded': {
+      const preview = event.stats.preview;
+      s.setSamplePrompt(openingWords(preview), false);
+      if (s.generation.prompt === DEFAULT_PROMPT) s.setGenerationPrompt(openingWords(preview));
+      if (s.attention.text === DEFAULT_ATTENTION_TEXT) s.setAttentionText(openingLine(preview));
+      // Only a corpus the user asked for: a resumed run's corpus arrives with its own tokenizer.
+      if (before.corpus.status === 'loading') prepareTokenizer();
+      break;
+    }
+    case 'tokenizer-ready':
+      schedulePlan();
+      break;
+    case 'run-state':
+      if (event.state === 'done' || event.state === 'stopped' || event.state === 'paused') {
+        sendCommand({ type: 'list-saved-runs' });
+      }
+      break;
+  }
+}
+
+/** Re-plans when the form changes. Returns the unsubscribe function. */
+export function watchForm(): () => void {
+  return useAppStore.subscribe((state, previous) => {
+    if (state.form.fields !== previous.form.fields || state.form.preset !== previous.form.preset) {
+      // The plan on screen no longer matches the form: say so (and hold Start) until the new one arrives.
+      if (state.plan.status !== 'planning') state.planRequested();
+      schedulePlan();
+    }
+  });
+}

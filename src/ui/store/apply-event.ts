@@ -1,0 +1,94 @@
+// Applies one engine event to the store (and metric points to the buffers outside it).
+import type { EngineEvent } from '../../train/protocol.ts';
+import { useAppStore } from './index.ts';
+import { runMetrics } from './metrics-buffer.ts';
+import { scheduleMetricsFlush } from './metrics-flush.ts';
+
+export function applyEngineEvent(event: EngineEvent): void {
+  const s = useAppStore.getState();
+  switch (event.type) {
+    case 'device-ready':
+    case 'device-unavailable':
+    case 'device-lost':
+      s.applyDeviceEvent(event);
+      break;
+    case 'corpus-loaded':
+      s.clearErrors('corpus');
+      s.corpusLoaded(event.stats);
+      break;
+    case 'tokenizer-progress':
+      s.tokenizerProgress(event.done, event.total);
+      break;
+    case 'tokenizer-ready':
+      s.clearErrors('tokenizer');
+      s.tokenizerReady(event.stats);
+      break;
+    case 'plan':
+      s.clearErrors('model');
+      s.planReceived(event.plan);
+      break;
+    case 'run-state':
+      s.runStateChanged(event.runId, event.state, event.step, event.totalSteps, event.message);
+      if (event.state === 'error' && event.message) {
+        s.pushError({ where: 'run', message: event.message, runId: event.runId, target: 'run' });
+      }
+      break;
+    case 'metrics':
+      runMetrics(event.runId).append(event.points);
+      scheduleMetricsFlush(event.runId);
+      break;
+    case 'eval':
+      runMetrics(event.runId).appendEval(event.step, event.valLoss);
+      s.runEvaluated(event.runId, event.step, event.valLoss);
+      scheduleMetricsFlush(event.runId);
+      break;
+    case 'sample':
+      s.runSampled(event.runId, { step: event.step, prompt: event.prompt, text: event.text });
+      break;
+    case 'checkpoint-saved':
+      s.runCheckpointed(event.runId, event.step, event.bytes);
+      break;
+    case 'saved-runs':
+      s.savedRunsListed(event.runs);
+      break;
+    case 'generated':
+      s.generationChunk(event.requestId, event.text, event.done, event.fullText);
+      break;
+    case 'attention-maps':
+      s.clearErrors('attention');
+      s.attentionReceived(event.requestId, {
+        tokens: event.tokens,
+        layers: event.layers,
+        heads: event.heads,
+        data: event.data,
+      });
+      break;
+    case 'error':
+      applyError(event);
+      break;
+  }
+}
+
+function applyError(event: Extract<EngineEvent, { type: 'error' }>): void {
+  const s = useAppStore.getState();
+  let target: Parameters<typeof s.pushError>[0]['target'];
+  if (event.requestId && event.requestId === s.generation.requestId) {
+    s.generationFailed(event.requestId);
+    target = 'generate';
+  } else if (event.requestId && event.requestId === s.attention.requestId) {
+    s.attentionFailed(event.requestId);
+    target = 'attention';
+  } else if (s.corpus.status === 'loading' && (event.where === s.corpus.name || event.where === 'corpus')) {
+    target = 'corpus'; // the worker names a refused corpus by its file name
+  }
+  s.pushError({ where: event.where, message: event.message, runId: event.runId, requestId: event.requestId, target });
+  const pushed = useAppStore.getState().errors.at(-1);
+  if (pushed?.target === 'corpus' && s.corpus.status === 'loading') s.corpusFailed(s.corpus.name);
+  if (pushed?.target === 'tokenizer' && s.tokenizer.status === 'building') s.tokenizerFailed();
+  if (pushed?.target === 'model' && s.plan.status === 'planning') s.planCancelled();
+  // A start the worker refused never gets a run-state: mark the run failed so the buttons reset.
+  const current = s.currentRunId ? s.runs[s.currentRunId] : undefined;
+  const startRefused = !event.runId && pushed && ['run', 'training', 'model'].includes(pushed.target);
+  const run = event.runId ? s.runs[event.runId] : startRefused ? current : undefined;
+  if (run && run.state === 'starting') s.runStateChanged(run.runId, 'error', run.step, run.totalSteps, event.message);
+}

@@ -1,0 +1,35 @@
+// The Pretrain tab: set-up on the left (corpus, tokenizer, model), training on the right (controls,
+// progress, charts, samples, generation).
+import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
+import { CorpusPanel } from './CorpusPanel.tsx';
+import { GeneratePanel } from './GeneratePanel.tsx';
+import { MetricsCharts } from './MetricsCharts.tsx';
+import { ModelPanel } from './ModelPanel.tsx';
+import { RunControls } from './RunControls.tsx';
+import { SamplesPanel } from './SamplesPanel.tsx';
+import { SavedRunsNote } from './SavedRunsNote.tsx';
+import { TokenizerPanel } from './TokenizerPanel.tsx';
+
+export function PretrainTab() {
+  return (
+    <div className="pretrain">
+      <p className="lead">{TAB_DESCRIPTIONS.pretrain}</p>
+      <SavedRunsNote />
+      <div className="pretrain-grid">
+        <div className="setup-column">
+          <CorpusPanel />
+          <TokenizerPanel />
+          <ModelPanel />
+        </div>
+        <div className="train-column">
+          <RunControls />
+          <MetricsCharts />
+          <div className="two-up">
+            <SamplesPanel />
+            <GeneratePanel />
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,245 @@
+// The paper's comparison for this task (Table 5, Figure 2 left): the same data, schedule and seed fine-tuned
+// from the pretrained model with and without the auxiliary LM, from scratch, and with only the first n blocks
+// transferred; a table and a bar chart beside the paper's reported numbers for the detected dataset.
+import { useId } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { TaskFamily } from '../../../data/tasks/task-types.ts';
+import type { CompareRow } from '../../../train/protocol.ts';
+import { Icon } from '../../components/Icon.tsx';
+import { formatDuration, formatInteger } from '../../format.ts';
+import { useAppStore } from '../../store/index.ts';
+import { STATE_WORDS } from './FinetunePanel.tsx';
+import { formatMetricValue, METRIC_LABELS } from './metric-format.ts';
+import { detectPaperDataset, type PaperResult } from './paper-results.ts';
+import { activeTaskRun, startTaskRun, stopTaskRun, taskStartBlockers } from './task-actions.ts';
+
+const VARIANT_NAMES: Record<string, string> = {
+  'pretrained+aux': 'Pretrained + aux LM',
+  pretrained: 'Pretrained, no aux LM',
+  scratch: 'No pre-training',
+};
+
+export function variantName(variant: string): string {
+  const m = /^transfer-(\d+)$/.exec(variant);
+  return m ? `First ${m[1]} blocks transferred` : (VARIANT_NAMES[variant] ?? variant);
+}
+
+/** The paper's Table 5 number for a variant (transfer-n has only Figure 2's curves, for MNLI and RACE). */
+function paperValue(paper: PaperResult | undefined, variant: string): number | undefined {
+  if (!paper) return undefined;
+  if (variant === 'pretrained+aux') return paper.full;
+  if (variant === 'pretrained') return paper.noAux;
+  if (variant === 'scratch') return paper.scratch;
+  return undefined;
+}
+
+export function ComparePanel({ family }: { family: TaskFamily }) {
+  const run = useAppStore((s) => {
+    const runId = s.tasks[family].compareId;
+    return runId ? s.taskRuns[runId] : undefined;
+  });
+  const trainFile = useAppStore((s) => s.tasks[family].train.summary);
+  const blockers = useAppStore(useShallow((s) => taskStartBlockers(family, 'compare', s)));
+  const busy = useAppStore((s) => Boolean(activeTaskRun(s)));
+  const id = useId();
+  const paper = trainFile ? detectPaperDataset(trainFile) : undefined;
+  const active = run && ['starting', 'preparing', 'running'].includes(run.state);
+  const metric = run?.rows[0]?.metric;
+
+  return (
+    <section className="panel" aria-labelledby={`${id}-h`}>
+      <div className="run-head">
+        <h3 id={`${id}-h`}>Compare (paper Table 5)</h3>
+        {run && (
+          <span className="run-id">
+            {run.runId}{' '}
+            <span
+              className={`state-badge state-${run.state}`}
+              role="status"
+              aria-label={`Comparison state: ${STATE_WORDS[run.state]}`}
+            >
+              {STATE_WORDS[run.state]}
+            </span>
+          </span>
+        )}
+      </div>
+      <p className="hint">
+        Four runs on the same data, schedule and seed: the pretrained model with the auxiliary LM and without it, the
+        same model from scratch, and only the embeddings and the first blocks transferred.
+      </p>
+      <div className="button-row">
+        <button
+          type="button"
+          onClick={() => startTaskRun(family, 'compare')}
+          disabled={blockers.length > 0}
+          aria-describedby={blockers.length ? `${id}-why` : undefined}
+        >
+          Compare
+        </button>
+        <button type="button" className="danger" onClick={() => stopTaskRun(run?.runId)} disabled={!active}>
+          <Icon name="stop" /> Stop comparison
+        </button>
+      </div>
+      {blockers.length > 0 && !busy && (
+        <p id={`${id}-why`} className="hint">
+          Compare: {blockers.join('; ')}.
+        </p>
+      )}
+      {run?.message && <p className={run.state === 'error' ? 'field-error' : 'hint'}>{run.message}</p>}
+      {run && active && (
+        <p className="hint" aria-live="polite">
+          {run.variant ? `${variantName(run.variant)}: ` : ''}step {formatInteger(run.step)} of{' '}
+          {formatInteger(run.totalSteps)}
+        </p>
+      )}
+      {paper ? (
+        <p className="hint">
+          Detected dataset: <strong>{paper.dataset}</strong> — the paper reports {paper.metricLabel} {paper.full} (
+          {paper.source}
+          {paper.noAux !== undefined
+            ? `; ${paper.noAux} without the aux LM, ${paper.scratch} without pre-training`
+            : ''}
+          ).
+        </p>
+      ) : (
+        trainFile && (
+          <p className="hint">
+            No paper number for {trainFile.name}: the paper reports GLUE, SNLI, SciTail, Story Cloze and RACE.
+          </p>
+        )
+      )}
+      {run && run.rows.length > 0 && metric && (
+        <>
+          <CompareTable rows={run.rows} paper={paper} />
+          <CompareBars rows={run.rows} paper={paper} />
+        </>
+      )}
+      {paper && (
+        <p className="note">
+          The paper's numbers come from a 117 M-parameter model pretrained for a month on 8 GPUs over BooksCorpus and
+          fine-tuned on the full training set. A browser-sized model trained here will not reach them; the comparison to
+          look at is the order of the rows.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function CompareTable({ rows, paper }: { rows: CompareRow[]; paper: PaperResult | undefined }) {
+  const metric = rows[0]!.metric;
+  const withAccuracy = metric !== 'accuracy';
+  return (
+    <div className="table-wrap">
+      <table className="runs-table compare-table">
+        <caption className="visually-hidden">Comparison</caption>
+        <thead>
+          <tr>
+            <th scope="col">Variant</th>
+            <th scope="col">λ</th>
+            <th scope="col">Dev {METRIC_LABELS[metric]}</th>
+            {withAccuracy && <th scope="col">Accuracy</th>}
+            <th scope="col">Final L2</th>
+            <th scope="col">Steps</th>
+            <th scope="col">Time</th>
+            <th scope="col">Paper{paper ? ` (${paper.dataset})` : ''}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const reported = paperValue(paper, r.variant);
+            return (
+              <tr key={r.variant}>
+                <th scope="row" title={r.description}>
+                  {variantName(r.variant)}
+                </th>
+                <td>{r.auxLm}</td>
+                <td>{formatMetricValue(r.metric, r.value)}</td>
+                {withAccuracy && <td>{r.accuracy === null ? '–' : formatMetricValue('accuracy', r.accuracy)}</td>}
+                <td>{Number.isFinite(r.finalTaskLoss) ? r.finalTaskLoss.toFixed(4) : '–'}</td>
+                <td>{r.steps}</td>
+                <td>{formatDuration(r.seconds * 1000)}</td>
+                <td>{reported === undefined ? '–' : reported.toFixed(1)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const BAR_HEIGHT = 12;
+const ROW_GAP = 10;
+const LABEL_WIDTH = 190;
+const CHART_WIDTH = 560;
+
+/** Horizontal bars, 0–100: this run (solid) and the paper (hatched) per variant. */
+function CompareBars({ rows, paper }: { rows: CompareRow[]; paper: PaperResult | undefined }) {
+  const plot = CHART_WIDTH - LABEL_WIDTH - 50;
+  const rowHeight = BAR_HEIGHT * 2 + ROW_GAP;
+  const height = rows.length * rowHeight + 24;
+  const x = (v: number) => LABEL_WIDTH + (Math.max(0, Math.min(100, v)) / 100) * plot;
+  const summary = rows
+    .map((r) => {
+      const reported = paperValue(paper, r.variant);
+      return `${variantName(r.variant)} ${formatMetricValue(r.metric, r.value)}${reported === undefined ? '' : ` (paper ${reported})`}`;
+    })
+    .join('; ');
+  return (
+    <figure className="compare-bars">
+      <svg
+        viewBox={`0 0 ${CHART_WIDTH} ${height}`}
+        width="100%"
+        role="img"
+        aria-label={`Comparison bar chart: ${summary}`}
+      >
+        {[0, 25, 50, 75, 100].map((t) => (
+          <g key={t}>
+            <line x1={x(t)} x2={x(t)} y1={0} y2={height - 18} className="bar-grid" />
+            <text x={x(t)} y={height - 4} className="bar-tick" textAnchor="middle">
+              {t}
+            </text>
+          </g>
+        ))}
+        {rows.map((r, i) => {
+          const y = i * rowHeight + 4;
+          const ours = r.value * 100;
+          const reported = paperValue(paper, r.variant);
+          return (
+            <g key={r.variant}>
+              <text x={LABEL_WIDTH - 8} y={y + BAR_HEIGHT + 3} className="bar-label" textAnchor="end">
+                {variantName(r.variant)}
+              </text>
+              <rect x={x(0)} y={y} width={Math.max(0, x(ours) - x(0))} height={BAR_HEIGHT} className="bar ours" />
+              <text x={x(ours) + 4} y={y + BAR_HEIGHT - 2} className="bar-value">
+                {Number.isFinite(ours) ? ours.toFixed(1) : '–'}
+              </text>
+              {reported !== undefined && (
+                <>
+                  <rect
+                    x={x(0)}
+                    y={y + BAR_HEIGHT}
+                    width={x(reported) - x(0)}
+                    height={BAR_HEIGHT}
+                    className="bar paper"
+                  />
+                  <text x={x(reported) + 4} y={y + 2 * BAR_HEIGHT - 2} className="bar-value">
+                    {reported.toFixed(1)} paper
+                  </text>
+                </>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption className="hint">
+        <span className="swatch bar-swatch ours" aria-hidden="true" /> this comparison (dev, × 100){' '}
+        {paper && (
+          <>
+            <span className="swatch bar-swatch paper" aria-hidden="true" /> the paper, {paper.source}
+          </>
+        )}
+      </figcaption>
+    </figure>
+  );
+}

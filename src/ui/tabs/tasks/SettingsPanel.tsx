@@ -1,0 +1,77 @@
+// Fine-tuning settings with the paper's defaults (§4.1: lr 6.25e-5, batch 32, 3 epochs, warm-up 0.2 %,
+// λ = 0.5; gradient clip 1 from the released code), each shown beside its field and restorable in one click.
+// λ has a slider and a number field; 0 turns the auxiliary LM off.
+import { useId } from 'react';
+import type { TaskFamily } from '../../../data/tasks/task-types.ts';
+import { NumberField } from '../../components/NumberField.tsx';
+import { useAppStore } from '../../store/index.ts';
+import { PAPER_FORM, type TaskForm } from '../../store/tasks-slice.ts';
+import { setTaskForm } from './task-actions.ts';
+import type { TaskFormProblems } from './task-form.ts';
+
+const FIELDS: { field: keyof TaskForm; label: string; hint: string; decimal?: boolean }[] = [
+  { field: 'lr', label: 'Peak learning rate', hint: 'paper 6.25e-5', decimal: true },
+  { field: 'batch', label: 'Batch size', hint: 'paper 32 examples' },
+  { field: 'epochs', label: 'Epochs', hint: 'paper 3', decimal: true },
+  { field: 'warmup', label: 'Warm-up (% of steps)', hint: 'paper 0.2 %, then linear decay', decimal: true },
+  { field: 'clip', label: 'Gradient clip', hint: 'global norm; code 1', decimal: true },
+  { field: 'seed', label: 'Run seed', hint: 'init, order, dropout' },
+  { field: 'context', label: 'Longest sequence', hint: "tokens; blank = the model's" },
+];
+
+export function SettingsPanel({ family, problems }: { family: TaskFamily; problems: TaskFormProblems }) {
+  const form = useAppStore((s) => s.tasks[family].form);
+  const id = useId();
+  const lambda = Number(form.auxLm);
+  const isPaper = (Object.keys(PAPER_FORM) as (keyof typeof PAPER_FORM)[]).every((k) => form[k] === PAPER_FORM[k]);
+
+  return (
+    <section className="panel" aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>
+        Settings <span className="badge">{isPaper ? "the paper's defaults" : 'edited'}</span>
+      </h3>
+      <div className="lambda-row">
+        <div className="field">
+          <label htmlFor={`${id}-lambda-range`}>Auxiliary LM weight λ (slider)</label>
+          <input
+            id={`${id}-lambda-range`}
+            type="range"
+            min={0}
+            max={2}
+            step={0.05}
+            value={Number.isFinite(lambda) ? Math.min(2, Math.max(0, lambda)) : 0}
+            onChange={(e) => setTaskForm(family, { auxLm: e.target.value })}
+            aria-describedby={`${id}-lambda-note`}
+          />
+        </div>
+        <NumberField
+          label="Auxiliary LM weight λ"
+          value={form.auxLm}
+          inputMode="decimal"
+          onChange={(auxLm) => setTaskForm(family, { auxLm })}
+          problem={problems.auxLm}
+        />
+      </div>
+      <p id={`${id}-lambda-note`} className="hint">
+        L3 = L2 + λ·L1 (paper λ = 0.5).{' '}
+        {lambda === 0 ? 'λ = 0: no auxiliary LM, L3 = L2.' : 'λ = 0 turns the auxiliary LM off.'}
+      </p>
+      <div className="field-grid task-fields">
+        {FIELDS.map((f) => (
+          <NumberField
+            key={f.field}
+            label={f.label}
+            value={form[f.field]}
+            inputMode={f.decimal ? 'decimal' : 'numeric'}
+            onChange={(value) => setTaskForm(family, { [f.field]: value })}
+            problem={problems[f.field]}
+            hint={f.hint}
+          />
+        ))}
+      </div>
+      <button type="button" onClick={() => setTaskForm(family, { ...PAPER_FORM })} disabled={isPaper}>
+        Paper defaults
+      </button>
+    </section>
+  );
+}

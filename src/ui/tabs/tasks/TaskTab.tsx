@@ -1,0 +1,45 @@
+// One task tab (Classification, Entailment, Similarity or Multiple choice): data and settings on the left
+// (training and dev files, the example as the model sees it, where to start, the paper's settings), training
+// on the right (Train with live L1/L2/L3 and the dev metric; Compare with the paper's ablations).
+import { useEffect, useId } from 'react';
+import type { TaskFamily } from '../../../data/tasks/task-types.ts';
+import { useAppStore } from '../../store/index.ts';
+import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
+import { ComparePanel } from './ComparePanel.tsx';
+import { ExamplePreview } from './ExamplePreview.tsx';
+import { FinetunePanel } from './FinetunePanel.tsx';
+import { SettingsPanel } from './SettingsPanel.tsx';
+import { StartPanel } from './StartPanel.tsx';
+import { TaskFileInput } from './TaskFileInput.tsx';
+import { watchTaskEvents } from './task-events.ts';
+import { parseTaskForm } from './task-form.ts';
+import './tasks.css';
+
+export function TaskTab({ family }: { family: TaskFamily }) {
+  const form = useAppStore((s) => s.tasks[family].form);
+  const { problems } = parseTaskForm(family, form);
+  const id = useId();
+  useEffect(watchTaskEvents, []);
+
+  return (
+    <div className="task-tab">
+      <p className="lead">{TAB_DESCRIPTIONS[family]}</p>
+      <div className="task-grid">
+        <div className="setup-column">
+          <section className="panel" aria-labelledby={`${id}-data`}>
+            <h3 id={`${id}-data`}>Data</h3>
+            <TaskFileInput family={family} fileRole="train" />
+            <TaskFileInput family={family} fileRole="dev" />
+          </section>
+          <ExamplePreview family={family} />
+          <StartPanel family={family} problems={problems} />
+          <SettingsPanel family={family} problems={problems} />
+        </div>
+        <div className="train-column">
+          <FinetunePanel family={family} />
+          <ComparePanel family={family} />
+        </div>
+      </div>
+    </div>
+  );
+}
