@@ -26,18 +26,19 @@ describe('LM pre-training', () => {
   afterAll(() => ctx.destroy());
 
   const options = (steps: number, overrides: Partial<LmTrainerOptions> = {}): LmTrainerOptions => ({
-    // Smaller than the tiny preset (32 dims, 2 heads): SwiftShader runs ~0.3 GFLOP/s and CI must stay short.
-    config: { ...PRESETS.tiny, vocabSize: tokenizer.vocabSize, nPositions: 32, nEmbd: 32, nHead: 2, nInner: 128 },
-    B: 8,
+    config: { ...PRESETS.tiny, vocabSize: tokenizer.vocabSize, nPositions: 32 },
+    B: 4,
     T: 32,
     seed: 1234,
-    schedule: pretrainSchedule(1e-2, steps, 10),
+    schedule: pretrainSchedule(3e-3, steps),
     evalBatches: 4,
     ...overrides,
   });
 
-  it('lowers the validation loss of a tiny model on tiny shakespeare', { timeout: 600_000 }, async () => {
-    const steps = 100;
+  it('lowers the validation loss of the tiny preset on tiny shakespeare', { timeout: 900_000 }, async () => {
+    // The tiny preset (2 layers x 64 dims, 4 heads) at a short context and batch: SwiftShader runs about
+    // 100-200 tokens/s, and CI must stay short.
+    const steps = 150;
     const opts = options(steps);
     const trainer = await LmTrainer.create(ctx, opts, splitTrainVal(ids, opts.T), initParams(opts.config, opts.seed));
     try {
@@ -45,12 +46,12 @@ describe('LM pre-training', () => {
       let last = { loss: Number.NaN, gradNorm: Number.NaN };
       for (let i = 0; i < steps; i++) last = await trainer.trainStep();
       const final = await trainer.evaluate();
-      console.log(`tiny char model, ${steps} steps of 8x32: val loss ${initial.toFixed(3)} -> ${final.toFixed(3)}`);
+      console.log(`tiny preset, ${steps} steps of 4x32: val loss ${initial.toFixed(3)} -> ${final.toFixed(3)}`);
       // Uniform over 66 symbols is ln 66 = 4.19; at init the model is close to that.
       expect(initial).toBeGreaterThan(4.0);
       expect(initial).toBeLessThan(4.4);
-      // Unigram character statistics alone give ~3.3 nats; 150 steps must get well past them.
-      expect(final).toBeLessThan(2.9);
+      // Character unigram statistics alone give ~3.3 nats: the model must have learned context beyond them.
+      expect(final).toBeLessThan(3.1);
       expect(Number.isFinite(last.gradNorm)).toBe(true);
     } finally {
       trainer.destroy();
