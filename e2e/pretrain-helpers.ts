@@ -1,4 +1,5 @@
 // Shared steps for the pre-training e2e tests, written as a person would do them (roles and labels).
+import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
 /** SwiftShader trains the tiny preset at roughly 100–300 tokens/s on two shared CPU cores. */
@@ -8,6 +9,15 @@ export async function useDemoCorpus(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Use the demo corpus' }).click();
   await expect(page.getByRole('definition').filter({ hasText: /demo/i }).first()).toBeVisible();
   await expect(page.getByText('Corpus tokens')).toBeVisible();
+}
+
+/** ../shared/data/pretrain/tinyshakespeare.txt, resolved from the repository root (Playwright's cwd). */
+export const TINY_SHAKESPEARE = resolve('../shared/data/pretrain/tinyshakespeare.txt');
+
+/** Chooses a corpus file through the drop zone's file input, as a person would. */
+export async function dropCorpusFile(page: Page, path: string): Promise<void> {
+  await page.getByLabel('Corpus file').setInputFiles(path);
+  await expect(page.getByText('Corpus tokens')).toBeVisible({ timeout: 60_000 });
 }
 
 export interface TinyRun {

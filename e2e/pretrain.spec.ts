@@ -1,15 +1,16 @@
-// Pre-training as a person does it: demo corpus → tiny preset → Start; the loss chart fills and samples
+// Pre-training as a person does it: drop tiny shakespeare → tiny preset → Start; the loss chart fills and samples
 // appear; pause, step once, resume; the attention tab shows heatmaps; stop. One page for the whole story
 // (serial), because training on SwiftShader is slow. Also: the main thread stays free (no long tasks).
 import { expect, type Page, test } from '@playwright/test';
 import {
   configureTiny,
+  dropCorpusFile,
   longTasksSince,
   observeLongTasks,
   pageNow,
   runState,
+  TINY_SHAKESPEARE,
   TRAINING_TIMEOUT,
-  useDemoCorpus,
 } from './pretrain-helpers.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 2 * TRAINING_TIMEOUT });
@@ -41,10 +42,10 @@ test.afterAll(async () => {
   await page?.close();
 });
 
-test('loads the demo corpus and shows corpus and tokenizer stats', async () => {
-  await useDemoCorpus(page);
-  const corpus = page.getByRole('definition').filter({ hasText: /demo notebook/ });
-  await expect(corpus).toBeVisible();
+test('drops tiny shakespeare and shows corpus and tokenizer stats', async () => {
+  await dropCorpusFile(page, TINY_SHAKESPEARE);
+  await expect(page.getByRole('definition').filter({ hasText: 'tinyshakespeare.txt' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: /^1,115,394$/ })).toBeVisible(); // characters
   await expect(page.getByText('Distinct characters', { exact: true })).toBeVisible();
   await expect(page.getByText(/Sample line in \d+ tokens/)).toBeAttached();
   await expect(page.locator('[data-field="parameters"]')).toHaveText(/\d/);

@@ -1,11 +1,16 @@
 // The typed protocol between the UI (main thread) and the engine worker that owns the GPUDevice.
 // Commands go in, events come out; both are discriminated unions so every handler is checked.
 // Everything here is structured-clone data (no classes); big arrays travel as transferables.
+import type { ColumnMapping } from '../data/tasks/parse-task-file.ts';
+import type { TaskFamily, TaskFormat } from '../data/tasks/task-types.ts';
 import type { AdapterReport } from '../gpu/adapter-report.ts';
 import type { SelfTestResult } from '../gpu/self-test.ts';
 import type { UnavailableReason } from '../gpu/webgpu-unavailable.ts';
 import type { Gpt1Config, PresetName } from '../model/config.ts';
+import type { PreviewSequence } from '../model/task-inputs.ts';
 import type { TokenizerChoice } from '../tokenizer/choose.ts';
+import type { AblationVariant } from './task-ablation.ts';
+import type { TaskMetricName, TaskMetrics } from './task-metrics.ts';
 
 /** A run's life: pause takes effect at a step boundary, so a paused model is consistent and saveable. */
 export type RunState = 'preparing' | 'running' | 'pausing' | 'paused' | 'stopped' | 'done' | 'error';
@@ -78,6 +83,159 @@ export interface GenerateRequest {
   seed: number;
 }
 
+// ---- Fine-tuning (the four task tabs) ----
+
+export type TaskFileRole = 'train' | 'dev';
+/** Where fine-tuning starts: the live pre-training run's weights, an imported checkpoint, or random weights. */
+export type FinetuneInitChoice = 'current' | 'imported' | 'scratch';
+
+/** One row of a file's label mapping: the label as written, the class id it maps to, how often it occurs. */
+export interface TaskLabelRow {
+  name: string;
+  id: number;
+  count: number;
+}
+
+/** What the engine read from a task file. */
+export interface TaskFileSummary {
+  family: TaskFamily;
+  role: TaskFileRole;
+  name: string;
+  bytes: number;
+  format: TaskFormat;
+  /** What was detected, in words (e.g. "GLUE SST-2 style: sentence, label"). */
+  description: string;
+  /** Which column fed which field (text, a, b, context, choices, label). */
+  columns: Record<string, string>;
+  regression: boolean;
+  rows: number;
+  /** Classes (or the right-choice counts for multiple choice); empty for scores. */
+  labels: TaskLabelRow[];
+  /** Regression: the lowest and highest score. */
+  scoreRange?: [number, number];
+  /** The first example as read: its line, fields by name and label. */
+  example: { line: number; fields: Record<string, string>; label: string };
+  /** The column mapping the file was read with, when the user chose one. */
+  mapping?: ColumnMapping;
+  /** A dev file that no longer fits the training file (a label the training file lacks); training refuses. */
+  problem?: string;
+}
+
+/** How the preview tokenises: the choice of start and its model size. */
+export interface TaskPreviewRequest {
+  init: FinetuneInitChoice;
+  /** For 'scratch'. */
+  preset: PresetName;
+  /** Longest sequence; null: the model's positions. */
+  context: number | null;
+}
+
+/** One example as the model sees it: token rows with start / delimiter / extract markers. */
+export interface TaskPreview {
+  family: TaskFamily;
+  /** The tokenizer used, in words. */
+  tokenizer: string;
+  T: number;
+  line: number;
+  sequences: PreviewSequence[];
+  /** The training file's truncation warning at this context, if any. */
+  truncation?: string;
+}
+
+export interface ImportedModelInfo {
+  name: string;
+  kind: 'gpt1-lab' | 'hugging-face';
+  layers: number;
+  dims: number;
+  heads: number;
+  positions: number;
+  vocabSize: number;
+  parameters: number;
+  tokenizer: string;
+  warnings: string[];
+}
+
+export interface FinetuneSettings {
+  family: TaskFamily;
+  init: FinetuneInitChoice;
+  /** Model size from scratch (its tokenizer: characters of the training file). */
+  preset: PresetName;
+  /** Embeddings + the first n blocks come from the pretrained model (null: all of them). */
+  transferLayers: number | null;
+  /** λ of L3 = L2 + λ·L1; 0: no auxiliary LM. */
+  auxLm: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  /** Warm-up as a fraction of the steps (paper 0.002). */
+  warmup: number;
+  /** Global gradient-norm clip (paper code: 1). */
+  clip: number;
+  seed: number;
+  /** Longest sequence; null: the model's positions. */
+  context: number | null;
+}
+
+export interface FinetunePoint {
+  step: number;
+  epoch: number;
+  /** L1, the auxiliary LM loss (null when λ = 0). */
+  lmLoss: number | null;
+  /** L2, the task loss. */
+  taskLoss: number;
+  /** L3 = L2 + λ·L1. */
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  elapsedMs: number;
+}
+
+export interface FinetuneRunInfo {
+  B: number;
+  T: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  init: string;
+  vocabSize: number;
+  parameters: number;
+  metric: TaskMetricName;
+  auxLm: number;
+  rows: { train: number; dev: number };
+  warnings: string[];
+}
+
+export interface FinetuneEval {
+  step: number;
+  /** Epochs finished (fractional when the run stopped inside one). */
+  epoch: number;
+  metric: TaskMetricName;
+  value: number;
+  metrics: TaskMetrics;
+}
+
+export interface FinetuneSummary {
+  metric: TaskMetricName;
+  value: number;
+  accuracy: number | null;
+  steps: number;
+  seconds: number;
+  /** L2 of the first and the last step. */
+  taskLoss: { first: number; last: number };
+  init: string;
+}
+
+export interface CompareRow {
+  variant: AblationVariant;
+  description: string;
+  auxLm: number;
+  metric: TaskMetricName;
+  value: number;
+  accuracy: number | null;
+  finalTaskLoss: number;
+  steps: number;
+  seconds: number;
+}
+
 export type EngineCommand =
   | { type: 'probe-device' }
   | { type: 'load-corpus'; name: string; bytes: ArrayBuffer }
@@ -102,7 +260,29 @@ export type EngineCommand =
   /** Test hook (C5): destroys the GPUDevice as a lost device would be lost. */
   | { type: 'debug-lose-device' }
   | { type: 'generate'; request: GenerateRequest }
-  | { type: 'attention'; requestId: string; runId: string; text: string };
+  | { type: 'attention'; requestId: string; runId: string; text: string }
+  /**
+   * A task tab's training or dev file; answered by 'task-file-loaded' (and 'task-preview' for the first
+   * example), 'task-file-needs-mapping' when its columns are not recognised, or an 'error' naming the file.
+   */
+  | {
+      type: 'load-task-file';
+      family: TaskFamily;
+      role: TaskFileRole;
+      name: string;
+      bytes: ArrayBuffer;
+      mapping?: ColumnMapping;
+      preview: TaskPreviewRequest;
+    }
+  /** Re-sends the preview for another start (its tokenizer and context). */
+  | { type: 'preview-task'; family: TaskFamily; preview: TaskPreviewRequest }
+  /** A checkpoint folder (ours, or Hugging Face openai-gpt with vocab.json + merges.txt): 'checkpoint-imported'. */
+  | { type: 'import-checkpoint'; name: string; files: { name: string; bytes: ArrayBuffer }[] }
+  | { type: 'start-finetune'; runId: string; settings: FinetuneSettings }
+  /** Stops a fine-tuning run or a comparison at the next step boundary. */
+  | { type: 'stop-finetune'; runId: string }
+  /** The paper's ablations (Table 5): pretrained with and without aux LM, from scratch, first n layers. */
+  | { type: 'compare'; runId: string; settings: FinetuneSettings };
 
 export type EngineEvent =
   | { type: 'device-ready'; adapter: AdapterReport; selfTest: SelfTestResult }
@@ -132,5 +312,35 @@ export type EngineEvent =
       /** [layers, heads, T, T] probabilities, row-major. */
       data: Float32Array;
     }
+  | { type: 'task-file-loaded'; summary: TaskFileSummary }
+  | {
+      type: 'task-file-needs-mapping';
+      family: TaskFamily;
+      role: TaskFileRole;
+      name: string;
+      columns: string[];
+      message: string;
+    }
+  | { type: 'task-preview'; preview: TaskPreview }
+  | { type: 'checkpoint-imported'; info: ImportedModelInfo }
+  /** A fine-tuning run or comparison changed state; `variant` names the comparison's current variant. */
+  | {
+      type: 'finetune-state';
+      runId: string;
+      kind: 'finetune' | 'compare';
+      state: RunState;
+      step: number;
+      totalSteps: number;
+      variant?: AblationVariant;
+      message?: string;
+    }
+  | { type: 'finetune-started'; runId: string; variant?: AblationVariant; info: FinetuneRunInfo }
+  /** Batched step points (not one event per step). */
+  | { type: 'finetune-metrics'; runId: string; variant?: AblationVariant; points: FinetunePoint[] }
+  /** Dev evaluation at an epoch end (and at the end of the run). */
+  | { type: 'finetune-eval'; runId: string; variant?: AblationVariant; eval: FinetuneEval }
+  | { type: 'finetune-done'; runId: string; variant?: AblationVariant; summary: FinetuneSummary }
+  | { type: 'compare-row'; runId: string; row: CompareRow }
+  | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
   /** A failure tied to a command; `where` names the input (file, field) and nothing else changed. */
   | { type: 'error'; runId?: string; requestId?: string; where: string; message: string };

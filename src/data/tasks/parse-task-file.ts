@@ -93,10 +93,14 @@ export function parseTaskFile(fileName: string, rawText: string, options: ParseO
 }
 
 function parseTsvFamily(fileName: string, text: string, options: ParseOptions): TaskDataset {
-  const rows = splitTsv(text);
+  // A mapped file may be a CSV (no tab on its first line): read it as one, checking its field counts here.
+  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
+  const csv = Boolean(options.mapping) && !firstLine.includes('\t') && firstLine.includes(',');
+  const rows = csv ? parseCsv(text, fileName) : splitTsv(text);
   const header = rows.rows[0]!;
   const has = (...names: string[]) => names.every((n) => header.includes(n));
   const body: Rows = { rows: rows.rows.slice(1), lines: rows.lines.slice(1) };
+  if (csv) requireFieldCount(body, header.length, fileName, 'comma');
 
   if (options.mapping) return mapped(fileName, header, body, options, 'glue-pair');
   if (header.length === 2 && has('sentence', 'label')) {

@@ -2,14 +2,19 @@
 // run, turns each protocol command into calls on them, and reports through `emit`. No DOM and no worker
 // globals: the worker passes postMessage, navigator.gpu and the OPFS store; Node tests pass Dawn and a
 // memory store. A failing command emits an 'error' event naming its input and changes nothing else.
+// The task tabs' commands (task files, previews, checkpoint imports, fine-tuning, comparisons) go to
+// task-commands.ts; the engine lends them the live pre-training run and the device.
 import { type Corpus, readCorpus } from '../../data/corpus.ts';
 import { DEMO_CORPUS_NAME, demoCorpusBytes } from '../../data/demo-corpus.ts';
 import type { GpuContext } from '../../gpu/device.ts';
+import type { LimitNeeds } from '../../gpu/limits.ts';
 import { runSelfTest } from '../../gpu/self-test.ts';
 import { WebGpuUnavailableError } from '../../gpu/webgpu-unavailable.ts';
 import type { TokenizerChoice } from '../../tokenizer/choose.ts';
 import type { CorpusStats, EngineCommand, EngineEvent, GenerateRequest, PretrainSettings } from '../protocol.ts';
-import { DeviceHolder } from './device-holder.ts';
+import { DeviceHolder, grants } from './device-holder.ts';
+import type { FinetuneRunDeps } from './finetune-run.ts';
+import type { Sources } from './finetune-source.ts';
 import { checkRunId } from './folder-store.ts';
 import { memoryCheckpointStore } from './memory-store.ts';
 import { planSummary } from './plan-summary.ts';
@@ -17,6 +22,7 @@ import { type EmitFn, PretrainSession, type SessionTuning } from './pretrain-ses
 import { acquireRunLock } from './run-lock.ts';
 import { settingsProblem } from './settings-check.ts';
 import type { CheckpointStore } from './store.ts';
+import { TaskCommands } from './task-commands.ts';
 import { type PreparedTokenizer, prepareTokenizer, tokenizerStats } from './tokenizer-prep.ts';
 
 export interface EngineOptions {
@@ -28,6 +34,8 @@ export interface EngineOptions {
   /** Web Locks (C8); default navigator.locks where it exists. */
   locks?: LockManager;
   tuning?: SessionTuning;
+  /** Fine-tuning runs: metric batch interval and steps in flight. */
+  finetuneTuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
 }
 
 const PREVIEW_CHARS = 2000;
@@ -58,9 +66,18 @@ export class Engine {
   private storePromise: Promise<CheckpointStore> | undefined;
   /** Run commands run one after another (a stop sent while a run prepares applies once it exists). */
   private runQueue: Promise<void> = Promise.resolve();
+  /** The task tabs: their files, the imported checkpoint, one fine-tuning run or comparison at a time. */
+  private readonly tasks: TaskCommands;
 
   constructor(private readonly options: EngineOptions) {
     this.devices = new DeviceHolder(options.gpu, (info) => this.onDeviceLost(info));
+    this.tasks = new TaskCommands({
+      emit: options.emit,
+      sources: () => this.taskSources(),
+      pretraining: () => this.session,
+      device: (needs, purpose) => this.taskDevice(needs, purpose),
+      tuning: options.finetuneTuning,
+    });
   }
 
   private emit(event: EngineEvent, transfer?: Transferable[]): void {
@@ -117,6 +134,20 @@ export class Engine {
       case 'debug-lose-device':
         this.devices.loseForTest();
         return Promise.resolve();
+      case 'load-task-file': {
+        const { family, role, name, bytes, preview, mapping } = command;
+        return this.tasks.loadFile(family, role, name, bytes, preview, mapping);
+      }
+      case 'preview-task':
+        return this.tasks.preview(command.family, command.preview);
+      case 'import-checkpoint':
+        return this.tasks.importCheckpoint(command.name, command.files);
+      case 'start-finetune':
+        return this.tasks.start(command.runId, command.settings, 'finetune');
+      case 'compare':
+        return this.tasks.start(command.runId, command.settings, 'compare');
+      case 'stop-finetune':
+        return this.tasks.stop(command.runId);
     }
   }
 
@@ -141,6 +172,7 @@ export class Engine {
 
   private onDeviceLost(info: { reason: GPUDeviceLostReason; message: string }): void {
     this.emit({ type: 'device-lost', reason: info.reason, message: info.message });
+    this.tasks.stopAll(); // its GPU work fails and the job ends in 'error'
     const session = this.session;
     if (!session) return;
     const detail = info.message ? `: ${info.message}` : '';
@@ -229,6 +261,8 @@ export class Engine {
     const session = this.session;
     this.session = undefined;
     this.tokenizerAbort?.abort();
+    this.tasks.stopAll();
+    await this.tasks.finished;
     await session?.destroy();
     this.devices.close();
   }
@@ -241,6 +275,11 @@ export class Engine {
     build: (ctx: GpuContext, store: CheckpointStore) => Promise<PretrainSession>,
     paused: boolean,
   ): Promise<void> {
+    const finetuning = this.tasks.active;
+    if (finetuning) {
+      this.fail('run', new Error(`Fine-tuning run ${finetuning.runId} is training: stop it first.`), { runId });
+      return;
+    }
     if (!(await this.retireSession())) {
       this.fail('run', new Error(`Run ${this.session!.runId} is still training: stop it first.`), { runId });
       return;
@@ -357,6 +396,11 @@ export class Engine {
       this.fail('run', new Error(`No run ${runId} is loaded.`), { runId });
       return;
     }
+    const finetuning = this.tasks.active;
+    if (finetuning && (action === 'resume' || action === 'step-once')) {
+      this.fail('run', new Error(`Fine-tuning run ${finetuning.runId} is training: stop it first.`), { runId });
+      return;
+    }
     if (action === 'pause') session.pause();
     else if (action === 'resume') session.resume();
     else if (action === 'step-once') session.stepOnce();
@@ -422,5 +466,41 @@ export class Engine {
     } catch (error) {
       this.fail('attention', error, { runId, requestId });
     }
+  }
+
+  // ---- Task tabs (task-commands.ts) ----
+
+  /** The models a task run can start from: the live pre-training run and the imported checkpoint. */
+  private taskSources(): Omit<Sources, 'imported'> {
+    const session = this.session;
+    if (!session) return {};
+    return {
+      current: {
+        runId: session.runId,
+        state: session.state,
+        step: session.step,
+        config: session.config,
+        tokenizer: session.tokenizer,
+        weights: () => session.weights(),
+      },
+    };
+  }
+
+  /** The device for a task run: one that grants `needs`, retiring an ended pre-training run if it must reopen. */
+  private async taskDevice(needs: LimitNeeds, purpose: string): Promise<GpuContext> {
+    const current = this.devices.current;
+    if (current && this.session && !grants(current.device.limits, needs)) {
+      if (!(await this.retireSession())) {
+        throw new Error(
+          `This model needs larger GPU limits than the device pre-training run ${this.session.runId} holds: stop it first.`,
+        );
+      }
+    }
+    return this.devices.open(needs, purpose);
+  }
+
+  /** The current fine-tuning job's end (tests). */
+  get finetuneFinished(): Promise<unknown> {
+    return this.tasks.finished;
   }
 }

@@ -533,6 +533,15 @@ export class PretrainSession {
     return next;
   }
 
+  /** The weights at the current step boundary, for fine-tuning (paused or ended runs only; a GPU read). */
+  async weights(): Promise<ParamValues> {
+    if (this.runState !== 'paused' && this.runState !== 'stopped' && this.runState !== 'done') {
+      throw new Error(`Run ${this.runId} is ${this.runState}: its weights can be read when it is paused or ended.`);
+    }
+    if (this.destroyed) throw new Error(`Run ${this.runId} has been closed.`);
+    return this.trainer.params();
+  }
+
   /** Attention maps of `text` (its first T tokens) with the current weights. */
   async attention(text: string): Promise<AttentionMaps & { tokens: string[] }> {
     const ids = this.tokenizer.encode(text).slice(0, this.settings.T);

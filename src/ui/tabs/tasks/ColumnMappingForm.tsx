@@ -26,7 +26,7 @@ const FIELDS: Record<TaskFamily, { field: Field; label: string }[]> = {
     { field: 'a', label: 'Sentence A column' },
     { field: 'b', label: 'Sentence B column' },
   ],
-  'multiple-choice': [{ field: 'context', label: 'Context column' }],
+  'multiple-choice': [{ field: 'context', label: 'Question or story column' }],
 };
 
 /** A first guess per field from common header names. */

@@ -59,7 +59,7 @@ export function TaskFileInput({ family, fileRole: role }: { family: TaskFamily; 
       <div id={`${id}-status`} aria-live="polite" className="status-line">
         {file.status === 'reading' && <p>Reading {file.pendingName}…</p>}
         {file.error && (
-          <p className="field-error" role="alert" aria-label={`${label} error`}>
+          <p className="field-error" role="alert">
             <span aria-hidden="true">⚠ </span>
             {file.error}
             {file.summary && <span className="hint"> — {file.summary.name} is still loaded.</span>}
@@ -76,7 +76,7 @@ export function TaskFileInput({ family, fileRole: role }: { family: TaskFamily; 
           regressionAllowed={family === 'similarity'}
         />
       )}
-      {file.summary && <FileSummary summary={file.summary} label={label} />}
+      {file.summary && <FileSummary summary={file.summary} label={role === 'train' ? 'Training data' : 'Dev data'} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@
 import { useEffect, useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import { useAppStore } from '../../store/index.ts';
+import { TABS } from '../../store/ui-slice.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { ComparePanel } from './ComparePanel.tsx';
 import { ExamplePreview } from './ExamplePreview.tsx';
@@ -23,6 +24,7 @@ export function TaskTab({ family }: { family: TaskFamily }) {
 
   return (
     <div className="task-tab">
+      <h2 className="visually-hidden">{TABS.find((t) => t.id === family)?.label} fine-tuning</h2>
       <p className="lead">{TAB_DESCRIPTIONS[family]}</p>
       <div className="task-grid">
         <div className="setup-column">

@@ -1,0 +1,180 @@
+// The engine's task-tab commands: task files in (with the preview of one example as the chosen start's model
+// sees it), checkpoint folders imported, and fine-tuning runs and comparisons started and stopped, one GPU job
+// at a time. The Engine hands it the live pre-training run (a possible start), the device, and `emit`. A
+// failing command emits an 'error' naming its input (the file, a settings field) and changes nothing else.
+import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-task-file.ts';
+import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import type { GpuContext } from '../../gpu/device.ts';
+import type { LimitNeeds } from '../../gpu/limits.ts';
+import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
+import type { EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
+import { FinetuneJob } from './finetune-job.ts';
+import type { FinetuneRunDeps } from './finetune-run.ts';
+import { finetuneSettingsProblem } from './finetune-settings.ts';
+import { type ImportedModel, importCheckpoint, previewSetup, type Sources } from './finetune-source.ts';
+import { checkRunId } from './folder-store.ts';
+import type { EmitFn } from './pretrain-session.ts';
+import { summarise, TaskFiles } from './task-files.ts';
+
+/** Examples a task preview encodes to warn about truncation (a preview stays quick on SNLI-sized files). */
+const PREVIEW_TRUNCATION_EXAMPLES = 2000;
+
+export interface TaskCommandDeps {
+  emit: EmitFn;
+  /** The live pre-training run as a possible start (no 'imported': this class holds that). */
+  sources: () => Omit<Sources, 'imported'>;
+  /** The pre-training run that would compete for the GPU, if any. */
+  pretraining: () => { runId: string; state: RunState; ended: boolean } | undefined;
+  device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
+  tuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class TaskCommands {
+  private readonly files = new TaskFiles();
+  private imported: ImportedModel | undefined;
+  private job: FinetuneJob | undefined;
+
+  constructor(private readonly deps: TaskCommandDeps) {}
+
+  /** The fine-tuning run or comparison holding the GPU, if one is. */
+  get active(): FinetuneJob | undefined {
+    return this.job && !this.job.ended ? this.job : undefined;
+  }
+
+  /** Resolves when the latest job has ended. */
+  get finished(): Promise<unknown> {
+    return this.job?.finished ?? Promise.resolve();
+  }
+
+  private emit(event: EngineEvent): void {
+    this.deps.emit(event);
+  }
+
+  private fail(where: string, error: unknown, ids: { runId?: string; requestId?: string } = {}): void {
+    this.emit({ type: 'error', ...ids, where, message: messageOf(error) });
+  }
+
+  private sources(): Sources {
+    return { ...this.deps.sources(), imported: this.imported };
+  }
+
+  async loadFile(
+    family: TaskFamily,
+    role: TaskFileRole,
+    name: string,
+    bytes: ArrayBuffer,
+    preview: TaskPreviewRequest,
+    mapping?: ColumnMapping,
+  ): Promise<void> {
+    let changed: ReturnType<TaskFiles['load']>;
+    try {
+      changed = this.files.load(family, role, name, new Uint8Array(bytes), mapping);
+    } catch (error) {
+      if (error instanceof NeedsMappingError) {
+        const { columns, message } = error;
+        this.emit({ type: 'task-file-needs-mapping', family, role, name, columns, message });
+      } else {
+        this.fail(name, error, { requestId: `task:${family}:${role}` });
+      }
+      return;
+    }
+    for (const { role: r, file } of changed) {
+      this.emit({ type: 'task-file-loaded', summary: summarise(family, r, file) });
+    }
+    await this.preview(family, preview);
+  }
+
+  /** The first training example (or dev, while there is no training file) as the chosen start's model sees it. */
+  async preview(family: TaskFamily, request: TaskPreviewRequest): Promise<void> {
+    const { train, dev } = this.files.get(family);
+    const file = train ?? dev;
+    if (!file) return;
+    try {
+      const data = file.dataset;
+      const { tokenizer, T, description } = previewSetup(request, this.sources(), data);
+      const example = data.examples[0]!;
+      const sequences = previewExample(example, family, tokenizer, T);
+      const sample = data.examples.slice(0, PREVIEW_TRUNCATION_EXAMPLES);
+      const encoded = encodeTaskExamples(sample, family, tokenizer, T, { regression: data.regression });
+      const sampled = sample.length < data.examples.length ? ` (checked the first ${sample.length} examples)` : '';
+      const found = truncationWarning(encoded.stats, T);
+      this.emit({
+        type: 'task-preview',
+        preview: {
+          family,
+          tokenizer: description,
+          T,
+          line: example.line,
+          sequences,
+          ...(found ? { truncation: `${file.name}: ${found}${sampled}` } : {}),
+        },
+      });
+    } catch (error) {
+      this.fail(`${family} preview`, error, { requestId: `task:${family}:preview` });
+    }
+  }
+
+  async importCheckpoint(name: string, files: { name: string; bytes: ArrayBuffer }[]): Promise<void> {
+    try {
+      const imported = importCheckpoint(name, new Map(files.map((f) => [f.name, new Uint8Array(f.bytes)])));
+      this.imported = imported;
+      this.emit({ type: 'checkpoint-imported', info: imported.info });
+    } catch (error) {
+      this.fail('checkpoint', new Error(`${name}: ${messageOf(error)}`), { requestId: 'task:checkpoint' });
+    }
+  }
+
+  async start(runId: string, settings: FinetuneSettings, kind: 'finetune' | 'compare'): Promise<void> {
+    const ids = { runId };
+    try {
+      checkRunId(runId);
+    } catch (error) {
+      this.fail('runId', error, ids);
+      return;
+    }
+    const problem = finetuneSettingsProblem(settings);
+    if (problem) {
+      this.fail(problem.where, new Error(problem.message), ids);
+      return;
+    }
+    const busy = this.active;
+    if (busy) {
+      this.fail('finetune', new Error(`Fine-tuning run ${busy.runId} is training: stop it first.`), ids);
+      return;
+    }
+    const pretraining = this.deps.pretraining();
+    if (pretraining && !pretraining.ended && pretraining.state !== 'paused') {
+      const what = `Pre-training run ${pretraining.runId} is ${pretraining.state}`;
+      this.fail('finetune', new Error(`${what}: pause or stop it first (one GPU run at a time).`), ids);
+      return;
+    }
+    let data: ReturnType<TaskFiles['ready']>;
+    try {
+      data = this.files.ready(settings.family);
+    } catch (error) {
+      this.fail(`${settings.family} files`, error, ids);
+      return;
+    }
+    const deps = { emit: this.deps.emit, device: this.deps.device, tuning: this.deps.tuning };
+    const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;
+    this.job = start(deps, runId, settings, data, this.sources());
+  }
+
+  async stop(runId: string): Promise<void> {
+    const job = this.active;
+    if (!job || job.runId !== runId) {
+      this.fail('finetune', new Error(`No fine-tuning run ${runId} is training.`), { runId });
+      return;
+    }
+    job.stop();
+  }
+
+  /** Stops whatever runs (device lost, engine disposed). */
+  stopAll(): void {
+    this.job?.stop();
+  }
+}
