@@ -1,7 +1,9 @@
 // Pre-training as a person does it: drop tiny shakespeare → tiny preset → Start; the loss chart fills and samples
 // appear; pause, step once, resume; the attention tab shows heatmaps; stop. One page for the whole story
 // (serial), because training on SwiftShader is slow. Also: the main thread stays free (no long tasks).
+import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
 import {
   configureTiny,
   dropCorpusFile,
@@ -45,7 +47,7 @@ test.afterAll(async () => {
 test('drops tiny shakespeare and shows corpus and tokenizer stats', async () => {
   await dropCorpusFile(page, TINY_SHAKESPEARE);
   await expect(page.getByRole('definition').filter({ hasText: 'tinyshakespeare.txt' })).toBeVisible();
-  await expect(page.getByRole('definition').filter({ hasText: /^1,115,394$/ })).toBeVisible(); // characters
+  await expect(page.getByLabel('Corpus statistics').getByText('1,115,394')).toBeVisible(); // characters
   await expect(page.getByText('Distinct characters', { exact: true })).toBeVisible();
   await expect(page.getByText(/Sample line in \d+ tokens/)).toBeAttached();
   await expect(page.locator('[data-field="parameters"]')).toHaveText(/\d/);
@@ -167,6 +169,23 @@ test('stops the run', async () => {
   await expect(page).toHaveTitle(/■/);
 });
 
+test('exports the stopped run as a Hugging Face folder (.zip)', async () => {
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export Hugging Face folder (.zip)' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^tiny-\w+-step\d+-openai-gpt\.zip$/);
+  const files = unzipSync(new Uint8Array(readFileSync((await file.path())!)));
+  expect(Object.keys(files).sort()).toEqual([
+    'README.md',
+    'config.json',
+    'model.safetensors',
+    'optimizer.safetensors',
+    'training_state.json',
+  ]);
+  const config = JSON.parse(new TextDecoder().decode(files['config.json']));
+  expect(config).toMatchObject({ model_type: 'openai-gpt', n_layer: 2, n_embd: 64, n_head: 4 });
+});
+
 test('after a reload, offers to resume the saved run where it stopped', async () => {
   const runId = (await page.locator('.run-id').textContent())?.match(/tiny-\w+/)?.[0];
   expect(runId).toBeTruthy();
@@ -180,7 +199,7 @@ test('after a reload, offers to resume the saved run where it stopped', async ()
   await expect(runState(page)).toHaveText('running', { timeout: TRAINING_TIMEOUT });
   // The saved history comes back with the run, so the chart is not empty.
   await expect(page.getByTestId('loss-latest')).toHaveText(/train \d/);
-  await expect(page.getByRole('definition').filter({ hasText: /demo notebook/ })).toBeVisible();
+  await expect(page.getByLabel('Corpus statistics').getByText('tinyshakespeare.txt')).toBeVisible(); // the corpus came back too
   await page.getByRole('button', { name: /Stop/ }).click();
   await expect(runState(page)).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
 });

@@ -261,6 +261,8 @@ export type EngineCommand =
   | { type: 'debug-lose-device' }
   | { type: 'generate'; request: GenerateRequest }
   | { type: 'attention'; requestId: string; runId: string; text: string }
+  /** The run's current weights as a Hugging Face openai-gpt folder (a paused or ended run). */
+  | { type: 'export-checkpoint'; runId: string }
   /**
    * A task tab's training or dev file; answered by 'task-file-loaded' (and 'task-preview' for the first
    * example), 'task-file-needs-mapping' when its columns are not recognised, or an 'error' naming the file.
@@ -342,5 +344,6 @@ export type EngineEvent =
   | { type: 'finetune-done'; runId: string; variant?: AblationVariant; summary: FinetuneSummary }
   | { type: 'compare-row'; runId: string; row: CompareRow }
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
+  | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }
   /** A failure tied to a command; `where` names the input (file, field) and nothing else changed. */
   | { type: 'error'; runId?: string; requestId?: string; where: string; message: string };

@@ -158,6 +158,14 @@ export function resumeSaved(runId: string): void {
   sendCommand({ type: 'resume-saved', runId });
 }
 
+/** Asks the worker for the current run as a Hugging Face folder; the reply is zipped and downloaded. */
+export function exportRun(): void {
+  const run = currentRun();
+  if (run && (run.state === 'paused' || run.state === 'stopped' || run.state === 'done')) {
+    sendCommand({ type: 'export-checkpoint', runId: run.runId });
+  }
+}
+
 /** Deletes a saved run's folder; the worker answers with the new list. */
 export function deleteSaved(runId: string): void {
   sendCommand({ type: 'delete-saved', runId });

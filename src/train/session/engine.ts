@@ -131,6 +131,8 @@ export class Engine {
         return this.generate(command.request);
       case 'attention':
         return this.attention(command.requestId, command.runId, command.text);
+      case 'export-checkpoint':
+        return this.exportCheckpoint(command.runId);
       case 'debug-lose-device':
         this.devices.loseForTest();
         return Promise.resolve();
@@ -465,6 +467,24 @@ export class Engine {
       );
     } catch (error) {
       this.fail('attention', error, { runId, requestId });
+    }
+  }
+
+  private async exportCheckpoint(runId: string): Promise<void> {
+    const session = this.sessionFor(runId);
+    if (!session) {
+      this.fail('export', new Error(`No run ${runId} is loaded: start or resume it first.`), { runId });
+      return;
+    }
+    try {
+      const { step, files } = await session.exportFiles();
+      const list = [...files].map(([name, data]) => ({ name, bytes: data.slice().buffer as ArrayBuffer }));
+      this.emit(
+        { type: 'checkpoint-export', runId, step, files: list },
+        list.map((f) => f.bytes),
+      );
+    } catch (error) {
+      this.fail('export', error, { runId });
     }
   }
 

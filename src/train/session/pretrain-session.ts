@@ -542,6 +542,16 @@ export class PretrainSession {
     return this.trainer.params();
   }
 
+  /** The current checkpoint folder (weights, moments, state, model card), for export; paused or ended runs. */
+  async exportFiles(): Promise<{ step: number; files: Map<string, Uint8Array> }> {
+    await this.weights(); // the same state check: weights are consistent only at a boundary
+    const notes = { runId: this.runId, corpus: this.corpus.name };
+    return {
+      step: this.trainer.step,
+      files: writeCheckpoint(await this.trainer.checkpoint(this.tokenizer.toJSON(), notes)),
+    };
+  }
+
   /** Attention maps of `text` (its first T tokens) with the current weights. */
   async attention(text: string): Promise<AttentionMaps & { tokens: string[] }> {
     const ids = this.tokenizer.encode(text).slice(0, this.settings.T);

@@ -1,5 +1,7 @@
 // Applies one engine event to the store (and metric points to the buffers outside it).
+
 import type { EngineEvent } from '../../train/protocol.ts';
+import { downloadZip } from '../download.ts';
 import { useAppStore } from './index.ts';
 import { runMetrics } from './metrics-buffer.ts';
 import { scheduleMetricsFlush } from './metrics-flush.ts';
@@ -44,6 +46,9 @@ export function applyEngineEvent(event: EngineEvent): void {
       break;
     case 'sample':
       s.runSampled(event.runId, { step: event.step, prompt: event.prompt, text: event.text });
+      break;
+    case 'checkpoint-export':
+      downloadZip(`${event.runId}-step${event.step}-openai-gpt.zip`, event.files);
       break;
     case 'checkpoint-saved':
       s.runCheckpointed(event.runId, event.step, event.bytes);

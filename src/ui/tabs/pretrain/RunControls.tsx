@@ -1,7 +1,7 @@
 // Start, Pause/Resume, Step once and Stop, driven by the worker's run-state events (a state machine:
 // starting → preparing → running ⇄ pausing → paused → stopped | done | error), with progress, ETA and rates.
 import { useId } from 'react';
-import { isActive, pauseRun, resumeRun, startBlockers, startRun, stepOnce, stopRun } from '../../actions.ts';
+import { exportRun, isActive, pauseRun, resumeRun, startBlockers, startRun, stepOnce, stopRun } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { formatBytes, formatCompact, formatDuration, formatInteger } from '../../format.ts';
@@ -69,6 +69,14 @@ export function RunControls() {
         </button>
         <button type="button" className="danger" onClick={stopRun} disabled={!active}>
           <Icon name="stop" /> Stop
+        </button>
+        <button
+          type="button"
+          onClick={exportRun}
+          disabled={!(paused || state === 'stopped' || state === 'done')}
+          title="config.json, model.safetensors, optimizer state and a model card: loads in transformers"
+        >
+          Export Hugging Face folder (.zip)
         </button>
       </div>
       {blockers && !active && (
