@@ -153,6 +153,7 @@ test('the runs tab lists the run with its loss', async () => {
   await expect(table.getByRole('row').nth(1)).toContainText(/tiny-/);
   await expect(table.getByRole('row').nth(1)).toContainText(/\d\.\d{4}/);
   await expect(page.getByRole('figure', { name: 'Train loss by run chart' })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('runs.png'), fullPage: true });
 });
 
 test('stops the run', async () => {
