@@ -1,6 +1,7 @@
 // `finetune --task F --train FILE --dev FILE [--init DIR | --scratch ...]`: fine-tunes on a labelled task
 // file (format detected from the file), evaluates on the dev file, optionally writes the fine-tuned
 // checkpoint. The last stdout line is {"task","metric","value","accuracy","rows","truncated","steps",...}.
+
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
@@ -10,7 +11,6 @@ import { PRESETS, type PresetName } from '../../model/config.ts';
 import { readHfFolder, writeHfFolder } from '../../model/hf-folder-node.ts';
 import { importHfCheckpoint } from '../../model/hf-format.ts';
 import type { TruncationPolicy } from '../../model/task-inputs.ts';
-import { buildTokenizer, parseTokenizerChoice } from '../../tokenizer/choose.ts';
 import { GPT1_TOKENIZER_FILE_NAMES } from '../../tokenizer/gpt1-files.ts';
 import { loadGpt1TokenizerFromDir } from '../../tokenizer/gpt1-node.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
@@ -29,6 +29,7 @@ import {
 import { planFinetune } from '../../train/task-trainer.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 import { progress } from '../progress.ts';
+import { tokenizerFromOption } from '../tokenizer-option.ts';
 
 const FAMILIES: readonly TaskFamily[] = ['classification', 'entailment', 'similarity', 'multiple-choice'];
 
@@ -65,18 +66,6 @@ export function parseFamily(text: string): TaskFamily {
   throw new UsageError(`--task must be ${FAMILIES.join(', ')}, not "${text}"`);
 }
 
-async function tokenizerFromSpec(spec: string, corpus: string): Promise<Tokenizer> {
-  const choice = parseTokenizerChoice(spec);
-  if (choice.kind === 'gpt1') {
-    const dir = spec.slice('gpt1:'.length);
-    if (!dir) throw new UsageError('--tokenizer gpt1 needs a folder: gpt1:DIR');
-    return loadGpt1TokenizerFromDir(dir);
-  }
-  return buildTokenizer(choice, corpus, {
-    onProgress: (done, total) => done === total && progress(`BPE: ${total} merges`),
-  });
-}
-
 /**
  * A pretrained model folder: our checkpoint (training_state.json: its tokenizer) or a Hugging Face openai-gpt
  * folder, whose tokenizer is GPT-1's: from --tokenizer gpt1:DIR, or the folder's own vocabulary files.
@@ -96,7 +85,7 @@ export async function loadPretrained(dir: string, tokenizerSpec?: string): Promi
     if (!tokenizerSpec.startsWith('gpt1:')) {
       throw new UsageError(`${dir} is a Hugging Face GPT-1 folder: its tokenizer is --tokenizer gpt1:DIR`);
     }
-    tokenizer = await tokenizerFromSpec(tokenizerSpec, '');
+    tokenizer = await tokenizerFromOption(tokenizerSpec, '');
   } else if (GPT1_TOKENIZER_FILE_NAMES.slice(0, 4).some((file) => files.has(file))) {
     tokenizer = loadGpt1TokenizerFromDir(dir);
   } else {
@@ -170,7 +159,7 @@ export async function finetuneCommand(args: string[]): Promise<unknown> {
     const presetName = (o.preset ?? 'tiny') as PresetName;
     const preset = PRESETS[presetName];
     if (!preset) throw new UsageError(`--preset must be tiny, small or gpt1, not "${o.preset}"`);
-    const tokenizer = await tokenizerFromSpec(o.tokenizer ?? 'char', datasetText(settings.train));
+    const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', datasetText(settings.train));
     init = { kind: 'scratch', config: preset, tokenizer };
     progress(`scratch ${presetName}: ${preset.nLayer} x ${preset.nEmbd}, tokenizer ${tokenizer.kind}`);
   }

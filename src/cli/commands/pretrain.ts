@@ -1,5 +1,6 @@
 // `pretrain --corpus FILE --preset tiny|small|gpt1 [...]`: pre-trains on a text file, evaluates on its
 // held-out tail, optionally writes a checkpoint folder (also a Hugging Face openai-gpt folder).
+
 import { readFileSync } from 'node:fs';
 import { readCorpus } from '../../data/corpus.ts';
 import { splitTrainVal } from '../../data/lm-batches.ts';
@@ -8,14 +9,12 @@ import { nodeGpu } from '../../gpu/node-gpu.ts';
 import { PRESETS, type PresetName, validateConfig } from '../../model/config.ts';
 import { writeHfFolder } from '../../model/hf-folder-node.ts';
 import { initParams } from '../../model/weights.ts';
-import { buildTokenizer, parseTokenizerChoice } from '../../tokenizer/choose.ts';
-import { loadGpt1TokenizerFromDir } from '../../tokenizer/gpt1-node.ts';
-import type { Tokenizer } from '../../tokenizer/types.ts';
 import { writeCheckpoint } from '../../train/checkpoint.ts';
 import { LmTrainer, planTraining } from '../../train/lm-trainer.ts';
 import { pretrainSchedule } from '../../train/schedule.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 import { progress } from '../progress.ts';
+import { tokenizerFromOption } from '../tokenizer-option.ts';
 
 export const pretrainOptions = {
   corpus: { type: 'string', help: 'UTF-8 text file to pretrain on', required: true },
@@ -30,18 +29,6 @@ export const pretrainOptions = {
   out: { type: 'string', help: 'write a checkpoint folder here' },
 } satisfies OptionSpecs;
 
-async function tokenizerFor(spec: string, corpus: string): Promise<Tokenizer> {
-  const choice = parseTokenizerChoice(spec);
-  if (choice.kind === 'gpt1') {
-    const dir = spec.slice('gpt1:'.length);
-    if (!dir) throw new UsageError('--tokenizer gpt1 needs a folder: gpt1:DIR');
-    return loadGpt1TokenizerFromDir(dir);
-  }
-  return buildTokenizer(choice, corpus, {
-    onProgress: (done, total) => done === total && progress(`BPE: ${total} merges`),
-  });
-}
-
 export async function pretrainCommand(args: string[]): Promise<unknown> {
   const o = parseOptions(args, pretrainOptions);
   const presetName = (o.preset ?? 'tiny') as PresetName;
@@ -49,7 +36,7 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   if (!preset) throw new UsageError(`--preset must be tiny, small or gpt1, not "${o.preset}"`);
   const corpus = readCorpus(o.corpus!, readFileSync(o.corpus!));
   progress(`corpus ${corpus.name}: ${corpus.chars} characters, ${corpus.lines} lines`);
-  const tokenizer = await tokenizerFor(o.tokenizer ?? 'char', corpus.text);
+  const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpus.text);
   const ids = Uint32Array.from(tokenizer.encode(corpus.text));
   const T = o.context ?? preset.nPositions;
   const config = validateConfig({

@@ -1,9 +1,10 @@
 // One task file (training or dev): a drop zone with a real file input, then what the worker detected: the
 // format, which column feeds which field, the label mapping with counts, and the first example. A refused
 // file shows why (file, line, column) and the previously loaded file stays.
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { TaskFileRole, TaskFileSummary } from '../../../train/protocol.ts';
+import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { formatBytes, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { ColumnMappingForm } from './ColumnMappingForm.tsx';
@@ -14,48 +15,18 @@ const ACCEPT = '.tsv,.csv,.jsonl,.json,.txt,text/tab-separated-values,text/csv,a
 
 export function TaskFileInput({ family, fileRole: role }: { family: TaskFamily; fileRole: TaskFileRole }) {
   const file = useAppStore((s) => s.tasks[family][role]);
-  const [dragging, setDragging] = useState(false);
   const id = useId();
   const label = LABELS[role];
-  const take = (files: FileList | null) => {
-    const chosen = files?.[0];
-    if (chosen) void loadTaskFile(family, role, chosen);
-  };
-
   return (
     <div className="task-file" data-role={role}>
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file input inside is the keyboard path. */}
-      <div
-        className={`drop-zone${dragging ? ' dragging' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setDragging(false);
-          take(e.dataTransfer.files);
-        }}
-      >
-        <p className="drop-hint">
-          {role === 'train' ? 'Drop the labelled training file' : 'Drop the labelled dev file'} (GLUE TSV, COPA JSONL,
-          Story Cloze CSV, or any CSV/TSV), or
-        </p>
-        <label className="file-button">
-          {label}
-          <input
-            type="file"
-            accept={ACCEPT}
-            aria-invalid={file.error ? true : undefined}
-            aria-describedby={`${id}-status`}
-            onChange={(e) => {
-              take(e.target.files);
-              e.target.value = '';
-            }}
-          />
-        </label>
-      </div>
+      <FileDropZone
+        label={label}
+        hint={`${role === 'train' ? 'Drop the labelled training file' : 'Drop the labelled dev file'} (GLUE TSV, COPA JSONL, Story Cloze CSV, or any CSV/TSV), or`}
+        accept={ACCEPT}
+        onFile={(chosen) => void loadTaskFile(family, role, chosen)}
+        invalid={Boolean(file.error)}
+        describedBy={`${id}-status`}
+      />
       <div id={`${id}-status`} aria-live="polite" className="status-line">
         {file.status === 'reading' && <p>Reading {file.pendingName}…</p>}
         {file.error && (
