@@ -1,7 +1,8 @@
 // Fine-tuning as a person does it, on the Classification tab: upload SST-2 slices (48 training and 24 dev
 // rows), read the detected format, labels and the example as the model sees it; fine-tune a tiny model from
 // scratch for one epoch and read the dev accuracy; pretrain the demo corpus for a few steps, then Compare and
-// read the four rows beside the paper's numbers; a binary training file gives a readable error and the loaded
+// read the four rows beside the paper's numbers; the fine-tuned model's attention (with the extract token's
+// row) on the Attention tab and its row in the Runs tab's fine-tuning table; a binary training file gives a readable error and the loaded
 // file stays. One page for the whole story (serial): SwiftShader trains slowly.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +88,55 @@ test('fine-tunes a tiny model from scratch for one epoch and reports the dev acc
     'fine-tune from scratch (48 rows, 3 steps of 16 × 32, eval on 24)',
     `${seconds(t0)} s; ${await metric.textContent()}`,
   );
+});
+
+test('the Attention tab shows the fine-tuned model, its extract token row; the Runs tab lists the run', async () => {
+  await page.getByRole('tab', { name: 'Attention' }).click();
+  const attention = page.getByRole('tabpanel', { name: 'Attention' });
+  const model = attention.getByLabel('Model', { exact: true });
+  const option = model.locator('option', { hasText: 'Fine-tuned classification run' });
+  await expect(option).toHaveCount(1);
+  await model.selectOption((await option.getAttribute('value'))!);
+  await attention.getByLabel('Text to inspect').fill('a fine film');
+  const t0 = Date.now();
+  await attention.getByRole('button', { name: 'Show attention' }).click();
+
+  const first = attention.getByRole('button', { name: 'Layer 1, head 1 attention' });
+  await expect(first).toBeVisible({ timeout: TRAINING_TIMEOUT });
+  const lit = await first.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4)
+      if (data[i + 3]! > 0) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    return colours.size;
+  });
+  expect(lit, 'distinct colours in the layer 1 head 1 heatmap').toBeGreaterThan(2);
+  await expect(attention).toContainText(/fine-tuning run/);
+
+  const extract = attention.getByRole('table', { name: 'Extract token attention, layers by heads' });
+  await expect(extract).toBeVisible();
+  const strip = extract.getByRole('img', { name: /^Layer 1, head 1: the extract token attends most to/ });
+  await expect(strip).toBeVisible();
+  const cells = await strip.evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+    return painted;
+  });
+  expect(cells, 'painted pixels in the extract strip').toBeGreaterThan(0);
+  await expect(attention.getByText(/^Tokens: /)).toBeVisible();
+  note('fine-tuned attention (tiny, "a fine film")', `${seconds(t0)} s; ${await strip.getAttribute('aria-label')}`);
+
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  const runs = page.getByRole('table', { name: 'Fine-tuning runs', exact: true });
+  await expect(runs.getByRole('row')).toHaveCount(2);
+  const row = runs.getByRole('row').nth(1);
+  await expect(row).toContainText('Classification');
+  await expect(row).toContainText('train.tsv');
+  await expect(row).toContainText('from scratch');
+  await expect(row).toContainText('3 / 3');
+  await expect(row).toContainText(/accuracy \d+\.\d %/);
+  await page.getByRole('tab', { name: 'Classification' }).click();
 });
 
 test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-training', async () => {

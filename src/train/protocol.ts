@@ -236,6 +236,12 @@ export interface CompareRow {
   seconds: number;
 }
 
+/** Which model an attention command uses: a finished fine-tuning run's. */
+export interface AttentionModel {
+  kind: 'finetune';
+  runId: string;
+}
+
 export type EngineCommand =
   | { type: 'probe-device' }
   | { type: 'load-corpus'; name: string; bytes: ArrayBuffer }
@@ -260,7 +266,11 @@ export type EngineCommand =
   /** Test hook (C5): destroys the GPUDevice as a lost device would be lost. */
   | { type: 'debug-lose-device' }
   | { type: 'generate'; request: GenerateRequest }
-  | { type: 'attention'; requestId: string; runId: string; text: string }
+  /**
+   * `model` absent: the pre-training run `runId`. A finished fine-tuning run's model (`model.runId`) sees the
+   * text through its task's input transformation (classification form: start, text, extract).
+   */
+  | { type: 'attention'; requestId: string; runId: string; text: string; model?: AttentionModel }
   /** The run's current weights as a Hugging Face openai-gpt folder (a paused or ended run). */
   | { type: 'export-checkpoint'; runId: string }
   /**
@@ -313,6 +323,8 @@ export type EngineEvent =
       heads: number;
       /** [layers, heads, T, T] probabilities, row-major. */
       data: Float32Array;
+      /** A fine-tuned model's extract token position (the last token), whose row the heads read. */
+      extractIndex?: number;
     }
   | { type: 'task-file-loaded'; summary: TaskFileSummary }
   | {

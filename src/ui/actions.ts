@@ -6,6 +6,7 @@ import { parseGenerationFields } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
 import { parseForm } from './store/plan-slice.ts';
 import { ACTIVE_STATES, type RunRecord } from './store/runs-slice.ts';
+import type { TaskRun } from './store/tasks-slice.ts';
 import { tokenizerChoice } from './store/tokenizer-slice.ts';
 
 const get = () => useAppStore.getState();
@@ -203,10 +204,28 @@ export function generate(): void {
   });
 }
 
+/** Fine-tuning runs (not comparisons) that finished, newest first: their models can show attention. */
+export function finetunedModels(s: AppState = get()): TaskRun[] {
+  return Object.values(s.taskRuns)
+    .filter((r) => r.kind === 'finetune' && r.state === 'done')
+    .sort((a, b) => b.startedAt - a.startedAt);
+}
+
 export function showAttention(): void {
   const s = get();
+  if (!s.attention.text.trim()) return;
+  const finetuneRunId = s.attention.finetuneRunId;
+  if (finetuneRunId !== undefined) {
+    if (s.taskRuns[finetuneRunId]?.state !== 'done') return;
+    const id = requestId('attn');
+    s.clearErrors('attention');
+    s.attentionRequested(id, finetuneRunId, finetuneRunId);
+    const model = { kind: 'finetune' as const, runId: finetuneRunId };
+    sendCommand({ type: 'attention', requestId: id, runId: finetuneRunId, text: s.attention.text, model });
+    return;
+  }
   const run = modelRun(s);
-  if (!run || !s.attention.text.trim()) return;
+  if (!run) return;
   const id = requestId('attn');
   s.clearErrors('attention');
   s.attentionRequested(id, run.runId);

@@ -130,6 +130,9 @@ export class Engine {
       case 'generate':
         return this.generate(command.request);
       case 'attention':
+        if (command.model?.kind === 'finetune') {
+          return this.tasks.attention(command.requestId, command.model.runId, command.text);
+        }
         return this.attention(command.requestId, command.runId, command.text);
       case 'export-checkpoint':
         return this.exportCheckpoint(command.runId);

@@ -3,9 +3,12 @@
 // the same data, batch, schedule and seed. Reports its state through 'finetune-state' events and ends in
 // done, stopped or error; a stop ends the current variant at its next step boundary and skips the rest.
 
-import type { TaskDataset } from '../../data/tasks/task-types.ts';
+import type { TaskDataset, TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
+import type { Gpt1Config } from '../../model/config.ts';
+import type { ParamValues } from '../../model/weights.ts';
+import type { Tokenizer } from '../../tokenizer/types.ts';
 import type { EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { AblationVariant } from '../task-ablation.ts';
 import { defaultVariants, variantSettings } from '../task-ablation.ts';
@@ -26,6 +29,21 @@ export interface FinetuneJobDeps {
   /** The engine's device with at least these limits. */
   device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
   tuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+  /** A finished fine-tuning run's model (not a comparison's), kept for attention maps. */
+  keep?: (model: FinetunedModel) => void;
+}
+
+/** A finished fine-tuning run's weights with what reading them needs. */
+export interface FinetunedModel {
+  runId: string;
+  family: TaskFamily;
+  config: Gpt1Config;
+  /** Special tokens included. */
+  tokenizer: Tokenizer;
+  /** The run's context (the longest sequence). */
+  T: number;
+  needs: LimitNeeds;
+  params: ParamValues;
 }
 
 export interface TaskData {
@@ -101,7 +119,20 @@ export class FinetuneJob {
       const prepared = prepareWithWarmup(finetuneOptions(settings, data, init), settings.warmup);
       const ctx = await job.device(prepared, settings);
       job.totalSteps = prepared.totalSteps;
-      await job.runOne(ctx, prepared, undefined);
+      const result = await job.runOne(ctx, prepared, undefined, deps.keep !== undefined);
+      if (result.params && deps.keep) {
+        const { config, T } = prepared.trainer;
+        const { needs } = planFinetune(prepared.trainer);
+        deps.keep({
+          runId,
+          family: settings.family,
+          config,
+          tokenizer: prepared.tokenizer,
+          T,
+          needs,
+          params: result.params,
+        });
+      }
     });
   }
 
@@ -187,8 +218,14 @@ export class FinetuneJob {
     return this.deps.device(needs, `fine-tuning (${settings.family}) run ${this.runId}`);
   }
 
-  private async runOne(ctx: GpuContext, prepared: PreparedFinetune, variant: AblationVariant | undefined) {
-    const run = new FinetuneRun({ ctx, emit: this.deps.emit, ...this.deps.tuning }, this.runId, variant, prepared);
+  private async runOne(
+    ctx: GpuContext,
+    prepared: PreparedFinetune,
+    variant: AblationVariant | undefined,
+    keepParams = false,
+  ) {
+    const deps = { ctx, emit: this.deps.emit, ...this.deps.tuning, keepParams };
+    const run = new FinetuneRun(deps, this.runId, variant, prepared);
     this.run = run;
     if (this.stopRequested) run.stop();
     this.variant = variant;

@@ -4,6 +4,7 @@
 // through `emit`, tagged with the run id and, inside a comparison, the variant.
 import type { GpuContext } from '../../gpu/device.ts';
 import { parameterCount, parameterTable } from '../../model/params.ts';
+import type { ParamValues } from '../../model/weights.ts';
 import type { EngineEvent, FinetuneEval, FinetunePoint, FinetuneSummary } from '../protocol.ts';
 import type { AblationVariant } from '../task-ablation.ts';
 import { headWidth, taskHeads } from '../task-graph.ts';
@@ -20,6 +21,8 @@ export interface FinetuneRunDeps {
   /** Steps submitted ahead of the host (default 2). */
   maxInFlight?: number;
   now?: () => number;
+  /** Read the trained weights back at the end of a finished run (for the Attention tab). */
+  keepParams?: boolean;
 }
 
 export interface FinetuneRunResult {
@@ -27,6 +30,8 @@ export interface FinetuneRunResult {
   summary: FinetuneSummary;
   /** The last dev evaluation (absent when stopped before the first). */
   eval?: FinetuneEval;
+  /** The trained weights, when `keepParams` and the run was not stopped. */
+  params?: ParamValues;
 }
 
 const MAX_POINTS = 64;
@@ -157,8 +162,9 @@ export class FinetuneRun {
         taskLoss,
         init: prepared.initDescription,
       };
+      const params = this.deps.keepParams && !stopped ? await trainer.params() : undefined;
       if (!stopped) this.emit({ type: 'finetune-done', runId: this.runId, summary });
-      return { stopped, summary, eval: last };
+      return { stopped, summary, eval: last, ...(params ? { params } : {}) };
     } finally {
       this.flush();
       trainer.destroy();

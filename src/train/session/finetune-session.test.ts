@@ -97,6 +97,25 @@ describe('fine-tuning in the engine', () => {
     const done = rec.of('finetune-done')[0]!.summary;
     expect(done).toMatchObject({ metric: 'accuracy', steps: 4, value: evals[1]!.value });
     expect(done.accuracy).toBeGreaterThanOrEqual(0);
+
+    // The finished run's model: attention maps of a text as the task sees it (start, text, extract).
+    const model = { kind: 'finetune' as const, runId: 'f1' };
+    await engine.handle({ type: 'attention', requestId: 'a1', runId: 'f1', text: 'a fine film', model });
+    const maps = rec.of('attention-maps').at(-1)!;
+    const T = maps.tokens.length;
+    expect(maps).toMatchObject({ requestId: 'a1', extractIndex: T - 1 });
+    expect(maps.tokens.slice(1, -1).join('')).toBe('a fine film');
+    expect(maps.data.length).toBe(maps.layers * maps.heads * T * T);
+    const lastRow = maps.data.subarray(T * T - T, T * T); // layer 0, head 0: the extract token's row
+    expect(lastRow.reduce((a, b) => a + b)).toBeCloseTo(1, 4);
+    await engine.handle({
+      type: 'attention',
+      requestId: 'a2',
+      runId: 'f1',
+      text: 'x',
+      model: { ...model, runId: 'no' },
+    });
+    expect(rec.of('error').at(-1)).toMatchObject({ requestId: 'a2', where: 'attention' });
     console.log(
       `fine-tune 4 steps: ${((performance.now() - started) / 1000).toFixed(1)} s, run ${done.seconds.toFixed(1)} s`,
     );

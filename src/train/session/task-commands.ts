@@ -8,16 +8,20 @@ import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
 import type { EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
-import { FinetuneJob } from './finetune-job.ts';
+import { attentionMaps } from './attention-maps.ts';
+import { type FinetunedModel, FinetuneJob } from './finetune-job.ts';
 import type { FinetuneRunDeps } from './finetune-run.ts';
 import { finetuneSettingsProblem } from './finetune-settings.ts';
 import { type ImportedModel, importCheckpoint, previewSetup, type Sources } from './finetune-source.ts';
 import { checkRunId } from './folder-store.ts';
 import type { EmitFn } from './pretrain-session.ts';
 import { summarise, TaskFiles } from './task-files.ts';
+import { pieceText } from './token-pieces.ts';
 
 /** Examples a task preview encodes to warn about truncation (a preview stays quick on SNLI-sized files). */
 const PREVIEW_TRUNCATION_EXAMPLES = 2000;
+/** Finished fine-tuning runs whose weights stay for the Attention tab (the oldest goes first). */
+const KEPT_MODELS = 4;
 
 export interface TaskCommandDeps {
   emit: EmitFn;
@@ -37,6 +41,8 @@ export class TaskCommands {
   private readonly files = new TaskFiles();
   private imported: ImportedModel | undefined;
   private job: FinetuneJob | undefined;
+  /** Finished fine-tuning runs' models by run id, oldest first. */
+  private readonly models = new Map<string, FinetunedModel>();
 
   constructor(private readonly deps: TaskCommandDeps) {}
 
@@ -159,9 +165,57 @@ export class TaskCommands {
       this.fail(`${settings.family} files`, error, ids);
       return;
     }
-    const deps = { emit: this.deps.emit, device: this.deps.device, tuning: this.deps.tuning };
+    const deps = {
+      emit: this.deps.emit,
+      device: this.deps.device,
+      tuning: this.deps.tuning,
+      keep: (model: FinetunedModel) => this.keep(model),
+    };
     const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;
     this.job = start(deps, runId, settings, data, this.sources());
+  }
+
+  private keep(model: FinetunedModel): void {
+    this.models.delete(model.runId);
+    this.models.set(model.runId, model);
+    while (this.models.size > KEPT_MODELS) this.models.delete(this.models.keys().next().value!);
+  }
+
+  /**
+   * Attention maps of a finished fine-tuning run's model for `text` as its task sees a single text: the
+   * classification form, start + text + extract, the text cut to fit the run's context.
+   */
+  async attention(requestId: string, runId: string, text: string): Promise<void> {
+    const ids = { runId, requestId };
+    const model = this.models.get(runId);
+    if (!model) {
+      const why = this.job?.runId === runId && !this.job.ended ? 'is still training' : 'has no finished model here';
+      this.fail('attention', new Error(`Fine-tuning run ${runId} ${why}.`), ids);
+      return;
+    }
+    try {
+      if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
+      const T = Math.min(model.T, model.config.nPositions);
+      const example = { kind: 'text' as const, text, label: 0, line: 1 };
+      const encoded = encodeTaskExamples([example], 'classification', model.tokenizer, T);
+      const tokens = Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
+      const ctx = await this.deps.device(model.needs, `attention maps of fine-tuning run ${runId}`);
+      const maps = await attentionMaps(ctx, model.config, { values: model.params }, tokens);
+      this.deps.emit(
+        {
+          type: 'attention-maps',
+          requestId,
+          tokens: tokens.map((id) => pieceText(model.tokenizer, id)),
+          layers: maps.layers,
+          heads: maps.heads,
+          data: maps.data,
+          extractIndex: tokens.length - 1,
+        },
+        [maps.data.buffer],
+      );
+    } catch (error) {
+      this.fail('attention', error, ids);
+    }
   }
 
   async stop(runId: string): Promise<void> {

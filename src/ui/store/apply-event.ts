@@ -66,6 +66,7 @@ export function applyEngineEvent(event: EngineEvent): void {
         layers: event.layers,
         heads: event.heads,
         data: event.data,
+        ...(event.extractIndex !== undefined ? { extractIndex: event.extractIndex } : {}),
       });
       break;
     case 'error':

@@ -1,5 +1,6 @@
 // Attention slice: the text to inspect, the maps the worker returned ([layers, heads, T, T]) and the view's
-// selection (the enlarged head, the head view's layer and heads).
+// selection (the enlarged head, the head view's layer and heads), and which model they come from: the current
+// pre-training run, or a finished fine-tuning run (whose maps carry the extract token's position).
 import type { StateCreator } from 'zustand';
 
 export interface AttentionMaps {
@@ -9,6 +10,9 @@ export interface AttentionMaps {
   heads: number;
   /** [layers, heads, T, T] probabilities, row-major (row = query, column = key). */
   data: Float32Array;
+  /** A fine-tuned model's maps: its fine-tuning run and the extract token's position (the last token). */
+  finetuneRunId?: string;
+  extractIndex?: number;
 }
 
 export type ColourScale = 'sqrt' | 'linear';
@@ -18,7 +22,11 @@ export const DEFAULT_ATTENTION_TEXT = 'The quick brown fox jumps over the lazy d
 export interface AttentionSlice {
   attention: {
     text: string;
+    /** The fine-tuning run whose model to inspect; absent: the current pre-training run. */
+    finetuneRunId?: string;
     requestId?: string;
+    /** The fine-tuning run of the pending request. */
+    requestFinetuneRunId?: string;
     runId?: string;
     status: 'idle' | 'waiting' | 'ready' | 'error';
     maps?: AttentionMaps;
@@ -31,8 +39,9 @@ export interface AttentionSlice {
     scale: ColourScale;
   };
   setAttentionText: (text: string) => void;
-  attentionRequested: (requestId: string, runId: string) => void;
-  attentionReceived: (requestId: string, maps: Omit<AttentionMaps, 'runId'>) => void;
+  setAttentionModel: (finetuneRunId: string | undefined) => void;
+  attentionRequested: (requestId: string, runId: string, finetuneRunId?: string) => void;
+  attentionReceived: (requestId: string, maps: Omit<AttentionMaps, 'runId' | 'finetuneRunId'>) => void;
   attentionFailed: (requestId: string) => void;
   focusHead: (layer: number, head: number) => void;
   setHeadViewLayer: (layer: number) => void;
@@ -50,8 +59,11 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     scale: 'sqrt',
   },
   setAttentionText: (text) => set((s) => ({ attention: { ...s.attention, text } })),
-  attentionRequested: (requestId, runId) =>
-    set((s) => ({ attention: { ...s.attention, requestId, runId, status: 'waiting' } })),
+  setAttentionModel: (finetuneRunId) => set((s) => ({ attention: { ...s.attention, finetuneRunId } })),
+  attentionRequested: (requestId, runId, finetuneRunId) =>
+    set((s) => ({
+      attention: { ...s.attention, requestId, runId, requestFinetuneRunId: finetuneRunId, status: 'waiting' },
+    })),
   attentionReceived: (requestId, maps) =>
     set((s) => {
       if (s.attention.requestId !== requestId) return {};
@@ -61,7 +73,11 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
         attention: {
           ...a,
           status: 'ready',
-          maps: { ...maps, runId: a.runId ?? '' },
+          maps: {
+            ...maps,
+            runId: a.runId ?? '',
+            ...(a.requestFinetuneRunId !== undefined ? { finetuneRunId: a.requestFinetuneRunId } : {}),
+          },
           focus: { layer: clamp(a.focus.layer, maps.layers), head: clamp(a.focus.head, maps.heads) },
           headViewLayer: clamp(a.headViewLayer, maps.layers),
           hiddenHeads: a.hiddenHeads.filter((h) => h < maps.heads),

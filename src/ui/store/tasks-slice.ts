@@ -85,6 +85,8 @@ export interface TaskRun {
   /** Settings problems the worker named (field -> message). */
   problems: Record<string, string>;
   startedAt: number;
+  /** The training and dev files' names when the run started (the Runs tab). */
+  dataset?: { train?: string; dev?: string };
 }
 
 export interface TaskTabState {
@@ -177,6 +179,7 @@ export const createTasksSlice: StateCreator<TasksSlice, [], [], TasksSlice> = (s
             rows: [],
             problems: {},
             startedAt: Date.now(),
+            dataset: { train: s.tasks[family].train.summary?.name, dev: s.tasks[family].dev.summary?.name },
           },
         },
         tasks: {

@@ -1,5 +1,5 @@
 // The Runs tab: every run of this page in a table (with its stable colour), an overlay of their loss
-// curves, and the runs saved in OPFS that can be resumed after a reload.
+// curves, the runs saved in OPFS that can be resumed after a reload, and the task tabs' fine-tuning runs.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { deleteSaved, isActive, resumeSaved } from '../../actions.ts';
@@ -10,6 +10,7 @@ import { formatInteger, formatWhen } from '../../format.ts';
 import { STATE_LABELS } from '../../run-progress.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
+import { FinetuneRunsTable } from './FinetuneRunsTable.tsx';
 import { RunsOverlay } from './RunsOverlay.tsx';
 
 export function RunsTab() {
@@ -141,6 +142,7 @@ export function RunsTab() {
           <RunsOverlay runs={runs.filter((r) => !hidden.includes(r.runId))} />
         </section>
       )}
+      <FinetuneRunsTable />
     </div>
   );
 }
