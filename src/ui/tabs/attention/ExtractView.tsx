@@ -6,6 +6,7 @@ import { useAppStore } from '../../store/index.ts';
 import { headMatrix, maxOf, tokenLabel } from './attention-data.ts';
 import { VIRIDIS } from './colormap.ts';
 import { enqueueDraw } from './draw-queue.ts';
+import { LayerHeadTable } from './LayerHeadTable.tsx';
 
 const CELL_PX = 12;
 
@@ -71,35 +72,13 @@ export function ExtractView({ maps }: { maps: AttentionMaps }) {
         to, per layer and head, each strip scaled to its largest weight.
       </p>
       <div className="heatmap-grid-wrap">
-        <table className="extract-grid" aria-label="Extract token attention, layers by heads">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">Layer</span>
-              </th>
-              {Array.from({ length: maps.heads }, (_, h) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: heads are positional.
-                <th key={h} scope="col">
-                  head {h + 1}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {Array.from({ length: maps.layers }, (_, l) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: layers are positional.
-              <tr key={l}>
-                <th scope="row">layer {l + 1}</th>
-                {Array.from({ length: maps.heads }, (_, h) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: heads are positional.
-                  <td key={h}>
-                    <Strip maps={maps} layer={l} head={h} extract={extract} />
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <LayerHeadTable
+          layers={maps.layers}
+          heads={maps.heads}
+          className="extract-grid"
+          label="Extract token attention, layers by heads"
+          cell={(l, h) => <Strip maps={maps} layer={l} head={h} extract={extract} />}
+        />
       </div>
       <p className="hint extract-tokens">Tokens: {maps.tokens.map((t) => tokenLabel(t)).join(' | ')}</p>
     </section>

@@ -4,6 +4,7 @@ import type { AttentionMaps } from '../../store/attention-slice.ts';
 import { useAppStore } from '../../store/index.ts';
 import { drawHeatmap, headMatrix, maxOf } from './attention-data.ts';
 import { enqueueDraw } from './draw-queue.ts';
+import { LayerHeadTable } from './LayerHeadTable.tsx';
 
 const THUMB_PX = 72;
 
@@ -50,35 +51,13 @@ export function HeatmapGrid({ maps }: { maps: AttentionMaps }) {
   const focus = useAppStore((s) => s.attention.focus);
   return (
     <div className="heatmap-grid-wrap">
-      <table className="heatmap-grid" aria-label="Attention heads, layers by heads">
-        <thead>
-          <tr>
-            <th scope="col">
-              <span className="visually-hidden">Layer</span>
-            </th>
-            {Array.from({ length: maps.heads }, (_, h) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: heads are positional.
-              <th key={h} scope="col">
-                head {h + 1}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {Array.from({ length: maps.layers }, (_, l) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: layers are positional.
-            <tr key={l}>
-              <th scope="row">layer {l + 1}</th>
-              {Array.from({ length: maps.heads }, (_, h) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: heads are positional.
-                <td key={h}>
-                  <Thumbnail maps={maps} layer={l} head={h} selected={focus.layer === l && focus.head === h} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LayerHeadTable
+        layers={maps.layers}
+        heads={maps.heads}
+        className="heatmap-grid"
+        label="Attention heads, layers by heads"
+        cell={(l, h) => <Thumbnail maps={maps} layer={l} head={h} selected={focus.layer === l && focus.head === h} />}
+      />
     </div>
   );
 }
