@@ -31,40 +31,6 @@ export async function timeProgram(
   return { medianMs: samples[Math.floor(samples.length / 2)]!, minMs: samples[0]!, runs: samples.length };
 }
 
-/**
- * Times dispatches [from, to) of a program: each timed submit encodes the range `repeats` times, with
- * `repeats` chosen so one submit takes about `targetMs` (kernels of microseconds need hundreds of
- * repeats to dwarf the submit; a slow one on SwiftShader needs one). Returns milliseconds per range.
- */
-export async function timeRange(
-  device: GPUDevice,
-  program: Program,
-  from = 0,
-  to = program.dispatchCount,
-  { targetMs = 50, maxRepeats = 1000, minRuns = 3, maxRuns = 10 } = {},
-): Promise<Timing & { repeats: number }> {
-  const submit = async (repeats: number) => {
-    const encoder = device.createCommandEncoder({ label: `${program.label} x${repeats}` });
-    for (let r = 0; r < repeats; r++) program.encode(encoder, from, to);
-    const start = performance.now();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone(); // sync point: the measurement
-    return performance.now() - start;
-  };
-  await submit(1); // warm-up: first use of the pipelines and buffers
-  const once = await submit(1);
-  const repeats = Math.max(1, Math.min(maxRepeats, Math.round(targetMs / Math.max(once, 1e-3))));
-  const samples: number[] = [];
-  let total = 0;
-  while (samples.length < maxRuns && (samples.length < minRuns || total < 3 * targetMs)) {
-    const ms = (await submit(repeats)) / repeats;
-    samples.push(ms);
-    total += ms * repeats;
-  }
-  samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)]!, minMs: samples[0]!, runs: samples.length, repeats };
-}
-
 /** The median (the mean of the middle two for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -8,6 +8,8 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { type Gpt1Config, PRESETS, type PresetName, validateConfig } from '../src/model/config.ts';
 import { parameterTable } from '../src/model/params.ts';
 import { initParams } from '../src/model/weights.ts';
+import { type MatmulDecision, MatmulTuner } from '../src/ops/matmul-tuner.ts';
+import { setGraphTuner } from '../src/runtime/program.ts';
 import type { StorageClass } from '../src/runtime/tensor.ts';
 import { LmTrainer, type LmTrainerOptions, planTraining } from '../src/train/lm-trainer.ts';
 import { pretrainSchedule } from '../src/train/schedule.ts';
@@ -31,6 +33,8 @@ export interface TrainBenchSpec {
   /** GPT-1's dropout (0.1) on, or all dropout off. */
   dropout: boolean;
   profile: ProfileMethod;
+  /** Time the matmul variants per shape on this adapter before compiling (MatmulTuner). */
+  tune: boolean;
   seed: number;
   /** Config fields to change from the preset (tests: a model smaller than tiny). */
   overrides?: Partial<Gpt1Config>;
@@ -44,6 +48,7 @@ export const DEFAULT_SPEC: TrainBenchSpec = {
   warmup: 3,
   dropout: true,
   profile: 'auto',
+  tune: true,
   seed: 1,
 };
 
@@ -73,7 +78,9 @@ export interface TrainBenchResult {
   msPerStep: number;
   /** The measured window over the measured steps (what tokens/s is computed from). */
   msPerStepMean: number;
+  /** Compile time without the matmul tuning. */
   compileMs: number;
+  matmul: { tuned: boolean; tuningSeconds: number; choices: MatmulDecision[] };
   plannedBytes: number;
   bytesByClass: Record<StorageClass, number>;
   /** Calls during the steady-state steps, divided by the number of steps. */
@@ -142,6 +149,7 @@ export class TrainBench {
     readonly options: LmTrainerOptions,
     readonly trainer: LmTrainer,
     readonly compileMs: number,
+    readonly tuner: MatmulTuner | undefined,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -152,11 +160,14 @@ export class TrainBench {
       train: randomU32(B * (T + 1) * 16, config.vocabSize, 11),
       val: randomU32(B * (T + 1), config.vocabSize, 12),
     };
+    const tuner = spec.tune ? new MatmulTuner({ log }) : undefined;
+    setGraphTuner(ctx, tuner);
     const start = performance.now();
     const trainer = await LmTrainer.create(ctx, { ...options, evalBatches: 1 }, tokens, initParams(config, spec.seed));
-    const compileMs = performance.now() - start;
+    const compileMs = performance.now() - start - (tuner?.tuningSeconds ?? 0) * 1000;
+    if (tuner) log(`tuned ${tuner.decisions.size} matmul shapes in ${tuner.tuningSeconds.toFixed(1)} s`);
     log(`compiled ${trainer.program.dispatchCount} dispatches in ${compileMs.toFixed(0)} ms`);
-    return new TrainBench(ctx, spec, options, trainer, compileMs, log);
+    return new TrainBench(ctx, spec, options, trainer, compileMs, tuner, log);
   }
 
   /**
@@ -228,7 +239,10 @@ export class TrainBench {
   }
 
   /** The model and memory plan part of a result. */
-  describe(): Pick<TrainBenchResult, 'model' | 'B' | 'T' | 'compileMs' | 'plannedBytes' | 'bytesByClass' | 'adapter'> {
+  describe(): Pick<
+    TrainBenchResult,
+    'model' | 'B' | 'T' | 'compileMs' | 'matmul' | 'plannedBytes' | 'bytesByClass' | 'adapter'
+  > {
     const { config, B, T } = this.options;
     const plan = this.trainer.program.plan;
     return {
@@ -244,6 +258,18 @@ export class TrainBench {
       B,
       T,
       compileMs: this.compileMs,
+      matmul: this.tuner
+        ? {
+            tuned: true,
+            tuningSeconds: this.tuner.tuningSeconds,
+            choices: [...this.tuner.decisions.values()].map(({ shape, variant, ms, nodes }) => ({
+              shape,
+              variant,
+              nodes,
+              ms,
+            })),
+          }
+        : { tuned: false, tuningSeconds: 0, choices: [] },
       plannedBytes: plan.totalBytes,
       bytesByClass: plan.bytesByClass,
       adapter: this.ctx.adapter.name,

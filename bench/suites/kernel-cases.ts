@@ -11,7 +11,7 @@ import { crossEntropyForwardChunk } from '../../src/ops/crossentropy.ts';
 import { type Embedding, embedding, prepareEmbeddingIndex } from '../../src/ops/embedding.ts';
 import { gelu } from '../../src/ops/gelu.ts';
 import { layernorm } from '../../src/ops/layernorm.ts';
-import { type MatmulVariant, matmul } from '../../src/ops/matmul.ts';
+import { MATMUL_VARIANTS, type MatmulVariant, matmul } from '../../src/ops/matmul.ts';
 import { softmax } from '../../src/ops/softmax.ts';
 import type { Graph } from '../../src/runtime/graph.ts';
 import type { Program } from '../../src/runtime/program.ts';
@@ -219,7 +219,7 @@ function adamwCase(): KernelCase {
   };
 }
 
-const VARIANTS: MatmulVariant[] = ['naive', 'tiled', 'tiled_large'];
+const VARIANTS = Object.keys(MATMUL_VARIANTS) as MatmulVariant[];
 
 export function kernelCases(shapes: ShapeSet): KernelCase[] {
   if (shapes === 'small') {

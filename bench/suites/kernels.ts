@@ -1,14 +1,15 @@
 // `npm run bench -- kernels [--shapes small|gpt1] [--only TEXT] [--skip A,B] [--target-ms N]`: GFLOP/s and
 // GB/s per kernel and shape. Each case compiles one op (forward, or forward + backward timing only the backward
 // dispatches), fills its f32 inputs with random values, runs it once, then times its dispatches repeated
-// in one submit (harness.ts timeRange). Cases and their FLOP/byte formulas: kernel-cases.ts.
+// in one submit (timeDispatches in src/runtime/dispatch-timing.ts). Cases and their FLOP/byte formulas: kernel-cases.ts.
 import { type OptionSpecs, parseOptions, UsageError } from '../../src/cli/args.ts';
 import { formatBytes } from '../../src/gpu/adapter-report.ts';
 import { type GpuContext, openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
+import { timeDispatches } from '../../src/runtime/dispatch-timing.ts';
 import { Graph } from '../../src/runtime/graph.ts';
 import { Program } from '../../src/runtime/program.ts';
-import { formatTable, type Row, timeRange } from '../harness.ts';
+import { formatTable, type Row } from '../harness.ts';
 import { fillRandom, randomU32 } from '../random-data.ts';
 import { type KernelCase, kernelCases, type ShapeSet } from './kernel-cases.ts';
 
@@ -27,7 +28,7 @@ async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promis
     fillRandom(program, ['input', 'param', 'grad']);
     work.init?.(program, randomU32);
     program.run(); // forward outputs exist before a backward range is timed
-    const timing = await timeRange(ctx.device, program, work.from, work.to, { targetMs });
+    const timing = await timeDispatches(ctx.device, program, work.from, work.to, { targetMs });
     const seconds = timing.medianMs / 1000;
     const kernels = [...new Set(g.nodes.slice(work.from, work.to).map((n) => n.kernel.entry))];
     return {

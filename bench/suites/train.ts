@@ -25,6 +25,7 @@ export const trainOptions = {
   warmup: { type: 'number', help: 'warm-up steps, not measured (default 3)' },
   vocab: { type: 'number', help: "vocabulary size (default: the preset's; tiny 256, small 4096, gpt1 40478)" },
   'no-dropout': { type: 'boolean', help: "turn off GPT-1's 0.1 dropout" },
+  'no-tune': { type: 'boolean', help: 'keep the default matmul variant per shape instead of timing them first' },
   profile: { type: 'string', help: 'auto (default: timestamps if the adapter has them) | timestamps | wall | none' },
   'plan-only': { type: 'boolean', help: 'print the planned GPU memory and stop (no GPU needed)' },
 } satisfies OptionSpecs;
@@ -54,6 +55,7 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
     vocab: o.vocab,
     dropout: !o['no-dropout'],
     profile,
+    tune: !o['no-tune'],
   };
 }
 
@@ -74,6 +76,12 @@ export function describeTrainResult(r: TrainBenchResult, runtime: string): strin
       .map(([k, v]) => `${k} ${v ? 'ok' : 'FAILED'}`)
       .join(', ')}`,
   ];
+  const variants = r.matmul.choices.map((c) => `${c.shape} -> ${c.variant}`);
+  lines.push(
+    r.matmul.tuned
+      ? `matmul variants timed on this adapter (${r.matmul.tuningSeconds.toFixed(1)} s): ${variants.join('; ')}`
+      : 'matmul variants: defaults per shape (--no-tune)',
+  );
   if (r.breakdown.method !== 'none') {
     const b = r.breakdown;
     lines.push(

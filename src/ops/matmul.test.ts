@@ -81,7 +81,8 @@ describe('chooseMatmulVariant', () => {
   it('keeps skinny products naive and gives big ones the large tile', () => {
     expect(chooseMatmulVariant(1, 40478)).toBe('naive');
     expect(chooseMatmulVariant(4096, 1)).toBe('naive');
-    expect(chooseMatmulVariant(64, 768)).toBe('tiled');
-    expect(chooseMatmulVariant(4096, 3072)).toBe('tiled_large');
+    expect(chooseMatmulVariant(64, 768)).toBe('vec4');
+    expect(chooseMatmulVariant(512, 192)).toBe('vec4'); // 12 tiles of 128 x 64: too few for the large tile
+    expect(chooseMatmulVariant(4096, 3072)).toBe('vec4_large');
   });
 });

@@ -8,7 +8,7 @@
 // A fused GELU stores its pre-activation (`preact`, same shape as out) when a gradient is needed:
 // recomputing it would cost a second matmul, storing costs what the unfused pair (matmul, gelu) would.
 // Its backward is gelu_backward (gelu.wgsl) into a scratch dY, then the three products above.
-import { type DispatchNode, type Graph, workgroups1d } from '../runtime/graph.ts';
+import { type DispatchNode, type Graph, type Workgroups, workgroups1d } from '../runtime/graph.ts';
 import { type KernelSpec, kernel } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './gelu.ts';
@@ -16,7 +16,7 @@ import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './
 const FORWARD_BINDINGS = ['inp', 'weight', 'bias', 'out'] as const;
 const PREACT_BINDINGS = [...FORWARD_BINDINGS, 'preact'] as const;
 
-export type MatmulVariant = 'naive' | 'tiled' | 'tiled_large';
+export type MatmulVariant = 'naive' | 'tiled' | 'tiled_large' | 'vec4' | 'vec4_large';
 
 interface VariantInfo {
   forward: KernelSpec;
@@ -39,6 +39,16 @@ export const MATMUL_VARIANTS: Readonly<Record<MatmulVariant, VariantInfo>> = {
     forward: kernel('matmul.wgsl', 'matmul_forward_tiled_large', FORWARD_BINDINGS),
     preact: kernel('matmul.wgsl', 'matmul_forward_tiled_large_preact', PREACT_BINDINGS),
     tile: [128, 128],
+  },
+  vec4: {
+    forward: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4', FORWARD_BINDINGS),
+    preact: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_preact', PREACT_BINDINGS),
+    tile: [64, 64],
+  },
+  vec4_large: {
+    forward: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_large', FORWARD_BINDINGS),
+    preact: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_large_preact', PREACT_BINDINGS),
+    tile: [128, 64],
   },
 };
 
@@ -93,14 +103,32 @@ export interface MatmulDispatchOptions {
 }
 
 /**
- * The default variant for a shape. A guess from the kernels' structure, to be replaced by measurements
- * per adapter: tiles waste most of their threads when a side is much smaller than the tile, and the large
- * tile only pays off when there are enough 128x128 tiles to fill a GPU.
+ * The default variant for a shape, used where no tuner has measured this adapter (tests, a first run).
+ * Skinny products waste most of a tile's threads, so they take one thread per output; otherwise the
+ * vec4 register-blocked kernels, which measured fastest on every shape we timed (SwiftShader; README),
+ * with the 128-row tile once there are enough of them to keep a GPU's cores busy.
  */
 export function chooseMatmulVariant(M: number, N: number, nb = 1): MatmulVariant {
   if (M < 32 || N < 32) return 'naive';
-  if (M >= 256 && N >= 256 && Math.ceil(M / 128) * Math.ceil(N / 128) * nb >= 128) return 'tiled_large';
-  return 'tiled';
+  if (M >= 256 && Math.ceil(M / 128) * Math.ceil(N / 64) * nb >= 64) return 'vec4_large';
+  return 'vec4';
+}
+
+/** The grid of a variant for M x N outputs in `outBatches` slices. */
+export function matmulWorkgroups(variant: MatmulVariant, M: number, N: number, outBatches: number): Workgroups {
+  const info = MATMUL_VARIANTS[variant];
+  let workgroups: Workgroups;
+  if (info.tile) {
+    const [bm, bn] = info.tile;
+    workgroups = [Math.ceil(N / bn), Math.ceil(M / bm), outBatches];
+  } else {
+    const [x, y] = workgroups1d(M * N, NAIVE_WG, MAX_GROUPS);
+    workgroups = [x, y, outBatches];
+  }
+  if (workgroups.some((w) => w > MAX_GROUPS)) {
+    throw new Error(`matmul: grid [${workgroups.join(', ')}] exceeds ${MAX_GROUPS} workgroups per dimension`);
+  }
+  return workgroups;
 }
 
 function resolveDims(d: MatmulDims) {
@@ -154,17 +182,7 @@ export function matmulDispatch(
 
   const variant = options.variant ?? chooseMatmulVariant(M, N, outBatches);
   const info = MATMUL_VARIANTS[variant];
-  let workgroups: [number, number, number];
-  if (info.tile) {
-    const [bm, bn] = info.tile;
-    workgroups = [Math.ceil(N / bn), Math.ceil(M / bm), outBatches];
-  } else {
-    const [x, y] = workgroups1d(M * N, NAIVE_WG, MAX_GROUPS);
-    workgroups = [x, y, outBatches];
-  }
-  if (workgroups.some((w) => w > MAX_GROUPS)) {
-    throw new Error(`matmul: grid [${workgroups.join(', ')}] exceeds ${MAX_GROUPS} workgroups per dimension`);
-  }
+  const workgroups = matmulWorkgroups(variant, M, N, outBatches);
   const spec = bufs.preact ? info.preact : info.forward;
   const bindings: Record<string, Tensor> = {
     inp: bufs.a,

@@ -138,6 +138,25 @@ export interface CompileOptions {
    * generation programs use the training program's parameters this way. It must outlive this program.
    */
   shareWith?: Program;
+  /** Let the device's graph tuner (setGraphTuner) choose kernels first (default true). */
+  tune?: boolean;
+}
+
+/**
+ * A pass that may swap a graph's kernels for equivalent ones that run faster on this device (the matmul
+ * tuner picks a variant per shape by timing them). It runs before planning, so it must keep every node's
+ * bindings and results; it only changes which kernel computes them.
+ */
+export interface GraphTuner {
+  tune(ctx: GpuContext, graph: Graph): Promise<void>;
+}
+
+const tuners = new WeakMap<GPUDevice, GraphTuner>();
+
+/** Installs (or, with undefined, removes) the tuner every later Program.compile on this device runs. */
+export function setGraphTuner(ctx: GpuContext, tuner: GraphTuner | undefined): void {
+  if (tuner) tuners.set(ctx.device, tuner);
+  else tuners.delete(ctx.device);
 }
 
 interface Location {
@@ -165,6 +184,7 @@ export class Program {
   static async compile(ctx: GpuContext, graph: Graph, options: CompileOptions = {}): Promise<Program> {
     const { device } = ctx;
     const label = options.label ?? 'program';
+    if (options.tune !== false) await tuners.get(device)?.tune(ctx, graph);
     const shared = options.shareWith;
     const external = new Set(shared ? graph.tensors.filter((t) => shared.holds(t)) : []);
     const plan = planMemory(graph, {
