@@ -3,7 +3,7 @@
 //   browser - GPU tests (*.gpu.test.ts) and browser-only tests (*.browser.test.ts) in Debian's Chromium
 // GPU tests are written once and run in both, so every WGSL entry point is proven in Node and in Chromium.
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defaultExclude, defineConfig, mergeConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test-support/chromium.ts';
 import viteConfig from './vite.config.ts';
 
@@ -24,7 +24,8 @@ export default mergeConfig(
             name: 'node',
             environment: 'node',
             include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
-            exclude: ['src/**/*.browser.test.ts'],
+            // Setting exclude drops vitest's default, which keeps bench/peer/node_modules out.
+            exclude: [...defaultExclude, 'src/**/*.browser.test.ts'],
             setupFiles: ['test-support/setup-node-gpu.ts'],
             testTimeout: TIMEOUT_MS,
             hookTimeout: TIMEOUT_MS,

@@ -16,11 +16,20 @@ export interface PeerPackage {
   dir: string;
 }
 
-/** @genai-fi/nanogpt from `dir` (a folder holding its package.json), or from the project's node_modules. */
+/** The tiny npm project that pins the peer and its whole tree (bench/peer/package-lock.json). */
+const PEER_PROJECT = join(REPO_ROOT, 'bench', 'peer');
+
+/**
+ * @genai-fi/nanogpt from `dir` (a folder holding its package.json) when given; else from bench/peer's
+ * node_modules (`npm run bench:peer-setup`), then from the project's own node_modules.
+ */
 export function findPeerPackage(dir?: string): PeerPackage | undefined {
-  const root = dir ? resolve(dir) : join(REPO_ROOT, 'node_modules', '@genai-fi', 'nanogpt');
+  const roots = dir
+    ? [resolve(dir)]
+    : [PEER_PROJECT, REPO_ROOT].map((project) => join(project, 'node_modules', '@genai-fi', 'nanogpt'));
+  const root = roots.find((candidate) => existsSync(join(candidate, 'package.json')));
+  if (!root) return undefined;
   const manifest = join(root, 'package.json');
-  if (!existsSync(manifest)) return undefined;
   const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
     name?: string;
     version?: string;

@@ -1,23 +1,47 @@
 // `npm run bench -- peer [train options] [--rounds N] [--peer-dir DIR]`: gpt1-lab against @genai-fi/nanogpt
 // (TF.js with WebGPU kernels), the same sizes, batch, context and steps, alternating in one Chromium page on
-// the same adapter (bench/browser/peer.ts). The package is optional: it is looked up in node_modules, or in
-// DIR (e.g. the `package` folder of `npm pack @genai-fi/nanogpt`), and the suite says so when it is absent.
+// the same adapter (bench/browser/peer.ts). The peer is not a dependency of gpt1-lab (it pulls in TF.js and
+// pdf.js): bench/peer/ is its own npm project with a committed lock file, which this suite installs on first
+// use (`npm run bench:peer-setup`). DIR (e.g. the `package` folder of `npm pack @genai-fi/nanogpt`) overrides it.
+import { spawnSync } from 'node:child_process';
 import { type OptionSpecs, parseOptions } from '../../src/cli/args.ts';
-import { findPeerPackage, runBenchPage } from '../browser-driver.ts';
+import { findPeerPackage, type PeerPackage, runBenchPage } from '../browser-driver.ts';
 import { formatTable } from '../harness.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { UnavailableError } from '../unavailable.ts';
 import { specFromOptions, trainOptions } from './train.ts';
 
 export const peerOptions = {
   ...trainOptions,
   rounds: { type: 'number', help: 'alternating rounds of --steps steps each (default 3)' },
-  'peer-dir': { type: 'string', help: 'folder of the @genai-fi/nanogpt package (default: node_modules)' },
+  'peer-dir': { type: 'string', help: 'folder of the @genai-fi/nanogpt package (default: bench/peer, installed)' },
   'timeout-s': { type: 'number', help: 'give up on the page after this many seconds (default 3600)' },
 } satisfies OptionSpecs;
 
 export const PEER_MISSING =
-  '@genai-fi/nanogpt is not installed: the peer suite needs it. Install it (npm install --no-save ' +
-  '@genai-fi/nanogpt@1.3.0), or unpack `npm pack @genai-fi/nanogpt@1.3.0` and pass --peer-dir <its package folder>.';
+  '@genai-fi/nanogpt is not installed: the peer suite needs it. Install it with `npm run bench:peer-setup` ' +
+  '(npm ci in bench/peer, from its lock file; needs the npm registry), or unpack `npm pack @genai-fi/nanogpt@1.3.0` ' +
+  'and pass --peer-dir <its package folder>.';
+
+/** The package.json script, so the command the suite runs is the one a person runs by hand. */
+const SETUP_SCRIPT = 'bench:peer-setup';
+
+/** Installs bench/peer from its lock file (npm's output goes to stderr: stdout ends with the JSON line). */
+function installPeer(): PeerPackage | undefined {
+  process.stderr.write(
+    `peer: @genai-fi/nanogpt not found; installing it into bench/peer/node_modules: npm run ${SETUP_SCRIPT}\n`,
+  );
+  const npm = spawnSync('npm', ['run', SETUP_SCRIPT], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 2, 2],
+    shell: process.platform === 'win32', // npm is npm.cmd there, which Node spawns only through a shell
+  });
+  if (npm.error || npm.status !== 0) {
+    const why = npm.error?.message ?? `exit status ${npm.status ?? npm.signal}`;
+    throw new UnavailableError(`installing the peer failed (${why}). ${PEER_MISSING}`);
+  }
+  return findPeerPackage();
+}
 
 interface PeerResult {
   ours: number;
@@ -29,7 +53,8 @@ interface PeerResult {
 export async function peerSuite(args: string[]): Promise<unknown> {
   const o = parseOptions(args, peerOptions);
   const spec = specFromOptions(o);
-  const peer = findPeerPackage(o['peer-dir']);
+  const dir = o['peer-dir'];
+  const peer = findPeerPackage(dir) ?? (dir === undefined ? installPeer() : undefined);
   if (!peer) throw new UnavailableError(PEER_MISSING);
   process.stderr.write(`peer: @genai-fi/nanogpt ${peer.version} from ${peer.dir}\n`);
   const { result, browserVersion } = await runBenchPage({
