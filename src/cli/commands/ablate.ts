@@ -13,6 +13,7 @@ import {
 import { FINETUNE_DEFAULTS, prepareFinetune } from '../../train/task-run.ts';
 import { planFinetune } from '../../train/task-trainer.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
+import { installTuner } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
 import { loadPretrained, resultSummary, stepProgress, taskRunOptions, taskRunSettings } from './finetune.ts';
 
@@ -51,6 +52,7 @@ export async function ablateCommand(args: string[]): Promise<unknown> {
       `${prepared.trainer.T}, ${prepared.totalSteps} steps each, GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   const ctx = await openGpu(await nodeGpu(), { needs, purpose: `ablation (${settings.family})` });
+  installTuner(ctx, o);
   try {
     const progressFor = new Map<AblationVariant, ReturnType<typeof stepProgress>>();
     const result = await runAblation(ctx, {

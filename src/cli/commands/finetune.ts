@@ -28,6 +28,7 @@ import {
 } from '../../train/task-run.ts';
 import { planFinetune } from '../../train/task-trainer.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
+import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
 import { tokenizerFromOption } from '../tokenizer-option.ts';
 
@@ -35,6 +36,7 @@ const FAMILIES: readonly TaskFamily[] = ['classification', 'entailment', 'simila
 
 /** Options finetune and ablate share. */
 export const taskRunOptions = {
+  ...tuneOptions,
   task: { type: 'string', help: 'classification | entailment | similarity | multiple-choice', required: true },
   train: { type: 'string', help: 'labelled training file (GLUE TSV, COPA JSONL, Story Cloze CSV)', required: true },
   dev: { type: 'string', help: 'labelled dev file, same format', required: true },
@@ -181,6 +183,7 @@ export async function finetuneCommand(args: string[]): Promise<unknown> {
       `GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   const ctx = await openGpu(await nodeGpu(), { needs, purpose: `fine-tuning (${settings.family})` });
+  installTuner(ctx, o);
   try {
     const result = await runFinetune(ctx, options, prepared);
     const { metric, value, accuracy } = result;

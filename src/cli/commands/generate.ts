@@ -6,8 +6,10 @@ import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
 import { Generator } from '../../train/generator.ts';
 import { type OptionSpecs, parseOptions } from '../args.ts';
+import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 
 export const generateOptions = {
+  ...tuneOptions,
   ckpt: { type: 'string', help: 'checkpoint folder written by pretrain --out', required: true },
   prompt: { type: 'string', help: 'text to continue', required: true },
   tokens: { type: 'number', help: 'new tokens (default 100)' },
@@ -22,6 +24,7 @@ export async function generateCommand(args: string[]): Promise<unknown> {
   const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
   const prompt = tokenizer.encode(o.prompt!);
   const ctx = await openGpu(await nodeGpu(), { purpose: 'generation' });
+  installTuner(ctx, o);
   const generator = await Generator.create(ctx, ckpt.config, { values: ckpt.params });
   try {
     const ids: number[] = [];

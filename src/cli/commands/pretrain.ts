@@ -13,10 +13,12 @@ import { writeCheckpoint } from '../../train/checkpoint.ts';
 import { LmTrainer, planTraining } from '../../train/lm-trainer.ts';
 import { pretrainSchedule } from '../../train/schedule.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
+import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
 import { tokenizerFromOption } from '../tokenizer-option.ts';
 
 export const pretrainOptions = {
+  ...tuneOptions,
   corpus: { type: 'string', help: 'UTF-8 text file to pretrain on', required: true },
   preset: { type: 'string', help: 'tiny | small | gpt1 (default tiny)' },
   tokenizer: { type: 'string', help: 'char | bpe:N | gpt1:DIR (default char)' },
@@ -62,6 +64,7 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
     `model ${presetName}: ${config.nLayer} x ${config.nEmbd}, batch ${options.B} x ${T}; GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   const ctx = await openGpu(await nodeGpu(), { needs, purpose: `pretraining ${presetName}` });
+  installTuner(ctx, o);
   const trainer = await LmTrainer.create(ctx, options, split, initParams(config, seed));
   try {
     const initialValLoss = await trainer.evaluate();
