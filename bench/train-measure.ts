@@ -8,6 +8,7 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { type Gpt1Config, PRESETS, type PresetName, validateConfig } from '../src/model/config.ts';
 import { parameterTable } from '../src/model/params.ts';
 import { initParams } from '../src/model/weights.ts';
+import type { MatmulVariant } from '../src/ops/matmul.ts';
 import { type MatmulDecision, MatmulTuner } from '../src/ops/matmul-tuner.ts';
 import { setGraphTuner } from '../src/runtime/program.ts';
 import type { StorageClass } from '../src/runtime/tensor.ts';
@@ -35,6 +36,8 @@ export interface TrainBenchSpec {
   profile: ProfileMethod;
   /** Time the matmul variants per shape on this adapter before compiling (MatmulTuner). */
   tune: boolean;
+  /** The variants the tuner may pick (default: DEFAULT_TUNING_CANDIDATES). */
+  matmulVariants?: MatmulVariant[];
   seed: number;
   /** Config fields to change from the preset (tests: a model smaller than tiny). */
   overrides?: Partial<Gpt1Config>;
@@ -160,7 +163,7 @@ export class TrainBench {
       train: randomU32(B * (T + 1) * 16, config.vocabSize, 11),
       val: randomU32(B * (T + 1), config.vocabSize, 12),
     };
-    const tuner = spec.tune ? new MatmulTuner({ log }) : undefined;
+    const tuner = spec.tune ? new MatmulTuner({ log, candidates: spec.matmulVariants }) : undefined;
     setGraphTuner(ctx, tuner);
     const start = performance.now();
     const trainer = await LmTrainer.create(ctx, { ...options, evalBatches: 1 }, tokens, initParams(config, spec.seed));

@@ -5,6 +5,8 @@ import { type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from '
 import { openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import type { PresetName } from '../../src/model/config.ts';
+import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/ops/matmul.ts';
+import { DEFAULT_TUNING_CANDIDATES } from '../../src/ops/matmul-tuner.ts';
 import { planTraining } from '../../src/train/lm-trainer.ts';
 import { formatTable } from '../harness.ts';
 import {
@@ -26,6 +28,10 @@ export const trainOptions = {
   vocab: { type: 'number', help: "vocabulary size (default: the preset's; tiny 256, small 4096, gpt1 40478)" },
   'no-dropout': { type: 'boolean', help: "turn off GPT-1's 0.1 dropout" },
   'no-tune': { type: 'boolean', help: 'keep the default matmul variant per shape instead of timing them first' },
+  'matmul-variants': {
+    type: 'string',
+    help: `the variants the tuner may pick, comma-separated (default ${DEFAULT_TUNING_CANDIDATES.join(',')})`,
+  },
   profile: { type: 'string', help: 'auto (default: timestamps if the adapter has them) | timestamps | wall | none' },
   'plan-only': { type: 'boolean', help: 'print the planned GPU memory and stop (no GPU needed)' },
 } satisfies OptionSpecs;
@@ -45,6 +51,11 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
     if (v !== undefined && !(Number.isInteger(v) && v > 0))
       throw new UsageError(`--${name} must be a positive integer`);
   }
+  const variants = o['matmul-variants']?.split(',').map((v) => v.trim()) as MatmulVariant[] | undefined;
+  const unknown = variants?.find((v) => !(v in MATMUL_VARIANTS));
+  if (unknown !== undefined || variants?.length === 0) {
+    throw new UsageError(`--matmul-variants: "${unknown}" is not one of ${Object.keys(MATMUL_VARIANTS).join(', ')}`);
+  }
   return {
     ...DEFAULT_SPEC,
     preset,
@@ -56,6 +67,7 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
     dropout: !o['no-dropout'],
     profile,
     tune: !o['no-tune'],
+    matmulVariants: variants,
   };
 }
 
