@@ -137,6 +137,7 @@ test('the attention tab shows non-empty heatmaps for the current run', async () 
   await page.getByRole('button', { name: 'Layer 2, head 3 attention' }).click();
   const enlarged = page.getByRole('img', { name: 'Layer 2, head 3 attention, enlarged' });
   await expect(enlarged).toBeVisible();
+  await enlarged.scrollIntoViewIfNeeded(); // the mouse only reaches what is inside the viewport
   const box = (await enlarged.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.9);
   await expect(page.locator('#head-readout')).toHaveText(/query \d+\) → .* \(key \d+\): \d\.\d{4}/);

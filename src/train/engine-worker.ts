@@ -1,11 +1,13 @@
 // The engine's dedicated module worker: it owns the GPUDevice so the UI thread never waits on the GPU.
 // Thin by design: it decodes commands, hands them to the Engine (session/engine.ts), and posts its typed
-// events, transferring big arrays instead of copying them. Checkpoints go to OPFS where the browser has it.
+// events, transferring big arrays instead of copying them. Checkpoints and the matmul tuner's choices go to
+// OPFS where the browser has it.
 import { browserGpu } from '../gpu/browser-gpu.ts';
 import type { EngineCommand, EngineEvent } from './protocol.ts';
 import { Engine } from './session/engine.ts';
 import { memoryCheckpointStore } from './session/memory-store.ts';
 import { opfsCheckpointStore } from './session/opfs-store.ts';
+import { opfsTuningStore } from './session/opfs-tuning-store.ts';
 
 const post = (event: EngineEvent, transfer: Transferable[] = []) => self.postMessage(event, { transfer });
 
@@ -13,6 +15,8 @@ const engine = new Engine({
   emit: post,
   gpu: browserGpu,
   store: async () => (await opfsCheckpointStore()) ?? memoryCheckpointStore(),
+  tuningStore: () => opfsTuningStore(),
+  tuningLog: (line) => console.info(line),
 });
 
 self.onmessage = (message: MessageEvent<EngineCommand>) => {

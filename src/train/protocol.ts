@@ -236,6 +236,17 @@ export interface CompareRow {
   seconds: number;
 }
 
+/** The engine's matmul kernel tuning: how many shapes have a kernel chosen for this GPU, and at what cost. */
+export interface KernelTuningStatus {
+  enabled: boolean;
+  /** Distinct matmul shapes with a chosen kernel. */
+  shapes: number;
+  /** Of those, shapes timed in this page (the rest came from the stored choices). */
+  timedShapes: number;
+  /** Seconds spent timing them. */
+  seconds: number;
+}
+
 /** Which model an attention command uses: a finished fine-tuning run's. */
 export interface AttentionModel {
   kind: 'finetune';
@@ -265,6 +276,11 @@ export type EngineCommand =
   | { type: 'delete-saved'; runId: string }
   /** Test hook (C5): destroys the GPUDevice as a lost device would be lost. */
   | { type: 'debug-lose-device' }
+  /**
+   * Whether programs compiled from now time each matmul shape's kernel variants on this GPU and run the
+   * fastest (default on; results are identical either way). Answered by 'kernel-tuning'.
+   */
+  | { type: 'set-kernel-tuning'; enabled: boolean }
   | { type: 'generate'; request: GenerateRequest }
   /**
    * `model` absent: the pre-training run `runId`. A finished fine-tuning run's model (`model.runId`) sees the
@@ -357,5 +373,7 @@ export type EngineEvent =
   | { type: 'compare-row'; runId: string; row: CompareRow }
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
   | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }
+  /** After a compile chose kernels for new matmul shapes, and after 'set-kernel-tuning'. */
+  | ({ type: 'kernel-tuning' } & KernelTuningStatus)
   /** A failure tied to a command; `where` names the input (file, field) and nothing else changed. */
   | { type: 'error'; runId?: string; requestId?: string; where: string; message: string };

@@ -1,8 +1,9 @@
 // Connects the engine worker to the store: one client for the page's lifetime. Events go to the store
 // (apply-event.ts) and then to the reactions that send follow-up commands; commands go out via engine-port.ts.
+// The kernel-tuning choice goes out before anything can compile.
 import { EngineClient } from '../train/engine-client.ts';
 import { setCommandSink } from './engine-port.ts';
-import { reactToEvent, watchForm } from './reactions.ts';
+import { reactToEvent, watchForm, watchKernelTuning } from './reactions.ts';
 import { applyEngineEvent } from './store/apply-event.ts';
 import { useAppStore } from './store/index.ts';
 
@@ -18,6 +19,7 @@ export function startEngine(): EngineClient {
     reactToEvent(event, before);
   });
   watchForm();
+  watchKernelTuning();
   started.send({ type: 'probe-device' });
   setCommandSink((command, transfer) => started.send(command, transfer));
   return started;

@@ -1,11 +1,13 @@
 // Follow-up commands the UI sends on its own, as TensorFlow Playground does (every change takes effect):
 // a corpus the user loaded builds the tokenizer; a built tokenizer, a ready device or an edited form
-// re-plans memory; a ready device and a finished run refresh the list of saved runs.
+// re-plans memory; a ready device and a finished run refresh the list of saved runs. The kernel-tuning
+// choice is saved and sent to the engine at start and on every change.
 
 import type { EngineEvent } from '../train/protocol.ts';
 import { prepareTokenizer, requestPlan } from './actions.ts';
 import { sendCommand } from './engine-port.ts';
 import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';
+import { KERNEL_TUNING_KEY } from './store/device-slice.ts';
 import { DEFAULT_PROMPT } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
 
@@ -68,5 +70,20 @@ export function watchForm(): () => void {
       if (state.plan.status !== 'planning') state.planRequested();
       schedulePlan();
     }
+  });
+}
+
+/** Sends the kernel-tuning choice now, then saves and sends each change. Returns the unsubscribe function. */
+export function watchKernelTuning(): () => void {
+  sendCommand({ type: 'set-kernel-tuning', enabled: useAppStore.getState().kernelTuning.enabled });
+  return useAppStore.subscribe((state, previous) => {
+    const { enabled } = state.kernelTuning;
+    if (enabled === previous.kernelTuning.enabled) return;
+    try {
+      localStorage.setItem(KERNEL_TUNING_KEY, enabled ? 'on' : 'off');
+    } catch {
+      // storage blocked: the choice holds for this page only
+    }
+    sendCommand({ type: 'set-kernel-tuning', enabled });
   });
 }

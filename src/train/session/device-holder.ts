@@ -1,6 +1,7 @@
 // The engine's one GPUDevice: opened on first need with the limits a plan asks for, re-opened with larger
 // limits when a bigger model needs them (spec defaults otherwise: 128 MiB per binding), and forgotten when
-// lost so the next command opens a fresh one (C5). Our own close() is not reported as a loss.
+// lost so the next command opens a fresh one (C5). Our own close() is not reported as a loss. `onOpened`
+// sees each new device before anything is compiled on it (the engine installs its kernel tuner there).
 import { type GpuContext, openGpu } from '../../gpu/device.ts';
 import { type LimitNeeds, resolveRequiredLimits } from '../../gpu/limits.ts';
 
@@ -21,6 +22,7 @@ export class DeviceHolder {
   constructor(
     private readonly gpu: () => GPU | Promise<GPU>,
     private readonly onLost: LostListener,
+    private readonly onOpened: (ctx: GpuContext) => void = () => {},
   ) {}
 
   get current(): GpuContext | undefined {
@@ -44,6 +46,7 @@ export class DeviceHolder {
         this.onLost(info);
       });
       this.ctx = ctx;
+      this.onOpened(ctx);
       return ctx;
     })();
     try {

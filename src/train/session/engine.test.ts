@@ -1,6 +1,7 @@
 // The engine behind the worker, driven by protocol commands in Node (Dawn/SwiftShader, memory store):
 // corpus and tokenizer commands with their errors, planning, a run from start to stop, generation and
-// attention maps, saved runs and resume-saved after a "reload", device loss, and the one-tab lock.
+// attention maps, saved runs and resume-saved after a "reload", device loss, the one-tab lock, and matmul
+// kernel tuning on (reported, the run trains) and off (nothing timed).
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGpu } from '../../../test-support/test-gpu.ts';
 import type { EngineEvent } from '../protocol.ts';
@@ -12,7 +13,12 @@ import { GPT1_FILES_NEEDED } from './tokenizer-prep.ts';
 
 const engines: Engine[] = [];
 
-function engineWith(store: CheckpointStore = memoryCheckpointStore(), locks?: LockManager) {
+/** `kernelTuning`: off in the tests that are not about it (tuning costs seconds on SwiftShader). */
+function engineWith(
+  store: CheckpointStore = memoryCheckpointStore(),
+  locks?: LockManager,
+  kernelTuning: boolean | 'default' = false,
+) {
   const rec = recorder();
   const engine = new Engine({
     emit: rec.emit,
@@ -20,6 +26,7 @@ function engineWith(store: CheckpointStore = memoryCheckpointStore(), locks?: Lo
     store: async () => store,
     locks,
     tuning: { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointEvery: 4, checkpointMinMs: 0 },
+    ...(kernelTuning === 'default' ? {} : { kernelTuning }),
   });
   engines.push(engine);
   return { engine, rec };
@@ -30,8 +37,8 @@ const is =
   (e: EngineEvent): e is Extract<EngineEvent, { type: K }> =>
     e.type === type;
 
-async function readyEngine(store?: CheckpointStore, locks?: LockManager) {
-  const { engine, rec } = engineWith(store, locks);
+async function readyEngine(store?: CheckpointStore, locks?: LockManager, kernelTuning?: boolean | 'default') {
+  const { engine, rec } = engineWith(store, locks, kernelTuning);
   await engine.handle({ type: 'load-demo-corpus' });
   await engine.handle({ type: 'prepare-tokenizer', choice: { kind: 'char' } });
   return { engine, rec };
@@ -202,5 +209,52 @@ describe('Engine', () => {
     await engine.handle({ type: 'start-pretrain', runId: 'busy', settings: settings(4) });
     expect(rec.of('error').at(-1)).toMatchObject({ where: 'run', message: expect.stringMatching(/another tab/) });
     expect(rec.of('run-state')).toHaveLength(0);
+  });
+
+  it('tunes matmul kernels by default: the status names the shapes timed, and the run trains', async () => {
+    const { engine, rec } = await readyEngine(undefined, undefined, 'default');
+    await engine.handle({ type: 'start-pretrain', runId: 'tuned', settings: settings(1000) });
+    const tuned = await rec.waitFor(is('kernel-tuning'));
+    // Tuning runs inside the training program's compile, so it is reported before the run starts.
+    expect(rec.events.indexOf(tuned)).toBeLessThan(rec.events.findIndex(isState('running')));
+    // One block's forward and backward alone has several distinct products (QKV, projection, MLP, LM head).
+    expect(tuned.enabled).toBe(true);
+    expect(tuned.shapes).toBeGreaterThanOrEqual(4);
+    expect(tuned.timedShapes).toBe(tuned.shapes); // no store: every shape was timed here
+    expect(tuned.seconds).toBeGreaterThan(0);
+    await rec.waitFor(is('metrics'));
+    await engine.handle({ type: 'stop', runId: 'tuned' });
+    await rec.waitFor(isState('stopped'));
+    const losses = [...rec.losses().values()];
+    expect(losses.length).toBeGreaterThan(0);
+    for (const loss of losses) expect(Number.isFinite(loss)).toBe(true);
+  });
+
+  it('times nothing while tuning is off; turned on, a device opened after a loss is tuned', async () => {
+    const { engine, rec } = await readyEngine(memoryCheckpointStore(), undefined, false);
+    await engine.handle({ type: 'probe-device' });
+    await engine.handle({ type: 'start-pretrain', runId: 'plain', settings: settings(1000) });
+    await rec.waitFor(is('metrics'));
+    await engine.handle({ type: 'stop', runId: 'plain' });
+    await rec.waitFor(isState('stopped'));
+    expect(rec.of('kernel-tuning')).toEqual([]);
+    // Turning it on reports the tuner's state: no shape was decided during the run.
+    await engine.handle({ type: 'set-kernel-tuning', enabled: true });
+    expect(rec.of('kernel-tuning')).toEqual([
+      { type: 'kernel-tuning', enabled: true, shapes: 0, timedShapes: 0, seconds: 0 },
+    ]);
+    // The device it was installed on is lost; the next run opens a fresh one, which must be tuned too.
+    await engine.handle({ type: 'debug-lose-device' });
+    await rec.waitFor(is('device-lost'));
+    const reported = rec.next(is('kernel-tuning'));
+    await engine.handle({ type: 'start-pretrain', runId: 'again', settings: settings(1000) });
+    const tuned = await reported;
+    expect(tuned.shapes).toBeGreaterThanOrEqual(4);
+    expect(tuned.timedShapes).toBe(tuned.shapes);
+    await rec.waitFor((e): e is EngineEvent => e.type === 'metrics' && e.runId === 'again');
+    await engine.handle({ type: 'set-kernel-tuning', enabled: false });
+    expect(rec.of('kernel-tuning').at(-1)).toMatchObject({ enabled: false, shapes: tuned.shapes });
+    await engine.handle({ type: 'stop', runId: 'again' });
+    await rec.next(isState('stopped'));
   });
 });

@@ -3,19 +3,22 @@
 // globals: the worker passes postMessage, navigator.gpu and the OPFS store; Node tests pass Dawn and a
 // memory store. A failing command emits an 'error' event naming its input and changes nothing else.
 // The task tabs' commands (task files, previews, checkpoint imports, fine-tuning, comparisons) go to
-// task-commands.ts; the engine lends them the live pre-training run and the device.
+// task-commands.ts; the engine lends them the live pre-training run and the device. Matmul kernel tuning
+// (kernel-tuning.ts) is installed on every device the engine opens while it is on.
 import { type Corpus, readCorpus } from '../../data/corpus.ts';
 import { DEMO_CORPUS_NAME, demoCorpusBytes } from '../../data/demo-corpus.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
 import { runSelfTest } from '../../gpu/self-test.ts';
 import { WebGpuUnavailableError } from '../../gpu/webgpu-unavailable.ts';
+import type { TuningStore } from '../../ops/matmul-tuner.ts';
 import type { TokenizerChoice } from '../../tokenizer/choose.ts';
 import type { CorpusStats, EngineCommand, EngineEvent, GenerateRequest, PretrainSettings } from '../protocol.ts';
 import { DeviceHolder, grants } from './device-holder.ts';
 import type { FinetuneRunDeps } from './finetune-run.ts';
 import type { Sources } from './finetune-source.ts';
 import { checkRunId } from './folder-store.ts';
+import { KernelTuning } from './kernel-tuning.ts';
 import { memoryCheckpointStore } from './memory-store.ts';
 import { planSummary } from './plan-summary.ts';
 import { type EmitFn, PretrainSession, type SessionTuning } from './pretrain-session.ts';
@@ -36,6 +39,12 @@ export interface EngineOptions {
   tuning?: SessionTuning;
   /** Fine-tuning runs: metric batch interval and steps in flight. */
   finetuneTuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+  /** Matmul kernel tuning until a 'set-kernel-tuning' command (default on). */
+  kernelTuning?: boolean;
+  /** Where the kernel tuner keeps its choices (the worker: OPFS), made on first use; default: memory only. */
+  tuningStore?: () => Promise<TuningStore | undefined>;
+  /** The kernel tuner's lines: each shape it timed, a store it could not read or write. */
+  tuningLog?: (line: string) => void;
 }
 
 const PREVIEW_CHARS = 2000;
@@ -68,9 +77,20 @@ export class Engine {
   private runQueue: Promise<void> = Promise.resolve();
   /** The task tabs: their files, the imported checkpoint, one fine-tuning run or comparison at a time. */
   private readonly tasks: TaskCommands;
+  private readonly kernelTuning: KernelTuning;
 
   constructor(private readonly options: EngineOptions) {
-    this.devices = new DeviceHolder(options.gpu, (info) => this.onDeviceLost(info));
+    this.kernelTuning = new KernelTuning({
+      enabled: options.kernelTuning,
+      store: options.tuningStore,
+      log: options.tuningLog,
+      report: (status) => this.emit({ type: 'kernel-tuning', ...status }),
+    });
+    this.devices = new DeviceHolder(
+      options.gpu,
+      (info) => this.onDeviceLost(info),
+      (ctx) => this.kernelTuning.attach(ctx),
+    );
     this.tasks = new TaskCommands({
       emit: options.emit,
       sources: () => this.taskSources(),
@@ -138,6 +158,9 @@ export class Engine {
         return this.exportCheckpoint(command.runId);
       case 'debug-lose-device':
         this.devices.loseForTest();
+        return Promise.resolve();
+      case 'set-kernel-tuning':
+        this.kernelTuning.setEnabled(command.enabled, this.devices.current);
         return Promise.resolve();
       case 'load-task-file': {
         const { family, role, name, bytes, preview, mapping } = command;

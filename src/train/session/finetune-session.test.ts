@@ -23,7 +23,13 @@ const finetuneState =
 
 async function engineWithSst2(trainRows: number, devRows: number) {
   const rec = recorder();
-  const engine = new Engine({ emit: rec.emit, gpu: testGpu, finetuneTuning: { metricsIntervalMs: 0 } });
+  // Kernel tuning off: it changes no result and costs seconds per shape on SwiftShader (engine.test.ts covers it).
+  const engine = new Engine({
+    emit: rec.emit,
+    gpu: testGpu,
+    finetuneTuning: { metricsIntervalMs: 0 },
+    kernelTuning: false,
+  });
   engines.push(engine);
   for (const [role, rows] of [
     ['train', trainRows],

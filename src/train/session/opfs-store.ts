@@ -24,7 +24,7 @@ function isNotFound(error: unknown): boolean {
   return name === 'NotFoundError' || name === 'TypeMismatchError';
 }
 
-class OpfsFolder implements StorageFolder {
+export class OpfsFolder implements StorageFolder {
   constructor(private readonly handle: FileSystemDirectoryHandle) {}
 
   async folder(name: string, create: boolean): Promise<StorageFolder | undefined> {

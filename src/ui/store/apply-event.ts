@@ -12,6 +12,7 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'device-ready':
     case 'device-unavailable':
     case 'device-lost':
+    case 'kernel-tuning':
       s.applyDeviceEvent(event);
       break;
     case 'corpus-loaded':
