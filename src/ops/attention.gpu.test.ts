@@ -173,7 +173,8 @@ describe('attention kernels', () => {
     });
   }
 
-  // hs = C / NH: 4, 4, 16, 8, 64, 4, 32; T = 1, 5, 17, 17, 33, 130 (not multiples of 16), 64.
+  // hs = C / NH: 4, 4, 16, 8, 64, 4, 32, and 5, 3, 17 (not multiples of 4: the kernels pad head vectors to
+  // whole vec4 groups); T = 1, 5, 17, 17, 33, 130, 19, 9, 23 (not multiples of 16), 64.
   for (const [B, T, C, NH] of [
     [1, 1, 4, 1],
     [2, 5, 8, 2],
@@ -182,6 +183,9 @@ describe('attention kernels', () => {
     [1, 33, 128, 2],
     [1, 130, 4, 1],
     [1, 64, 32, 1],
+    [2, 19, 10, 2],
+    [1, 9, 3, 1],
+    [1, 23, 34, 2],
   ] as const) {
     it(`forward and backward match the reference (B ${B}, T ${T}, C ${C}, NH ${NH})`, async () => {
       const dims = { B, T, C, NH };
