@@ -22,7 +22,8 @@ const V4_BM: u32 = 64u;
 
 var<workgroup> v4_a: array<vec4<f32>, 256>; // [BK, BM / 4]: rows 4q..4q+3 of column k
 var<workgroup> v4_b: array<vec4<f32>, 256>; // [BK, BN / 4]
-var<private> v4_acc: array<vec4<f32>, 4>;
+// The finished sums of a thread: row group i holds rows 4 ty + i % 4 + 64 (i / 4), columns 4 tx .. 4 tx + 3.
+var<private> v_acc: array<vec4<f32>, 8>;
 
 // One staged vec4 and its slot in a k-major [BK, rows / 4] slice.
 struct Staged {
@@ -81,18 +82,29 @@ fn v4_mainloop(wid: vec3<u32>, lid: u32) {
       workgroupBarrier();
     }
   }
-  v4_acc[0] = c0;
-  v4_acc[1] = c1;
-  v4_acc[2] = c2;
-  v4_acc[3] = c3;
+  v_acc[0] = c0;
+  v_acc[1] = c1;
+  v_acc[2] = c2;
+  v_acc[3] = c3;
 }
 
 @compute @workgroup_size(V_THREADS)
 fn matmul_forward_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   v4_mainloop(wid, lid);
-  for (var i = 0u; i < 4u; i++) {
-    let m = wid.y * V4_BM + 4u * (lid / V_COLS) + i;
-    let row = v4_acc[i];
+  v_store(wid, lid, V4_BM, 4u);
+}
+
+@compute @workgroup_size(V_THREADS)
+fn matmul_forward_vec4_preact(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  v4_mainloop(wid, lid);
+  v_store_preact(wid, lid, V4_BM, 4u);
+}
+
+// The epilogue of both tiles: `groups` row groups of v_acc (see there) for a tile of `bm` rows.
+fn v_store(wid: vec3<u32>, lid: u32, bm: u32, groups: u32) {
+  for (var i = 0u; i < groups; i++) {
+    let m = wid.y * bm + 4u * (lid / V_COLS) + i % 4u + 64u * (i / 4u);
+    let row = v_acc[i];
     for (var j = 0u; j < 4u; j++) {
       let n = wid.x * 64u + 4u * (lid % V_COLS) + j;
       if (m < params.M && n < params.N) {
@@ -103,12 +115,11 @@ fn matmul_forward_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_inv
   }
 }
 
-@compute @workgroup_size(V_THREADS)
-fn matmul_forward_vec4_preact(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  v4_mainloop(wid, lid);
-  for (var i = 0u; i < 4u; i++) {
-    let m = wid.y * V4_BM + 4u * (lid / V_COLS) + i;
-    let row = v4_acc[i];
+// v_store that also keeps the pre-activation (a separate function: it binds `preact`).
+fn v_store_preact(wid: vec3<u32>, lid: u32, bm: u32, groups: u32) {
+  for (var i = 0u; i < groups; i++) {
+    let m = wid.y * bm + 4u * (lid / V_COLS) + i % 4u + 64u * (i / 4u);
+    let row = v_acc[i];
     for (var j = 0u; j < 4u; j++) {
       let n = wid.x * 64u + 4u * (lid % V_COLS) + j;
       if (m < params.M && n < params.N) {
@@ -128,7 +139,6 @@ const V8_BM: u32 = 128u;
 
 var<workgroup> v8_a: array<vec4<f32>, 512>; // [BK, BM / 4]
 var<workgroup> v8_b: array<vec4<f32>, 256>; // [BK, BN / 4]
-var<private> v8_acc: array<vec4<f32>, 8>;
 
 fn v8_mainloop(wid: vec3<u32>, lid: u32) {
   let m0 = wid.y * V8_BM;
@@ -169,35 +179,20 @@ fn v8_mainloop(wid: vec3<u32>, lid: u32) {
       workgroupBarrier();
     }
   }
-  v8_acc[0] = c0;
-  v8_acc[1] = c1;
-  v8_acc[2] = c2;
-  v8_acc[3] = c3;
-  v8_acc[4] = c4;
-  v8_acc[5] = c5;
-  v8_acc[6] = c6;
-  v8_acc[7] = c7;
-}
-
-// Output row of accumulator i: the first four are rows 4 ty + i, the next four 64 + 4 ty + i - 4.
-fn v8_row(wid: vec3<u32>, lid: u32, i: u32) -> u32 {
-  return wid.y * V8_BM + 4u * (lid / V_COLS) + i % 4u + 64u * (i / 4u);
+  v_acc[0] = c0;
+  v_acc[1] = c1;
+  v_acc[2] = c2;
+  v_acc[3] = c3;
+  v_acc[4] = c4;
+  v_acc[5] = c5;
+  v_acc[6] = c6;
+  v_acc[7] = c7;
 }
 
 @compute @workgroup_size(V_THREADS)
 fn matmul_forward_vec4_large(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   v8_mainloop(wid, lid);
-  for (var i = 0u; i < 8u; i++) {
-    let m = v8_row(wid, lid, i);
-    let row = v8_acc[i];
-    for (var j = 0u; j < 4u; j++) {
-      let n = wid.x * 64u + 4u * (lid % V_COLS) + j;
-      if (m < params.M && n < params.N) {
-        let r = finish(row[j], n);
-        write_out(c_index(wid.z, m, n), r.y);
-      }
-    }
-  }
+  v_store(wid, lid, V8_BM, 8u);
 }
 
 @compute @workgroup_size(V_THREADS)
@@ -206,17 +201,5 @@ fn matmul_forward_vec4_large_preact(
   @builtin(local_invocation_index) lid: u32,
 ) {
   v8_mainloop(wid, lid);
-  for (var i = 0u; i < 8u; i++) {
-    let m = v8_row(wid, lid, i);
-    let row = v8_acc[i];
-    for (var j = 0u; j < 4u; j++) {
-      let n = wid.x * 64u + 4u * (lid % V_COLS) + j;
-      if (m < params.M && n < params.N) {
-        let r = finish(row[j], n);
-        let idx = c_index(wid.z, m, n);
-        preact[idx] = r.x;
-        write_out(idx, r.y);
-      }
-    }
-  }
+  v_store_preact(wid, lid, V8_BM, 8u);
 }
