@@ -17,7 +17,7 @@ run() { # name, then bench arguments
   echo "== $name: exit $rc, $(tail -c 300 "$OUT/$name.json")" >&2
   return $rc
 }
-run adapter-kernels kernels --shapes gpt1 --skip tiled_large --target-ms 20
+run adapter-kernels kernels --shapes gpt1 --target-ms 20
 run native native --preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3 ||
   run native-safe native --preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3 \
     --matmul-variants naive,tiled,vec4

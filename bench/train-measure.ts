@@ -36,7 +36,7 @@ export interface TrainBenchSpec {
   profile: ProfileMethod;
   /** Time the matmul variants per shape on this adapter before compiling (MatmulTuner). */
   tune: boolean;
-  /** The variants the tuner may pick (default: DEFAULT_TUNING_CANDIDATES). */
+  /** The variants the tuner may pick (default: all). */
   matmulVariants?: MatmulVariant[];
   seed: number;
   /** Config fields to change from the preset (tests: a model smaller than tiny). */

@@ -8,10 +8,10 @@
 // Backward is this same kernel with transposes and accumulate (see src/ops/matmul.ts), plus
 // matmul_backward_bias for the column sums. Not here: attention (its own fused kernels).
 //
-// Variants, all computing the same thing, chosen per shape by the TS glue:
+// Variants, all computing the same thing, chosen per shape by the TS glue or the tuner (matmul_vec4.wgsl
+// has the vec4 register-blocked ones; the Params, bindings and helpers are in matmul_common.wgsl):
 //   matmul_forward_naive        one output per thread, flat 1-D grid: the reference, and skinny shapes
 //   matmul_forward_tiled        64x64 tile per 256-thread workgroup, K step 16, 4x4 outputs per thread
-//   matmul_forward_tiled_large  128x128 tile per 256-thread workgroup, K step 8, 8x8 outputs per thread
 // and a `_preact` twin of each that also stores the pre-activation (for the fused GELU's backward). The
 // twins are separate entry points because a binding used anywhere in an entry point must be bound.
 
@@ -148,99 +148,6 @@ fn matmul_forward_tiled_preact(@builtin(workgroup_id) wid: vec3<u32>, @builtin(l
       let n = wid.x * T1_BN + lid % (T1_BN / T1_TN) + j * (T1_BN / T1_TN);
       if (m < params.M && n < params.N) {
         let r = finish(t1_acc[i * T1_TN + j], n);
-        let idx = c_index(wid.z, m, n);
-        preact[idx] = r.x;
-        write_out(idx, r.y);
-      }
-    }
-  }
-}
-
-// ---- tiled_large: 128x128 outputs per workgroup, 8x8 per thread ----------------------------------
-// The same scheme with more work per thread: 64 fmas per 16 shared reads per k (4x the tiled
-// variant's ratio) for big shapes, at the cost of 16x fewer workgroups per output area.
-// Workgroup memory: 2 * 8 * 129 * 4 = 8,256 bytes.
-
-const T2_BM: u32 = 128u;
-const T2_BN: u32 = 128u;
-const T2_BK: u32 = 8u;
-const T2_TM: u32 = 8u;
-const T2_TN: u32 = 8u;
-const T2_THREADS: u32 = 256u;           // (BM / TM) * (BN / TN)
-const T2_SA: u32 = 129u;
-const T2_SB: u32 = 129u;
-
-var<workgroup> t2_a: array<f32, 1032>;  // [BK, SA]
-var<workgroup> t2_b: array<f32, 1032>;  // [BK, SB]
-var<private> t2_acc: array<f32, 64>;    // [TM, TN]
-
-fn t2_mainloop(wid: vec3<u32>, lid: u32) {
-  let m0 = wid.y * T2_BM;
-  let n0 = wid.x * T2_BN;
-  let tx = lid % (T2_BN / T2_TN);
-  let ty = lid / (T2_BN / T2_TN);
-  for (var i = 0u; i < T2_TM * T2_TN; i++) { t2_acc[i] = 0.0; }
-  for (var bi = 0u; bi < batch_count(); bi++) {
-    let b = batch_of(wid.z, bi);
-    for (var k0 = 0u; k0 < params.K; k0 += T2_BK) {
-      for (var r = 0u; r < T2_BM * T2_BK / T2_THREADS; r++) {
-        let e = lid + r * T2_THREADS;
-        var mm = e / T2_BK;
-        var kk = e % T2_BK;
-        if (params.trans_a == 1u) { mm = e % T2_BM; kk = e / T2_BM; }
-        t2_a[kk * T2_SA + mm] = load_a(b, m0 + mm, k0 + kk);
-      }
-      for (var r = 0u; r < T2_BN * T2_BK / T2_THREADS; r++) {
-        let e = lid + r * T2_THREADS;
-        var nn = e % T2_BN;
-        var kk = e / T2_BN;
-        if (params.trans_b == 1u) { nn = e / T2_BK; kk = e % T2_BK; }
-        t2_b[kk * T2_SB + nn] = load_b(b, k0 + kk, n0 + nn);
-      }
-      workgroupBarrier();
-      for (var kk = 0u; kk < T2_BK; kk++) {
-        var av: array<f32, T2_TM>;
-        var bv: array<f32, T2_TN>;
-        for (var i = 0u; i < T2_TM; i++) { av[i] = t2_a[kk * T2_SA + ty + i * (T2_BM / T2_TM)]; }
-        for (var j = 0u; j < T2_TN; j++) { bv[j] = t2_b[kk * T2_SB + tx + j * (T2_BN / T2_TN)]; }
-        for (var i = 0u; i < T2_TM; i++) {
-          for (var j = 0u; j < T2_TN; j++) {
-            t2_acc[i * T2_TN + j] = fma(av[i], bv[j], t2_acc[i * T2_TN + j]);
-          }
-        }
-      }
-      workgroupBarrier();
-    }
-  }
-}
-
-@compute @workgroup_size(T2_THREADS)
-fn matmul_forward_tiled_large(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  t2_mainloop(wid, lid);
-  for (var i = 0u; i < T2_TM; i++) {
-    for (var j = 0u; j < T2_TN; j++) {
-      let m = wid.y * T2_BM + lid / (T2_BN / T2_TN) + i * (T2_BM / T2_TM);
-      let n = wid.x * T2_BN + lid % (T2_BN / T2_TN) + j * (T2_BN / T2_TN);
-      if (m < params.M && n < params.N) {
-        let r = finish(t2_acc[i * T2_TN + j], n);
-        write_out(c_index(wid.z, m, n), r.y);
-      }
-    }
-  }
-}
-
-@compute @workgroup_size(T2_THREADS)
-fn matmul_forward_tiled_large_preact(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  t2_mainloop(wid, lid);
-  for (var i = 0u; i < T2_TM; i++) {
-    for (var j = 0u; j < T2_TN; j++) {
-      let m = wid.y * T2_BM + lid / (T2_BN / T2_TN) + i * (T2_BM / T2_TM);
-      let n = wid.x * T2_BN + lid % (T2_BN / T2_TN) + j * (T2_BN / T2_TN);
-      if (m < params.M && n < params.N) {
-        let r = finish(t2_acc[i * T2_TN + j], n);
         let idx = c_index(wid.z, m, n);
         preact[idx] = r.x;
         write_out(idx, r.y);

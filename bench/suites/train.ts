@@ -6,7 +6,6 @@ import { openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import type { PresetName } from '../../src/model/config.ts';
 import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/ops/matmul.ts';
-import { DEFAULT_TUNING_CANDIDATES } from '../../src/ops/matmul-tuner.ts';
 import { planTraining } from '../../src/train/lm-trainer.ts';
 import { formatTable } from '../harness.ts';
 import {
@@ -30,7 +29,7 @@ export const trainOptions = {
   'no-tune': { type: 'boolean', help: 'keep the default matmul variant per shape instead of timing them first' },
   'matmul-variants': {
     type: 'string',
-    help: `the variants the tuner may pick, comma-separated (default ${DEFAULT_TUNING_CANDIDATES.join(',')})`,
+    help: `the variants the tuner may pick, comma-separated (default: all of ${Object.keys(MATMUL_VARIANTS).join(',')})`,
   },
   profile: { type: 'string', help: 'auto (default: timestamps if the adapter has them) | timestamps | wall | none' },
   'plan-only': { type: 'boolean', help: 'print the planned GPU memory and stop (no GPU needed)' },

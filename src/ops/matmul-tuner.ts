@@ -36,20 +36,12 @@ export interface MatmulDecision {
 
 export interface MatmulTunerOptions {
   store?: TuningStore;
-  /** Variants to consider (default: DEFAULT_TUNING_CANDIDATES). */
+  /** Variants to consider (default: all). */
   candidates?: readonly MatmulVariant[];
   /** Wall time per timed submit (default 20 ms). */
   targetMs?: number;
   log?: (line: string) => void;
 }
-
-/**
- * What the tuner tries unless told otherwise: every variant but the 128x128 scalar tile, which the vec4
- * 128x64 tile beat on every shape we timed and whose kind (128x128 tiles, 64 private accumulators per
- * thread) crashed dawn.node on an H200 (../shared/gpu/README.md): a crash there would end the process,
- * not just lose a candidate.
- */
-export const DEFAULT_TUNING_CANDIDATES: readonly MatmulVariant[] = ['naive', 'tiled', 'vec4', 'vec4_large'];
 
 const PER_THREAD_MIN_SIDE = 64; // below this on either side a one-output-per-thread kernel can win
 
@@ -164,7 +156,7 @@ export class MatmulTuner implements GraphTuner {
     const skinny = Math.min(dims.M, dims.N) < PER_THREAD_MIN_SIDE;
     // The default for the shape goes first, so losers are recognised (and dropped) early.
     const first = chooseMatmulVariant(dims.M, dims.N, dims.reduceBatch ? 1 : (dims.nb ?? 1));
-    const allowed = this.options.candidates ?? DEFAULT_TUNING_CANDIDATES;
+    const allowed = this.options.candidates ?? (Object.keys(MATMUL_VARIANTS) as MatmulVariant[]);
     const candidates = allowed
       .filter((v) => v !== 'naive' || skinny || allowed.length === 1)
       .sort((a, b) => Number(b === first) - Number(a === first));

@@ -16,7 +16,7 @@ import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './
 const FORWARD_BINDINGS = ['inp', 'weight', 'bias', 'out'] as const;
 const PREACT_BINDINGS = [...FORWARD_BINDINGS, 'preact'] as const;
 
-export type MatmulVariant = 'naive' | 'tiled' | 'tiled_large' | 'vec4' | 'vec4_large';
+export type MatmulVariant = 'naive' | 'tiled' | 'vec4' | 'vec4_large';
 
 interface VariantInfo {
   forward: KernelSpec;
@@ -34,11 +34,6 @@ export const MATMUL_VARIANTS: Readonly<Record<MatmulVariant, VariantInfo>> = {
     forward: kernel('matmul.wgsl', 'matmul_forward_tiled', FORWARD_BINDINGS),
     preact: kernel('matmul.wgsl', 'matmul_forward_tiled_preact', PREACT_BINDINGS),
     tile: [64, 64],
-  },
-  tiled_large: {
-    forward: kernel('matmul.wgsl', 'matmul_forward_tiled_large', FORWARD_BINDINGS),
-    preact: kernel('matmul.wgsl', 'matmul_forward_tiled_large_preact', PREACT_BINDINGS),
-    tile: [128, 128],
   },
   vec4: {
     forward: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4', FORWARD_BINDINGS),
