@@ -44,60 +44,16 @@ const WG: u32 = 256u;
 const ROW_WG: u32 = 64u; // rowwise variants: threads (rows) per workgroup
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
-var<workgroup> red: array<f32, WG>;
-var<workgroup> red_u: array<u32, WG>;
+#include "reduce.wgsl"
 
-// Rows fold into 2-D past 65,535 workgroups (see workgroups1d in graph.ts); one workgroup per row.
-// workgroup_id is uniform, so an early return for the tail keeps every barrier in uniform control flow.
-fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return wid.x + wid.y * nwg.x;
-}
-
-// Tree reductions over red[0..WG); every thread gets the result. The trailing barrier lets the
-// caller overwrite red right after reading red[0].
-fn tree_max(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { red[lid] = max(red[lid], red[lid + stride]); }
-    workgroupBarrier();
-  }
-  let result = red[0];
-  workgroupBarrier();
-  return result;
-}
-
-fn tree_sum(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { red[lid] = red[lid] + red[lid + stride]; }
-    workgroupBarrier();
-  }
-  let result = red[0];
-  workgroupBarrier();
-  return result;
-}
-
-fn tree_sum_u(lid: u32, x: u32) -> u32 {
-  red_u[lid] = x;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { red_u[lid] = red_u[lid] + red_u[lid + stride]; }
-    workgroupBarrier();
-  }
-  let result = red_u[0];
-  workgroupBarrier();
-  return result;
-}
-
-// Valid rows of the whole batch [N], counted in a fixed order by one workgroup (integer: exact).
-fn count_valid(lid: u32) -> u32 {
-  var c = 0u;
+// Valid rows of the whole batch [N], counted in a fixed order by one workgroup. Every partial count is
+// an integer <= N, so the f32 sum is exact below 2^24 rows (as is the f32 `count` output anyway).
+fn count_valid(lid: u32) -> f32 {
+  var c = 0.0;
   for (var i = lid; i < params.N; i = i + WG) {
-    c = c + select(0u, 1u, targets[i] < params.V);
+    c = c + select(0.0, 1.0, targets[i] < params.V);
   }
-  return tree_sum_u(lid, c);
+  return workgroup_sum(lid, c);
 }
 
 // Forward: one workgroup per row. Two passes over the row (max, then sum of exp(x - max)), so every
@@ -113,10 +69,10 @@ fn crossentropy_forward(
   let base = r * params.Vp;
   var m = F32_LOWEST;
   for (var v = lid; v < params.V; v = v + WG) { m = max(m, logits[base + v]); }
-  m = tree_max(lid, m);
+  m = workgroup_max(lid, m);
   var s = 0.0;
   for (var v = lid; v < params.V; v = v + WG) { s = s + exp(logits[base + v] - m); }
-  s = tree_sum(lid, s);
+  s = workgroup_sum(lid, s);
   if (lid == 0u) {
     let row = params.row_offset + r;
     let t = targets[row];
@@ -256,11 +212,11 @@ fn crossentropy_mean(@builtin(local_invocation_index) lid: u32) {
     // Ignored rows hold 0 from the forward; select anyway so the mean never depends on that.
     s = s + select(0.0, losses_in[i], targets[i] < params.V);
   }
-  s = tree_sum(lid, s);
+  s = workgroup_sum(lid, s);
   let c = count_valid(lid);
   if (lid == 0u) {
-    mean_loss[0] = s / f32(max(c, 1u));
-    count[0] = f32(c);
+    mean_loss[0] = s / max(c, 1.0);
+    count[0] = c;
   }
 }
 
@@ -270,7 +226,7 @@ fn crossentropy_mean(@builtin(local_invocation_index) lid: u32) {
 @compute @workgroup_size(WG)
 fn crossentropy_row_dloss(@builtin(local_invocation_index) lid: u32) {
   let c = count_valid(lid);
-  let per_row = params.scale * dmean[0] / f32(max(c, 1u));
+  let per_row = params.scale * dmean[0] / max(c, 1.0);
   for (var i = lid; i < params.N; i = i + WG) {
     let d = select(0.0, per_row, targets[i] < params.V);
     dloss_out[i] = select(d, dloss_out[i] + d, params.accumulate == 1u);

@@ -33,31 +33,12 @@ struct Params {
 
 const WG: u32 = 64u;
 
-var<workgroup> red: array<f32, WG>;
-
-// Sum of one value per invocation, in a fixed tree order (same inputs, same bits). Must be called
-// from uniform control flow; the trailing barrier lets the caller reuse `red` right away.
-fn workgroup_sum(tid: u32, v: f32) -> f32 {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
+#include "reduce.wgsl"
 
 // Rowwise variants: one invocation per row, rows folded into 2-D like an elementwise grid
 // (workgroups1d(N, WG)).
 fn thread_row(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
-}
-
-// One workgroup per row; the grid may be folded into 2-D past 65,535 rows (workgroups1d).
-fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return wid.x + wid.y * nwg.x;
 }
 
 @compute @workgroup_size(WG)

@@ -20,26 +20,12 @@ struct Params {
 
 const WG: u32 = 256u;
 
-var<workgroup> red: array<f32, WG>;
-
-// Sum over red[0..WG) in a fixed tree; every thread gets the result. The trailing barrier lets the caller
-// reuse red right after.
-fn tree_sum(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { red[lid] = red[lid] + red[lid + stride]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
+#include "reduce.wgsl"
 
 fn weight_sum(lid: u32) -> f32 {
   var s = 0.0;
   for (var i = lid; i < params.N; i = i + WG) { s = s + weights[i]; }
-  return tree_sum(lid, s);
+  return workgroup_sum(lid, s);
 }
 
 @compute @workgroup_size(WG)
@@ -49,7 +35,7 @@ fn mse_forward(@builtin(local_invocation_index) lid: u32) {
     let d = inp[i] - targets[i];
     s = s + weights[i] * d * d;
   }
-  let total = tree_sum(lid, s);
+  let total = workgroup_sum(lid, s);
   let w = weight_sum(lid);
   if (lid == 0u) { out[0] = select(0.0, total / w, w > 0.0); }
 }

@@ -26,38 +26,7 @@ const WG: u32 = 64u;
 const MASK_VALUE: f32 = -1e4;
 const LOWEST: f32 = -0x1.fffffep+127f; // most negative finite f32
 
-var<workgroup> red: array<f32, WG>;
-
-// Fixed-order tree reductions of one value per invocation; call from uniform control flow. The trailing
-// barrier lets the caller reuse `red` right away.
-fn workgroup_sum(tid: u32, v: f32) -> f32 {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-
-fn workgroup_max(tid: u32, v: f32) -> f32 {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (tid < s) { red[tid] = max(red[tid], red[tid + s]); }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-
-// One workgroup per row; the grid may be folded into 2-D past 65,535 rows (workgroups1d).
-fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return wid.x + wid.y * nwg.x;
-}
+#include "reduce.wgsl"
 
 // Columns below this are unmasked.
 fn visible_cols(row: u32) -> u32 {
