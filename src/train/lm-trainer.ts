@@ -9,28 +9,22 @@ import type { LimitNeeds } from '../gpu/limits.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import { finalHidden, type GptGraph, gptForward } from '../model/gpt.ts';
 import { type LmLoss, lmHeadLoss } from '../model/lm-head.ts';
-import { type ParamValues, readParams, uploadParams } from '../model/weights.ts';
-import { type AdamWState, adamw } from '../ops/adamw.ts';
+import type { ParamValues } from '../model/weights.ts';
+import { adamw } from '../ops/adamw.ts';
 import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { seedConstant } from '../ops/fill.ts';
 import { Graph } from '../runtime/graph.ts';
-import { type MemoryPlan, planMemory } from '../runtime/memory-plan.ts';
-import { Program } from '../runtime/program.ts';
-import { ReadbackRing } from '../runtime/readback-ring.ts';
+import type { MemoryPlan } from '../runtime/memory-plan.ts';
+import type { Program } from '../runtime/program.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.ts';
-import { learningRate, type Schedule } from './schedule.ts';
-import { setStepSeed } from './step-seed.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { finiteStep, NonFiniteError, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
 
-export interface LmTrainerOptions {
+export { NonFiniteError };
+
+export interface LmTrainerOptions extends TrainRunOptions {
   config: Gpt1Config;
-  B: number;
-  T: number;
-  seed: number;
-  schedule: Schedule;
-  weightDecay?: number;
-  maxGradNorm?: number;
   /** Validation batches per evaluation (fixed windows of the validation split). */
   evalBatches?: number;
   /** LM head chunk rows (default: sized for 64 MiB of logits). */
@@ -43,18 +37,6 @@ export interface StepResult {
   gradNorm: number;
   lr: number;
   tokens: number;
-}
-
-export class NonFiniteError extends Error {
-  constructor(
-    readonly step: number,
-    readonly loss: number,
-    readonly gradNorm: number,
-    detail = `the loss is ${loss} and the gradient norm ${gradNorm}`,
-  ) {
-    super(`Training stopped at step ${step}: ${detail}. Lower the learning rate, or resume from the last checkpoint.`);
-    this.name = 'NonFiniteError';
-  }
 }
 
 interface LmProgram {
@@ -89,15 +71,7 @@ export function buildTrainGraph(options: LmTrainerOptions) {
  */
 export function planTraining(options: LmTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
   const { g, loss, optimizer } = buildTrainGraph(options);
-  const plan = planMemory(g, { keep: [loss.mean, optimizer.norm] });
-  const largestBuffer = Math.max(...plan.buffers.map((b) => b.bytes));
-  return {
-    plan,
-    needs: {
-      maxBufferSize: Math.max(largestBuffer, 256 * 1024 * 1024),
-      maxStorageBufferBindingSize: Math.max(plan.largestTensorBytes, 128 * 1024 * 1024),
-    },
-  };
+  return planTrainGraph(g, [loss.mean, optimizer.norm]);
 }
 
 /** The host state a checkpoint needs to resume exactly (weights and moments are read from the GPU). */
@@ -108,16 +82,12 @@ export interface LmTrainerState {
 }
 
 export class LmTrainer {
-  private stepIndex = 0;
-  private tokensSeen = 0;
   private evalProgram: LmProgram | undefined;
 
   private constructor(
-    private readonly ctx: GpuContext,
     readonly options: LmTrainerOptions,
-    private readonly train: LmProgram,
-    private readonly optimizer: AdamWState,
-    private readonly ring: ReadbackRing,
+    private readonly core: TrainProgram,
+    private readonly train: { model: GptGraph; targets: Tensor },
     private readonly sampler: LmBatchSampler,
     private readonly valBatches: LmBatch[],
   ) {}
@@ -129,21 +99,21 @@ export class LmTrainer {
     initial: ParamValues,
   ): Promise<LmTrainer> {
     const { g, model, targets, loss, optimizer } = buildTrainGraph(options);
-    const program = await Program.compile(ctx, g, { keep: [loss.mean, optimizer.norm], label: 'train-step' });
-    uploadParams(program, model.params, initial);
-    const ring = new ReadbackRing(ctx.device, [loss.mean, optimizer.norm]);
+    const read = [loss.mean, optimizer.norm];
+    const spec = { g, params: model.params, optimizer, read, label: 'train-step' };
+    const core = await TrainProgram.compile(ctx, options, spec, initial);
     const sampler = new LmBatchSampler(tokens.train, options.B, options.T, options.seed);
     const val = validationBatches(tokens.val, options.B, options.T, options.evalBatches ?? 4);
-    return new LmTrainer(ctx, options, { program, model, targets, loss }, optimizer, ring, sampler, val);
+    return new LmTrainer(options, core, { model, targets }, sampler, val);
   }
 
   get step(): number {
-    return this.stepIndex;
+    return this.core.step;
   }
 
   /** Bytes of GPU memory the training program planned (parameters, gradients, moments, activations). */
   get plannedBytes(): number {
-    return this.train.program.plan.totalBytes;
+    return this.core.program.plan.totalBytes;
   }
 
   /**
@@ -151,24 +121,14 @@ export class LmTrainer {
    * it rejects with NonFiniteError when the loss or gradient norm is not finite.
    */
   async submitStep(): Promise<{ result: Promise<StepResult> }> {
-    const { program, model, targets } = this.train;
-    const step = this.stepIndex;
-    const lr = learningRate(this.options.schedule, step);
+    const { model, targets } = this.train;
     const batch = this.sampler.next();
-    prepareEmbeddingIndex(program, model.embedding, batch.inputs);
-    program.write(targets, batch.targets);
-    program.write(this.optimizer.optState, this.optimizer.optStateFor(step + 1, lr));
-    setStepSeed(program, this.options.seed, step);
-    const { values } = await this.ring.run(program);
-    this.stepIndex++;
-    this.tokensSeen += batch.inputs.length;
-    const tokens = this.tokensSeen;
-    const result = values.then(([loss, norm]) => {
-      const r = { step: step + 1, loss: loss![0]!, gradNorm: norm![0]!, lr, tokens };
-      if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm))
-        throw new NonFiniteError(r.step, r.loss, r.gradNorm);
-      return r;
-    });
+    prepareEmbeddingIndex(this.core.program, model.embedding, batch.inputs);
+    this.core.program.write(targets, batch.targets);
+    const { step, lr, tokens, values } = await this.core.submit(batch.inputs.length);
+    const result = values.then(([loss, norm]) =>
+      finiteStep({ step, loss: loss![0]!, gradNorm: norm![0]!, lr, tokens }),
+    );
     return { result };
   }
 
@@ -181,11 +141,7 @@ export class LmTrainer {
   async evaluate(): Promise<number> {
     if (!this.evalProgram) {
       const { g, model, targets, loss } = buildLmGraph(this.options, this.options.B, false, this.train.model.params);
-      const program = await Program.compile(this.ctx, g, {
-        keep: [loss.mean],
-        shareWith: this.train.program,
-        label: 'eval',
-      });
+      const program = await this.core.compileShared(g, [loss.mean], 'eval');
       this.evalProgram = { program, model, targets, loss };
     }
     const { program, model, targets, loss } = this.evalProgram;
@@ -201,73 +157,37 @@ export class LmTrainer {
 
   /** Parameter values (a sync point). */
   params(): Promise<ParamValues> {
-    return readParams(this.train.program, this.train.model.params);
+    return this.core.readParams();
   }
 
   /** Adam moments by parameter name (a sync point). */
-  async moments(): Promise<{ m: ParamValues; v: ParamValues }> {
-    const m: ParamValues = new Map();
-    const v: ParamValues = new Map();
-    for (const moment of this.optimizer.moments) {
-      m.set(moment.param.name, (await this.train.program.readF32(moment.m)) as Float32Array<ArrayBuffer>);
-      v.set(moment.param.name, (await this.train.program.readF32(moment.v)) as Float32Array<ArrayBuffer>);
-    }
-    return { m, v };
+  moments(): Promise<{ m: ParamValues; v: ParamValues }> {
+    return this.core.moments();
   }
 
   state(): LmTrainerState {
-    return { step: this.stepIndex, samplerCursor: this.sampler.cursor, tokens: this.tokensSeen };
+    return { step: this.core.step, samplerCursor: this.sampler.cursor, tokens: this.core.tokens };
   }
 
   /** Restores weights, moments and host state saved from a trainer with the same options. */
   restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: LmTrainerState): void {
-    const { program, model } = this.train;
-    uploadParams(program, model.params, params);
-    for (const moment of this.optimizer.moments) {
-      const m = moments.m.get(moment.param.name);
-      const v = moments.v.get(moment.param.name);
-      if (!m || !v) throw new Error(`checkpoint lacks Adam moments of ${moment.param.name}`);
-      program.write(moment.m, m);
-      program.write(moment.v, v);
-    }
-    this.stepIndex = state.step;
+    this.core.restore(params, moments, state.step, state.tokens);
     this.sampler.cursor = state.samplerCursor;
-    this.tokensSeen = state.tokens;
   }
 
   /** A complete checkpoint: weights, moments and the host state to resume exactly (a sync point). */
   async checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
-    const { config, B, T, seed, schedule } = this.options;
     const params = await this.params();
     // A finite loss does not prove finite weights (an update can overflow): never save a broken model.
     for (const [name, values] of params) {
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {
-        throw new NonFiniteError(this.stepIndex, Number.NaN, Number.NaN, `weight ${name}[${bad}] is ${values[bad]}`);
+        throw new NonFiniteError(this.core.step, Number.NaN, Number.NaN, `weight ${name}[${bad}] is ${values[bad]}`);
       }
     }
-    return {
-      config,
-      heads: {},
-      params,
-      moments: await this.moments(),
-      state: {
-        format: CHECKPOINT_FORMAT,
-        version: CHECKPOINT_VERSION,
-        kind: 'pretrain',
-        step: this.stepIndex,
-        tokens: this.tokensSeen,
-        seed,
-        dataCursor: this.sampler.cursor,
-        B,
-        T,
-        schedule,
-        weightDecay: this.options.weightDecay ?? 0.01,
-        maxGradNorm: this.options.maxGradNorm ?? 1,
-        tokenizer,
-        notes,
-      },
-    };
+    const moments = await this.moments();
+    const state = this.core.trainingState('pretrain', this.sampler.cursor, tokenizer, notes);
+    return { config: this.options.config, heads: {}, params, moments, state };
   }
 
   /** Resumes from a checkpoint of a trainer with the same config, batch and context. */
@@ -294,12 +214,10 @@ export class LmTrainer {
   }
 
   get program(): Program {
-    return this.train.program;
+    return this.core.program;
   }
 
   destroy(): void {
-    this.evalProgram?.program.destroy();
-    this.ring.destroy();
-    this.train.program.destroy();
+    this.core.destroy();
   }
 }

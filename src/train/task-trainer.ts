@@ -7,19 +7,16 @@ import type { GpuContext } from '../gpu/device.ts';
 import type { LimitNeeds } from '../gpu/limits.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import { type EncodedTaskSet, packBatch, TaskOrder } from '../model/task-inputs.ts';
-import { type ParamValues, readParams, uploadParams } from '../model/weights.ts';
-import { type MemoryPlan, planMemory } from '../runtime/memory-plan.ts';
-import { Program } from '../runtime/program.ts';
-import { ReadbackRing } from '../runtime/readback-ring.ts';
+import type { ParamValues } from '../model/weights.ts';
+import type { MemoryPlan } from '../runtime/memory-plan.ts';
+import type { Program } from '../runtime/program.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.ts';
-import { NonFiniteError } from './lm-trainer.ts';
-import { learningRate, type Schedule } from './schedule.ts';
-import { setStepSeed } from './step-seed.ts';
+import type { Checkpoint } from './checkpoint.ts';
 import { buildTaskGraph, headWidth, type TaskGraph, type TaskSpec, taskHeads } from './task-graph.ts';
 import { checkTaskSet, predictionsOf, writeTaskBatch } from './task-io.ts';
+import { finiteStep, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
 
-export interface TaskTrainerOptions {
+export interface TaskTrainerOptions extends TrainRunOptions {
   /** The model, vocabulary already grown by the special tokens. */
   config: Gpt1Config;
   task: TaskSpec;
@@ -27,14 +24,10 @@ export interface TaskTrainerOptions {
   B: number;
   /** Tokens per sequence (<= config.nPositions; every encoded row must fit). */
   T: number;
-  seed: number;
-  schedule: Schedule;
   /** λ of L3 = L2 + λ·L1 (paper 0.5); 0 records no LM head. */
   auxLm: number;
   /** Default 0.1 (paper). */
   classifierDropout?: number;
-  weightDecay?: number;
-  maxGradNorm?: number;
   chunkRows?: number;
   /** Which next tokens L1 predicts (task-inputs.ts); default 'all'. */
   lmTargets?: 'all' | 'text';
@@ -74,15 +67,12 @@ export interface TaskTrainerState {
 /** The GPU memory a fine-tuning run plans (the training graph, built without a GPU) and the limits to request. */
 export function planFinetune(options: TaskTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
   const graph = buildTaskGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
-  const plan = planMemory(graph.g, { keep: [graph.taskLoss!, graph.optimizer!.norm] });
-  const largestBuffer = Math.max(...plan.buffers.map((b) => b.bytes));
-  return {
-    plan,
-    needs: {
-      maxBufferSize: Math.max(largestBuffer, 256 * 1024 * 1024),
-      maxStorageBufferBindingSize: Math.max(plan.largestTensorBytes, 128 * 1024 * 1024),
-    },
-  };
+  return planTrainGraph(graph.g, stepReadbacks(graph));
+}
+
+/** What a step reads back: the task loss, the auxiliary LM loss when λ > 0, the gradient norm. */
+function stepReadbacks(graph: TaskGraph) {
+  return [graph.taskLoss!, ...(graph.lm ? [graph.lm.mean] : []), graph.optimizer!.norm];
 }
 
 interface EvalProgram {
@@ -91,16 +81,12 @@ interface EvalProgram {
 }
 
 export class TaskTrainer {
-  private stepIndex = 0;
-  private tokensSeen = 0;
   private evalProgram: EvalProgram | undefined;
 
   private constructor(
-    private readonly ctx: GpuContext,
     readonly options: TaskTrainerOptions,
     private readonly graph: TaskGraph,
-    private readonly program: Program,
-    private readonly ring: ReadbackRing,
+    private readonly core: TrainProgram,
     private readonly order: TaskOrder,
     private readonly trainSet: EncodedTaskSet,
   ) {}
@@ -113,17 +99,15 @@ export class TaskTrainer {
   ): Promise<TaskTrainer> {
     checkTaskSet(train, options);
     const graph = buildTaskGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
-    const { taskLoss, lm, optimizer } = graph;
-    const read = [taskLoss!, ...(lm ? [lm.mean] : []), optimizer!.norm];
-    const program = await Program.compile(ctx, graph.g, { keep: read, label: 'finetune-step' });
-    uploadParams(program, graph.model.params, initial);
-    const ring = new ReadbackRing(ctx.device, read);
+    const { g, model, optimizer } = graph;
+    const spec = { g, params: model.params, optimizer: optimizer!, read: stepReadbacks(graph), label: 'finetune-step' };
+    const core = await TrainProgram.compile(ctx, options, spec, initial);
     const order = new TaskOrder(train.labels.length, options.seed);
-    return new TaskTrainer(ctx, options, graph, program, ring, order, train);
+    return new TaskTrainer(options, graph, core, order, train);
   }
 
   get step(): number {
-    return this.stepIndex;
+    return this.core.step;
   }
 
   /** Epoch and position of the next batch. */
@@ -137,7 +121,7 @@ export class TaskTrainer {
   }
 
   get plannedBytes(): number {
-    return this.program.plan.totalBytes;
+    return this.core.program.plan.totalBytes;
   }
 
   /** The training graph (tests count its dispatches; the UI shows its size). */
@@ -151,26 +135,17 @@ export class TaskTrainer {
    */
   async submitStep(): Promise<{ result: Promise<TaskStepResult> }> {
     const { B, T, auxLm } = this.options;
-    const step = this.stepIndex;
-    const lr = learningRate(this.options.schedule, step);
     const next = this.order.next(B);
     const batch = packBatch(this.trainSet, next.indices, T, { batchSize: B, lmTargets: this.options.lmTargets });
-    writeTaskBatch(this.program, this.graph, batch);
-    const optimizer = this.graph.optimizer!;
-    this.program.write(optimizer.optState, optimizer.optStateFor(step + 1, lr));
-    setStepSeed(this.program, this.options.seed, step);
-    const { values } = await this.ring.run(this.program);
-    this.stepIndex++;
-    for (const length of batch.lengths) this.tokensSeen += length;
+    writeTaskBatch(this.core.program, this.graph, batch);
+    const { step, lr, values } = await this.core.submit(batch.lengths.reduce((sum, length) => sum + length, 0));
     const hasLm = Boolean(this.graph.lm);
     const result = values.then((read) => {
       const taskLoss = read[0]![0]!;
       const lmLoss = hasLm ? read[1]![0]! : null;
       const gradNorm = read.at(-1)![0]!;
       const loss = taskLoss + (lmLoss === null ? 0 : auxLm * lmLoss);
-      const r = { step: step + 1, loss, taskLoss, lmLoss, gradNorm, lr, epoch: next.epoch, examples: batch.examples };
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw new NonFiniteError(r.step, loss, gradNorm);
-      return r;
+      return finiteStep({ step, loss, taskLoss, lmLoss, gradNorm, lr, epoch: next.epoch, examples: batch.examples });
     });
     return { result };
   }
@@ -192,11 +167,7 @@ export class TaskTrainer {
         classifierDropout: 0,
         params: this.graph.model.params,
       });
-      const program = await Program.compile(this.ctx, graph.g, {
-        keep: [graph.head],
-        shareWith: this.program,
-        label: 'finetune-eval',
-      });
+      const program = await this.core.compileShared(graph.g, [graph.head], 'finetune-eval');
       this.evalProgram = { program, graph };
     }
     const { program, graph } = this.evalProgram;
@@ -214,70 +185,32 @@ export class TaskTrainer {
   }
 
   params(): Promise<ParamValues> {
-    return readParams(this.program, this.graph.model.params);
+    return this.core.readParams();
   }
 
   /** Adam moments by parameter name (a sync point). */
-  async moments(): Promise<{ m: ParamValues; v: ParamValues }> {
-    const m: ParamValues = new Map();
-    const v: ParamValues = new Map();
-    for (const moment of this.graph.optimizer!.moments) {
-      m.set(moment.param.name, (await this.program.readF32(moment.m)) as Float32Array<ArrayBuffer>);
-      v.set(moment.param.name, (await this.program.readF32(moment.v)) as Float32Array<ArrayBuffer>);
-    }
-    return { m, v };
+  moments(): Promise<{ m: ParamValues; v: ParamValues }> {
+    return this.core.moments();
   }
 
   state(): TaskTrainerState {
-    return { step: this.stepIndex, cursor: this.order.cursor, tokens: this.tokensSeen };
+    return { step: this.core.step, cursor: this.order.cursor, tokens: this.core.tokens };
   }
 
   /** Restores weights, moments and host state saved from a trainer with the same options. */
   restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: TaskTrainerState): void {
-    uploadParams(this.program, this.graph.model.params, params);
-    for (const moment of this.graph.optimizer!.moments) {
-      const m = moments.m.get(moment.param.name);
-      const v = moments.v.get(moment.param.name);
-      if (!m || !v) throw new Error(`checkpoint lacks Adam moments of ${moment.param.name}`);
-      this.program.write(moment.m, m);
-      this.program.write(moment.v, v);
-    }
-    this.stepIndex = state.step;
+    this.core.restore(params, moments, state.step, state.tokens);
     this.order.cursor = state.cursor;
-    this.tokensSeen = state.tokens;
   }
 
   /** A complete checkpoint: weights with the task head, moments, and the host state to resume exactly. */
   async checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
-    const { config, task, B, T, seed, schedule, auxLm } = this.options;
-    return {
-      config,
-      heads: taskHeads(task),
-      params: await this.params(),
-      moments: await this.moments(),
-      state: {
-        format: CHECKPOINT_FORMAT,
-        version: CHECKPOINT_VERSION,
-        kind: 'finetune',
-        step: this.stepIndex,
-        tokens: this.tokensSeen,
-        seed,
-        dataCursor: this.order.cursor,
-        B,
-        T,
-        schedule,
-        weightDecay: this.options.weightDecay ?? 0.01,
-        maxGradNorm: this.options.maxGradNorm ?? 1,
-        tokenizer,
-        notes: {
-          family: task.family,
-          regression: task.regression ? 1 : 0,
-          numLabels: task.numLabels,
-          auxLm,
-          ...notes,
-        },
-      },
-    };
+    const { config, task, auxLm } = this.options;
+    const params = await this.params();
+    const moments = await this.moments();
+    const taskNotes = { family: task.family, regression: task.regression ? 1 : 0, numLabels: task.numLabels, auxLm };
+    const state = this.core.trainingState('finetune', this.order.cursor, tokenizer, { ...taskNotes, ...notes });
+    return { config, heads: taskHeads(task), params, moments, state };
   }
 
   /** Resumes from a fine-tuning checkpoint of a trainer with the same config, task, batch and context. */
@@ -295,8 +228,6 @@ export class TaskTrainer {
   }
 
   destroy(): void {
-    this.evalProgram?.program.destroy();
-    this.ring.destroy();
-    this.program.destroy();
+    this.core.destroy();
   }
 }
