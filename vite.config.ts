@@ -14,5 +14,8 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' }, // module workers; 'es' also allows code-splitting inside the worker
+  // The dev server scans the app only: bench/browser/index.html imports the bench page's virtual peer
+  // module, which exists only in builds made by the bench driver.
+  optimizeDeps: { entries: ['index.html'] },
   build: { target: 'es2022', sourcemap: true },
 });
