@@ -107,6 +107,14 @@ describe('MatmulTuner', () => {
       expect(reuse.tuningSeconds).toBe(0);
       expect(new Set(r.entries)).toEqual(new Set(['matmul_forward_naive', 'matmul_forward_naive_preact']));
 
+      // The same stored choices with naive not allowed: they are timed again among the allowed variants.
+      const restricted = new MatmulTuner({ store: forced, targetMs: 2, candidates: ['tiled', 'vec4'] });
+      setGraphTuner(ctx, restricted);
+      const r2 = await run(ctx);
+      expect(restricted.tuningSeconds).toBeGreaterThan(0);
+      for (const d of restricted.decisions.values()) expect(Object.keys(d.ms).sort()).toEqual(['tiled', 'vec4']);
+      expect(r2.entries.every((e) => /^matmul_forward_(tiled|vec4)(_preact)?$/.test(e))).toBe(true);
+
       const logs: string[] = [];
       const broken: TuningStore = {
         load: () => Promise.reject(new Error('matmul-tuning.json: Unexpected token')),

@@ -124,7 +124,8 @@ export class MatmulTuner implements GraphTuner {
       let decision = this.decisions.get(key);
       if (!decision) {
         const known = stored[prefix + key] as MatmulVariant | undefined;
-        if (known && known in MATMUL_VARIANTS) {
+        // A stored choice outside the allowed candidates (or of a variant since removed) is measured again.
+        if (known && this.allowed().includes(known)) {
           decision = { shape: key, variant: known, ms: {}, nodes: 0 };
         } else {
           decision = await this.measure(ctx, key, nodes[0]!, preact);
@@ -137,6 +138,10 @@ export class MatmulTuner implements GraphTuner {
       for (const node of nodes) retarget(node, decision.variant, preact);
     }
     if (changed) await this.options.store?.save(stored);
+  }
+
+  private allowed(): readonly MatmulVariant[] {
+    return this.options.candidates ?? (Object.keys(MATMUL_VARIANTS) as MatmulVariant[]);
   }
 
   private loadStore(): Promise<Record<string, string>> {
@@ -156,7 +161,7 @@ export class MatmulTuner implements GraphTuner {
     const skinny = Math.min(dims.M, dims.N) < PER_THREAD_MIN_SIDE;
     // The default for the shape goes first, so losers are recognised (and dropped) early.
     const first = chooseMatmulVariant(dims.M, dims.N, dims.reduceBatch ? 1 : (dims.nb ?? 1));
-    const allowed = this.options.candidates ?? (Object.keys(MATMUL_VARIANTS) as MatmulVariant[]);
+    const allowed = this.allowed();
     const candidates = allowed
       .filter((v) => v !== 'naive' || skinny || allowed.length === 1)
       .sort((a, b) => Number(b === first) - Number(a === first));
