@@ -6,7 +6,9 @@
 //
 // Layouts: inp = qkv [B, T, 3C] from c_attn (q | k | v on the last dim, head h at h*hs within each third);
 // out [B, T, C]; stats [B, NH, T, 2] = (row max of the scaled scores, sum of exp(score - max)).
-// Dropout index of probability (b, h, i, j): ((b*NH + h)*T + i)*T + j (u32, as src/ops/attention.ts).
+// Dropout index of probability (b, h, i, j): ((b*NH + h)*T + i)*T + j (u32, as src/ops/attention.ts). The
+// step seed is read from the graph's 1-element u32 seed tensor, shared with every dropout site (see
+// src/ops/dropout.ts), so the params stay static.
 //
 // Masking by skipping: HF writes exactly -1e4 into masked scores and takes a softmax over the whole row.
 // Every causal row has its diagonal key unmasked, so the row max m is at least that score, and for any
@@ -31,7 +33,6 @@ struct Params {
   NH: u32,
   b_index: u32,    // attention_probs: the example whose probabilities are written
   accumulate: u32, // backward: 0 overwrites dinp, 1 adds to it
-  seed: u32,       // dropout: this step's seed; forward and backward nodes must get the same one
   stream: u32,     // dropout: this layer's random stream
   dropout_p: f32,  // attention dropout probability; 0 is the exact identity
 }
@@ -44,7 +45,8 @@ struct Params {
 @group(0) @binding(5) var<storage, read> dout: array<f32>;               // [B, T, C]
 @group(0) @binding(6) var<storage, read_write> dinp: array<f32>;         // dqkv [B, T, 3C]
 @group(0) @binding(7) var<storage, read_write> att: array<f32>;          // attention_probs: [NH, T, T]
-@group(0) @binding(8) var<uniform> params: Params;
+@group(0) @binding(8) var<storage, read> step_seed: array<u32>;          // [1] this step's dropout seed
+@group(0) @binding(9) var<uniform> params: Params;
 
 const WG: u32 = 64u;
 const HS_MAX: u32 = 64u;
@@ -57,6 +59,8 @@ const BLOCK: u32 = 16u;    // rows owned by a workgroup (WG / LANES)
 const FWD_KEYS: u32 = 16u; // keys per forward K/V tile (lane l scores keys l, l + 4, l + 8, l + 12)
 const SUB: u32 = 8u;       // backward: rows of the streamed tile (query rows for dk/dv, keys for dq)
 const NEG_BIG: f32 = -3.0e38;
+
+#include "reduce.wgsl"
 
 // Forward workgroup memory: 1040 + 1088 + 1040 + 2 * 256 + 64 floats = 14,976 bytes (< 16 KiB).
 var<workgroup> fq: array<f32, 1040>;  // [BLOCK][STRIDE] queries of this block
@@ -76,8 +80,6 @@ var<workgroup> pair_ds: array<f32, 128>;     // dS = P (dP - D): dk/dv role [SUB
 var<workgroup> row_m: array<f32, 16>;        // per query row of the tile: saved max,
 var<workgroup> row_l: array<f32, 16>;        //   saved sum,
 var<workgroup> row_part: array<f32, 64>;     //   [row][4] partial sums of D = dout . out
-
-var<workgroup> red: array<f32, 64>;     // attention_probs: reduction scratch
 
 fn head_size() -> u32 {
   return params.C / params.NH;
@@ -113,7 +115,7 @@ fn stats_index(b: u32, h: u32, i: u32) -> u32 {
 
 /** The part of random_u32's hash that depends on seed and stream only (computed once per thread). */
 fn dropout_key() -> u32 {
-  return lowbias32(params.stream + lowbias32(params.seed));
+  return lowbias32(params.stream + lowbias32(step_seed[0]));
 }
 
 /** dropout_scale of random.wgsl for the dropout index of (b, h, i, j), bit for bit, with `key` hoisted. */
@@ -528,21 +530,6 @@ fn attention_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invo
 // Probabilities of one example for visualisation (no dropout): workgroup (query row i, head h) writes
 // att[h, i, :]; masked entries are 0. Scores go to att first, then exp, then the division by the sum.
 
-fn reduce_red(tid: u32, take_max: bool) -> f32 {
-  for (var half = WG / 2u; half > 0u; half >>= 1u) {
-    workgroupBarrier();
-    if (tid < half) {
-      let a = red[tid];
-      let c = red[tid + half];
-      red[tid] = select(a + c, max(a, c), take_max);
-    }
-  }
-  workgroupBarrier();
-  let result = red[0];
-  workgroupBarrier(); // everyone has read red[0] before it is reused
-  return result;
-}
-
 @compute @workgroup_size(WG)
 fn attention_probs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let T = params.T;
@@ -563,8 +550,7 @@ fn attention_probs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     att[row + j] = s;
     mx = max(mx, s);
   }
-  red[tid] = mx;
-  let m = reduce_red(tid, true);
+  let m = workgroup_max(tid, mx);
 
   var sum = 0.0;
   for (var j = tid; j < T; j += WG) {
@@ -572,8 +558,7 @@ fn attention_probs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     att[row + j] = e;
     sum += e;
   }
-  red[tid] = sum;
-  let l = reduce_red(tid, false);
+  let l = workgroup_sum(tid, sum);
 
   for (var j = tid; j <= i; j += WG) {
     att[row + j] = att[row + j] / l;

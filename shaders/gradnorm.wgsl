@@ -27,19 +27,7 @@ const CHUNK: u32 = WG * ITEMS;     // elements per workgroup (GRADNORM_CHUNK in 
 const CLIP_SCALE: u32 = 3u;        // slot in opt_state (OPT_STATE in src/ops/adamw.ts)
 const CLIP_EPS: f32 = 1e-6;        // PyTorch's clip_grad_norm_: max_norm / (total_norm + 1e-6)
 
-var<workgroup> scratch: array<f32, WG>;
-
-// Pairwise sum of scratch[0..WG) in a fixed tree order; every invocation of the workgroup must call it.
-fn workgroup_sum(lid: u32) -> f32 {
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    workgroupBarrier();
-    if (lid < stride) {
-      scratch[lid] = scratch[lid] + scratch[lid + stride];
-    }
-  }
-  workgroupBarrier();
-  return scratch[0];
-}
+#include "reduce.wgsl"
 
 @compute @workgroup_size(WG)
 fn gradnorm_partials(
@@ -60,8 +48,7 @@ fn gradnorm_partials(
       acc = acc + g * g;
     }
   }
-  scratch[lid] = acc;
-  let total = workgroup_sum(lid);
+  let total = workgroup_sum(lid, acc);
   if (lid == 0u) {
     partials[params.offset + group] = total;
   }
@@ -73,8 +60,7 @@ fn gradnorm_reduce(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < params.count; i = i + WG) {
     acc = acc + partials_in[i];
   }
-  scratch[lid] = acc;
-  let total = workgroup_sum(lid);
+  let total = workgroup_sum(lid, acc);
   if (lid == 0u) {
     let n = sqrt(total);
     norm[0] = n;

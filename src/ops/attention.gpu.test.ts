@@ -1,6 +1,6 @@
 // Attention on the GPU (attention_forward, attention_backward, attention_probs) against the float64
 // references: odd shapes around the 16-row blocks, head sizes 4 to 64, causal edge rows, large scores,
-// dropout with the reference's mask, seed rewrites, gradient accumulation and the probabilities view.
+// dropout with the reference's mask, new step seeds, gradient accumulation and the probabilities view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalGraph, withBackward } from '../../test-support/gpu-graph.ts';
 import { f32Exact, randn } from '../../test-support/numerics.ts';
@@ -14,12 +14,11 @@ import {
   attention,
   attentionBackwardRef,
   attentionDropoutIndex,
-  attentionDropoutNodes,
   attentionForwardRef,
   attentionProbs,
   type DropoutRef,
-  setAttentionDropoutSeed,
 } from './attention.ts';
+import { dropoutSeed, setDropoutSeed } from './dropout.ts';
 import { seedFrom } from './fill.ts';
 
 const U = 2 ** -24; // f32 unit roundoff
@@ -169,7 +168,10 @@ describe('attention kernels', () => {
     return evalGraph(ctx, (g) => {
       const qkv = g.param('qkv', [B, T, 3 * C]);
       const out = attention(g, qkv, { ...dims, dropout });
-      return { inputs: [[qkv, x], withBackward(g, out, dy)], outputs: { out, dinp: g.grad(qkv) } };
+      return {
+        inputs: [[qkv, x], [dropoutSeed(g), [dropout?.seed ?? 0]], withBackward(g, out, dy)],
+        outputs: { out, dinp: g.grad(qkv) },
+      };
     });
   }
 
@@ -256,30 +258,36 @@ describe('attention kernels', () => {
     const r = await evalGraph(ctx, (g) => {
       const qkv = g.input('qkv', [1, 9, 24]);
       const plain = attention(g, qkv, dims);
-      const p0 = attention(g, qkv, { ...dims, dropout: { p: 0, stream: 3, seed: 77 } });
-      return { inputs: [[qkv, x]], outputs: { plain, p0 } };
+      const p0 = attention(g, qkv, { ...dims, dropout: { p: 0, stream: 3 } });
+      return {
+        inputs: [
+          [qkv, x],
+          [dropoutSeed(g), [77]],
+        ],
+        outputs: { plain, p0 },
+      };
     });
     expect([...r.p0!]).toEqual([...r.plain!]);
   });
 
-  it('takes a new seed in forward and backward through setAttentionDropoutSeed', async () => {
+  it('takes a new seed in forward and backward through setDropoutSeed', async () => {
     const dims = { B: 1, T: 6, C: 8, NH: 2 };
     const { B, T, C, NH } = dims;
     const x = f32Exact(randn(B * T * 3 * C, 71));
     const dy = f32Exact(randn(B * T * C, 72));
     const g = new Graph();
     const qkv = g.param('qkv', [B, T, 3 * C]);
-    const out = attention(g, qkv, { ...dims, dropout: { p: 0.5, stream: 2, seed: 1 } });
+    const out = attention(g, qkv, { ...dims, dropout: { p: 0.5, stream: 2 } });
     const dyT = g.input('dy', [B, T, C]);
     g.backward(out, seedFrom(g, dyT));
-    expect(attentionDropoutNodes(g)).toHaveLength(2);
     const program = await Program.compile(ctx, g, { keep: [out, g.grad(qkv)] });
     try {
       program.write(qkv, Float32Array.from(x));
       program.write(dyT, Float32Array.from(dy));
+      setDropoutSeed(program, 1);
       program.run();
       const out1 = await program.readF32(out);
-      setAttentionDropoutSeed(program, 2);
+      setDropoutSeed(program, 2);
       program.run();
       const out2 = await program.readF32(out);
       const dinp2 = await program.readF32(g.grad(qkv));

@@ -4,13 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { expectClose, FD_TOLERANCE, finiteDifferenceGrad, randn } from '../../test-support/numerics.ts';
 import { Graph } from '../runtime/graph.ts';
 import { dropoutScale } from '../runtime/random.ts';
-import {
-  attention,
-  attentionBackwardRef,
-  attentionDropoutIndex,
-  attentionDropoutNodes,
-  attentionForwardRef,
-} from './attention.ts';
+import { attention, attentionBackwardRef, attentionDropoutIndex, attentionForwardRef } from './attention.ts';
+import { dropoutSeed } from './dropout.ts';
 
 describe('attention reference', () => {
   it('matches a hand-computed two-token, one-head example', () => {
@@ -88,14 +83,17 @@ describe('attention reference', () => {
     });
   }
 
-  it('records dynamic nodes only with dropout on, and refuses shapes the kernels cannot take', () => {
+  it("binds the graph's dropout seed in forward and backward, and refuses shapes the kernels cannot take", () => {
     const g = new Graph();
     const qkv = g.param('qkv', [2, 5, 24]);
-    attention(g, qkv, { B: 2, T: 5, C: 8, NH: 2 });
     const out = attention(g, qkv, { B: 2, T: 5, C: 8, NH: 2, dropout: { p: 0.1, stream: 4 } });
     g.backward(out, () => {});
-    // The dropout attention's forward and backward; the plain one's backward never ran (no gradient flowed).
-    expect(attentionDropoutNodes(g).map((n) => n.kernel.entry)).toEqual(['attention_forward', 'attention_backward']);
+    // One seed tensor for the whole graph (shared with the elementwise dropout sites), static params.
+    expect(g.nodes.map((n) => [n.kernel.entry, n.bindings.step_seed])).toEqual([
+      ['attention_forward', dropoutSeed(g)],
+      ['attention_backward', dropoutSeed(g)],
+    ]);
+    expect(g.nodes.map((n) => n.params.stream)).toEqual([4, 4]);
     expect(() => attention(new Graph(), qkv, { B: 2, T: 5, C: 8, NH: 3 })).toThrow(/not a multiple/);
     expect(() => attention(new Graph(), qkv, { B: 2, T: 4, C: 8, NH: 2 })).toThrow(/should be \[2, 4, 24\]/);
     const wide = new Graph().param('qkv', [1, 2, 384]);

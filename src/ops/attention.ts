@@ -2,16 +2,14 @@
 // that record the GPU forward (online softmax, no stored probabilities), its backward, and the
 // probabilities of one example for visualisation. Kernel: shaders/attention.wgsl.
 //
-// Dropout seeds: with dropout on, the forward and backward nodes carry `seed` in their Params and are
-// dynamic. Both must see the same seed in a step (the backward recomputes the mask from it), so the
-// trainer rewrites them together, after g.backward() has recorded the backward nodes:
-//   setAttentionDropoutSeed(program, stepSeed)   // before program.run() of each step
-// Each layer passes its own `stream`, so layers draw different masks from one step seed.
-import type { DispatchNode, Graph } from '../runtime/graph.ts';
+// Dropout seed: the forward and backward read the graph's dropout seed tensor (dropoutSeed(g), written per
+// step by setDropoutSeed), like every other dropout site, so both see the same seed and the params stay
+// static. Each layer passes its own `stream`, so layers draw different masks from one step seed.
+import type { Graph } from '../runtime/graph.ts';
 import { kernel } from '../runtime/kernel.ts';
-import type { Program } from '../runtime/program.ts';
 import { dropoutScale } from '../runtime/random.ts';
 import type { Tensor } from '../runtime/tensor.ts';
+import { dropoutSeed } from './dropout.ts';
 
 const SHADER = 'attention.wgsl';
 /** Query rows (forward, dq) or keys (dk/dv) owned by one workgroup; see BLOCK in the shader. */
@@ -21,9 +19,10 @@ export const ATTENTION_MAX_HEAD_SIZE = 64;
 /** HF's fill value for masked scores (w * b + -1e4 * (1 - b)). */
 const MASK_FILL = -1e4;
 
-export const ATTENTION_FORWARD = kernel(SHADER, 'attention_forward', ['inp', 'out', 'stats']);
+export const ATTENTION_FORWARD = kernel(SHADER, 'attention_forward', ['inp', 'step_seed', 'out', 'stats']);
 export const ATTENTION_BACKWARD = kernel(SHADER, 'attention_backward', [
   'inp',
+  'step_seed',
   'saved_out',
   'saved_stats',
   'dout',
@@ -38,11 +37,10 @@ export interface AttentionDims {
   NH: number;
 }
 
-/** Attention dropout: probability p, the layer's random stream, and the step's seed (rewritable). */
+/** Attention dropout: probability p and the layer's random stream (the seed is the graph's dropoutSeed). */
 export interface AttentionDropout {
   p: number;
   stream: number;
-  seed?: number;
 }
 
 export interface AttentionOptions extends AttentionDims {
@@ -182,10 +180,10 @@ function checkQkv(qkv: Tensor, dims: AttentionDims, where: string): void {
   }
 }
 
-function dropoutParams(dropout: AttentionDropout | undefined): { seed: number; stream: number; dropout_p: number } {
+function dropoutParams(dropout: AttentionDropout | undefined): { stream: number; dropout_p: number } {
   const p = dropout?.p ?? 0;
   if (!(p >= 0 && p < 1)) throw new Error(`attention: dropout p = ${p} must be in [0, 1)`);
-  return { seed: dropout?.seed ?? 0, stream: dropout?.stream ?? 0, dropout_p: p };
+  return { stream: dropout?.stream ?? 0, dropout_p: p };
 }
 
 /** Records causal self-attention over qkv [B, T, 3C] (c_attn's output); returns out [B, T, C], heads merged. */
@@ -193,24 +191,24 @@ export function attention(g: Graph, qkv: Tensor, options: AttentionOptions): Ten
   const { B, T, C, NH } = options;
   checkQkv(qkv, options, 'attention');
   const drop = dropoutParams(options.dropout);
-  // Only a node whose seed changes per step needs rewritable params.
-  const dynamic = drop.dropout_p > 0;
+  // Bound even without dropout: the kernels read it either way (p = 0 ignores its value).
+  const stepSeed = dropoutSeed(g);
   const label = `attention(${qkv.name})`;
   const out = g.activation(label, [B, T, C], qkv.requiresGrad); // [B, T, C]
   const stats = g.activation(`attention_stats(${qkv.name})`, [B, NH, T, 2], false); // [B, NH, T, 2]: max, sum
   const blocks = Math.ceil(T / BLOCK);
   const params = { B, T, C, NH, ...drop };
-  g.dispatch(ATTENTION_FORWARD, { inp: qkv, out, stats }, params, [blocks, NH, B], { label, dynamic });
+  g.dispatch(ATTENTION_FORWARD, { inp: qkv, step_seed: stepSeed, out, stats }, params, [blocks, NH, B], { label });
   g.onBackward([out], () => {
     if (!qkv.requiresGrad) return;
     const { grad: dinp, accumulate } = g.gradWrite(qkv);
     g.dispatch(
       ATTENTION_BACKWARD,
-      { inp: qkv, saved_out: out, saved_stats: stats, dout: g.grad(out), dinp },
+      { inp: qkv, step_seed: stepSeed, saved_out: out, saved_stats: stats, dout: g.grad(out), dinp },
       { ...params, accumulate },
       // x: the first `blocks` workgroups own keys (dk, dv), the next `blocks` own query rows (dq).
       [2 * blocks, NH, B],
-      { label: `${label}.backward`, dynamic },
+      { label: `${label}.backward` },
     );
   });
   return out;
@@ -224,15 +222,4 @@ export function attentionProbs(g: Graph, qkv: Tensor, options: AttentionDims & {
   const att = g.activation(`attention_probs(${qkv.name})[${b}]`, [NH, T, T], false); // [NH, T, T]
   g.dispatch(ATTENTION_PROBS, { inp: qkv, att }, { B, T, C, NH, b_index: b }, [T, NH, 1]);
   return att;
-}
-
-/** The attention nodes whose dropout seed changes per step (forward and backward). Call after backward(). */
-export function attentionDropoutNodes(g: Graph): DispatchNode[] {
-  return g.nodes.filter((n) => n.kernel.shader === SHADER && n.dynamic);
-}
-
-/** Sets this step's dropout seed on every attention node of the program: forward and backward alike. */
-export function setAttentionDropoutSeed(program: Program, seed: number): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`attention: seed ${seed} is not a u32`);
-  for (const node of attentionDropoutNodes(program.graph)) program.setParams(node, { seed });
 }

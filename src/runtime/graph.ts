@@ -19,8 +19,6 @@ export interface DispatchNode {
   bindings: Readonly<Record<string, Tensor>>;
   params: Readonly<Record<string, number>>;
   workgroups: Workgroups;
-  /** Params that the host rewrites between runs (e.g. the learning rate): never deduplicated. */
-  dynamic: boolean;
 }
 
 export interface GradWrite {
@@ -73,13 +71,13 @@ export class Graph {
     return t;
   }
 
-  /** Appends one dispatch. Returns the node so dynamic params can be rewritten by the Program. */
+  /** Appends one dispatch. */
   dispatch(
     kernel: KernelSpec,
     bindings: Record<string, Tensor>,
     params: Record<string, number>,
     workgroups: Workgroups | readonly [number] | readonly [number, number],
-    options: { label?: string; dynamic?: boolean } = {},
+    options: { label?: string } = {},
   ): DispatchNode {
     if (this.backwardDone) bindings = this.substituteRecomputed(bindings);
     const [x, y = 1, z = 1] = workgroups;
@@ -97,7 +95,6 @@ export class Graph {
       bindings,
       params,
       workgroups: [x, y, z],
-      dynamic: options.dynamic ?? false,
     };
     this.nodes.push(node);
     return node;

@@ -13,7 +13,6 @@ interface CompiledDispatch {
   node: DispatchNode;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
-  uniformOffset: number;
 }
 
 interface KernelPipeline {
@@ -175,7 +174,6 @@ export class Program {
     private readonly buffers: GPUBuffer[],
     private readonly dispatches: CompiledDispatch[],
     private readonly uniformBuffer: GPUBuffer | undefined,
-    private readonly uniformData: ArrayBuffer,
     readonly label: string,
     private readonly shared: Program | undefined,
     private readonly external: ReadonlySet<Tensor>,
@@ -248,12 +246,12 @@ export class Program {
         return { binding: decl.binding, resource: { ...locate(tensor), size: tensor.bytes } };
       });
       const bindGroup = device.createBindGroup({ label: node.label, layout, entries });
-      return { node, pipeline, bindGroup, uniformOffset: uniformOffsets[i]! };
+      return { node, pipeline, bindGroup };
     });
     // Chromium: a mapAsync issued in the same task that awaited fresh pipelines can stay pending until
     // something else flushes the device. One macrotask here, once per compile, avoids that.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    return new Program(ctx, graph, plan, buffers, dispatches, uniformBuffer, uniformData, label, shared, external);
+    return new Program(ctx, graph, plan, buffers, dispatches, uniformBuffer, label, shared, external);
   }
 
   /** Whether this program has memory for `t` (its own or shared). */
@@ -279,25 +277,6 @@ export class Program {
     if ((t.dtype === 'u32') !== data instanceof Uint32Array) throw new Error(`write ${t}: wrong array type`);
     const { buffer, offset } = this.locate(t);
     this.ctx.device.queue.writeBuffer(buffer, offset, data);
-  }
-
-  /** Rewrites the params of a dynamic node (e.g. learning rate); uploaded with the next run. */
-  setParams(node: DispatchNode, values: Record<string, number>): void {
-    if (!node.dynamic) throw new Error(`${node.label}: params are static; mark the node dynamic`);
-    const compiled = this.dispatches[node.index]!;
-    const size = paramsByteSize(node.kernel);
-    packParams(
-      node.kernel,
-      { ...node.params, ...values },
-      new DataView(this.uniformData, compiled.uniformOffset, size),
-    );
-    this.ctx.device.queue.writeBuffer(
-      this.uniformBuffer!,
-      compiled.uniformOffset,
-      this.uniformData,
-      compiled.uniformOffset,
-      size,
-    );
   }
 
   /**
