@@ -1,5 +1,6 @@
 // Fixed-order workgroup reductions, shared by the one-workgroup-per-row kernels (layernorm, softmax,
-// crossentropy, attention_probs), the one-workgroup kernels (crossentropy's mean, mse) and gradnorm. Include with:
+// crossentropy, attention_probs), the one-workgroup kernels (crossentropy's mean, mse) and gradnorm.
+// Include with:
 //   #include "reduce.wgsl"
 // The including file declares `const WG: u32`, a power of two: the workgroup size of every entry point
 // that calls these, and the width of the scratch below. WGSL cannot pass a workgroup array of any size
