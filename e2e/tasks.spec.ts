@@ -3,7 +3,8 @@
 // scratch for one epoch and read the dev accuracy; pretrain the demo corpus for a few steps, then Compare and
 // read the four rows beside the paper's numbers; the fine-tuned model's attention (with the extract token's
 // row) on the Attention tab and its row in the Runs tab's fine-tuning table; a binary training file gives a readable error and the loaded
-// file stays. One page for the whole story (serial): SwiftShader trains slowly.
+// file stays; after a reload the fine-tuning run and the comparison's variants are still listed, and Delete
+// removes one for good. One page for the whole story (serial): SwiftShader trains slowly.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -229,5 +230,38 @@ test('a binary training file gives a readable error, and the loaded file stays',
   await expect(panel.getByLabel('Training file')).toHaveAttribute('aria-invalid', 'true');
   await expect(panel.getByRole('region', { name: 'Training data: train.tsv' })).toContainText(/Examples\s*48/);
   await expect(panel.getByLabel('Training file')).toHaveAccessibleDescription(/looks binary/);
+});
+
+test('after a reload the Runs tab still lists the fine-tuning run and the comparison variants; Delete removes one', async () => {
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  const runs = page.getByRole('table', { name: 'Fine-tuning runs', exact: true });
+  const names = await runs.getByRole('rowheader').allTextContents();
+  const runId = names.find((n) => !n.includes('·'))!;
+  expect(names, 'the fine-tuning run and the four comparison variants').toHaveLength(5);
+
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'GPU adapter' })).toContainText(/Self-test\s*passed/);
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(runs.getByRole('row')).toHaveCount(6);
+  const row = runs.getByRole('row').filter({ has: page.getByRole('rowheader', { name: runId, exact: true }) });
+  await expect(row).toContainText('Classification');
+  await expect(row).toContainText('train.tsv / dev.tsv');
+  await expect(row).toContainText('from scratch');
+  await expect(row).toContainText('3 / 3');
+  await expect(row).toContainText(/accuracy \d+\.\d %/);
+  await expect(runs.getByRole('rowheader', { name: /· Pretrained \+ aux LM$/ })).toHaveCount(1);
+  await expect(page.getByText(/Fine-tuned weights are not kept/)).toBeVisible();
+
+  await row.getByRole('button', { name: `Curves of ${runId}` }).click();
+  await expect(page.getByRole('figure', { name: `${runId}: L1 / L2 / L3 chart` })).toBeVisible();
+  await expect(page.getByRole('figure', { name: `${runId}: dev metric (%) chart` })).toBeVisible();
+
+  await row.getByRole('button', { name: `Delete fine-tuning run ${runId}` }).click();
+  await row.getByRole('button', { name: `Really delete ${runId}?` }).click();
+  await expect(runs.getByRole('row')).toHaveCount(5);
+  await page.reload();
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(runs.getByRole('row')).toHaveCount(5);
+  await expect(runs.getByRole('rowheader', { name: runId, exact: true })).toHaveCount(0);
   note('whole spec', `${seconds(started)} s`);
 });

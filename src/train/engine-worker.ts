@@ -1,11 +1,13 @@
 // The engine's dedicated module worker: it owns the GPUDevice so the UI thread never waits on the GPU.
 // Thin by design: it decodes commands, hands them to the Engine (session/engine.ts), and posts its typed
-// events, transferring big arrays instead of copying them. Checkpoints and the matmul tuner's choices go to
-// OPFS where the browser has it.
+// events, transferring big arrays instead of copying them. Checkpoints, finished fine-tuning runs and the matmul
+// tuner's choices go to OPFS where the browser has it.
 import { browserGpu } from '../gpu/browser-gpu.ts';
 import type { EngineCommand, EngineEvent } from './protocol.ts';
 import { Engine } from './session/engine.ts';
+import { memoryFinetuneStore } from './session/finetune-store.ts';
 import { memoryCheckpointStore } from './session/memory-store.ts';
+import { opfsFinetuneStore } from './session/opfs-finetune-store.ts';
 import { opfsCheckpointStore } from './session/opfs-store.ts';
 import { opfsTuningStore } from './session/opfs-tuning-store.ts';
 
@@ -15,6 +17,7 @@ const engine = new Engine({
   emit: post,
   gpu: browserGpu,
   store: async () => (await opfsCheckpointStore()) ?? memoryCheckpointStore(),
+  finetuneStore: async () => (await opfsFinetuneStore()) ?? memoryFinetuneStore(),
   tuningStore: () => opfsTuningStore(),
   tuningLog: (line) => console.info(line),
 });

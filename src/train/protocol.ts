@@ -236,6 +236,45 @@ export interface CompareRow {
   seconds: number;
 }
 
+/** A dev evaluation as a stored fine-tuning run keeps it (the metric's value; accuracy where it has one). */
+export interface StoredEval {
+  step: number;
+  epoch: number;
+  /** null: not a finite number. */
+  value: number | null;
+  accuracy: number | null;
+}
+
+/**
+ * A finished or stopped fine-tuning run (or one variant of a comparison) as it is kept across reloads: what it
+ * trained on and how, its dev metrics and its curves (at most FINETUNE_CURVE_POINTS points). Its weights are
+ * not kept.
+ */
+export interface FinetuneRecord {
+  version: 1;
+  /** Where it is stored: the run id, or `<runId>.<variant>` for a comparison's variant. */
+  key: string;
+  runId: string;
+  kind: 'finetune' | 'compare';
+  variant?: AblationVariant;
+  family: TaskFamily;
+  state: 'done' | 'stopped';
+  dataset: { train: string; dev: string };
+  settings: FinetuneSettings;
+  info: FinetuneRunInfo;
+  steps: number;
+  seconds: number;
+  /** ISO 8601. */
+  startedAt: string;
+  endedAt: string;
+  /** The last and the best dev evaluation's value (null: no evaluation before a stop). */
+  final: number | null;
+  best: { step: number; value: number } | null;
+  evals: StoredEval[];
+  /** Step points, evenly thinned to at most FINETUNE_CURVE_POINTS (first and last kept). */
+  curves: { step: number[]; lmLoss: (number | null)[]; taskLoss: number[]; loss: number[] };
+}
+
 /** The engine's matmul kernel tuning: how many shapes have a kernel chosen for this GPU, and at what cost. */
 export interface KernelTuningStatus {
   enabled: boolean;
@@ -310,7 +349,11 @@ export type EngineCommand =
   /** Stops a fine-tuning run or a comparison at the next step boundary. */
   | { type: 'stop-finetune'; runId: string }
   /** The paper's ablations (Table 5): pretrained with and without aux LM, from scratch, first n layers. */
-  | { type: 'compare'; runId: string; settings: FinetuneSettings };
+  | { type: 'compare'; runId: string; settings: FinetuneSettings }
+  /** Answered by 'finetune-runs': the fine-tuning runs kept across reloads. */
+  | { type: 'list-finetune-runs' }
+  /** Deletes a kept fine-tuning run (its key), then answers with 'finetune-runs'. */
+  | { type: 'delete-finetune-run'; key: string };
 
 export type EngineEvent =
   | { type: 'device-ready'; adapter: AdapterReport; selfTest: SelfTestResult }
@@ -372,6 +415,8 @@ export type EngineEvent =
   | { type: 'finetune-done'; runId: string; variant?: AblationVariant; summary: FinetuneSummary }
   | { type: 'compare-row'; runId: string; row: CompareRow }
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
+  /** The kept fine-tuning runs, newest first; `skipped`: stored files that could not be read, each naming its file. */
+  | { type: 'finetune-runs'; runs: FinetuneRecord[]; skipped: string[] }
   | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }
   /** After a compile chose kernels for new matmul shapes, and after 'set-kernel-tuning'. */
   | ({ type: 'kernel-tuning' } & KernelTuningStatus)

@@ -172,6 +172,12 @@ export function deleteSaved(runId: string): void {
   sendCommand({ type: 'delete-saved', runId });
 }
 
+/** Deletes a kept fine-tuning run (its summary and curves); the worker answers with the new list. */
+export function deleteFinetuneRun(key: string): void {
+  get().finetuneRunDeleted(key);
+  sendCommand({ type: 'delete-finetune-run', key });
+}
+
 function requestId(kind: string): string {
   return `${kind}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }

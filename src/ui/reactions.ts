@@ -41,6 +41,10 @@ export function reactToEvent(event: EngineEvent, before: AppState): void {
     case 'device-ready':
       schedulePlan();
       sendCommand({ type: 'list-saved-runs' });
+      sendCommand({ type: 'list-finetune-runs' });
+      break;
+    case 'device-unavailable':
+      sendCommand({ type: 'list-finetune-runs' }); // kept results need no GPU
       break;
     case 'corpus-loaded': {
       const preview = event.stats.preview;

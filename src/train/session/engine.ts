@@ -17,6 +17,7 @@ import type { CorpusStats, EngineCommand, EngineEvent, GenerateRequest, Pretrain
 import { DeviceHolder, grants } from './device-holder.ts';
 import type { FinetuneRunDeps } from './finetune-run.ts';
 import type { Sources } from './finetune-source.ts';
+import { type FinetuneRunStore, memoryFinetuneStore } from './finetune-store.ts';
 import { checkRunId } from './folder-store.ts';
 import { KernelTuning } from './kernel-tuning.ts';
 import { memoryCheckpointStore } from './memory-store.ts';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   gpu: () => GPU | Promise<GPU>;
   /** The checkpoint store, made on first use (default: in memory). */
   store?: () => Promise<CheckpointStore>;
+  /** Where finished fine-tuning runs are kept (the worker: OPFS), made on first use (default: in memory). */
+  finetuneStore?: () => Promise<FinetuneRunStore>;
   /** Web Locks (C8); default navigator.locks where it exists. */
   locks?: LockManager;
   tuning?: SessionTuning;
@@ -73,6 +76,7 @@ export class Engine {
   private tokenizerAbort: AbortController | undefined;
   private session: PretrainSession | undefined;
   private storePromise: Promise<CheckpointStore> | undefined;
+  private finetuneStorePromise: Promise<FinetuneRunStore> | undefined;
   /** Run commands run one after another (a stop sent while a run prepares applies once it exists). */
   private runQueue: Promise<void> = Promise.resolve();
   /** The task tabs: their files, the imported checkpoint, one fine-tuning run or comparison at a time. */
@@ -97,6 +101,7 @@ export class Engine {
       pretraining: () => this.session,
       device: (needs, purpose) => this.taskDevice(needs, purpose),
       tuning: options.finetuneTuning,
+      store: () => this.finetuneStore(),
     });
   }
 
@@ -106,6 +111,13 @@ export class Engine {
 
   private fail(where: string, error: unknown, ids: { runId?: string; requestId?: string } = {}): void {
     this.emit({ type: 'error', ...ids, where, message: messageOf(error) });
+  }
+
+  private finetuneStore(): Promise<FinetuneRunStore> {
+    this.finetuneStorePromise ??= (this.options.finetuneStore?.() ?? Promise.resolve(memoryFinetuneStore())).catch(() =>
+      memoryFinetuneStore(),
+    );
+    return this.finetuneStorePromise;
   }
 
   private store(): Promise<CheckpointStore> {
@@ -176,6 +188,10 @@ export class Engine {
         return this.tasks.start(command.runId, command.settings, 'compare');
       case 'stop-finetune':
         return this.tasks.stop(command.runId);
+      case 'list-finetune-runs':
+        return this.tasks.listRuns();
+      case 'delete-finetune-run':
+        return this.tasks.deleteRun(command.key);
     }
   }
 

@@ -1,11 +1,14 @@
 // Fine-tuning through the engine on Dawn (SwiftShader), tiny shapes: load SST-2 slices, preview, fine-tune
 // from scratch with L1/L2/L3 points and a dev evaluation per epoch; the comparison's four rows from the
 // current pretrained model (refused while pre-training runs); stop at a step boundary; one GPU run at a time.
+// Finished and stopped runs (and each comparison variant) are kept in the fine-tuning run store: a fresh
+// engine on the same store lists them, and deletes them.
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGpu } from '../../../test-support/test-gpu.ts';
 import type { EngineEvent, FinetuneSettings } from '../protocol.ts';
 import { Engine } from './engine.ts';
 import { paperFinetuneSettings } from './finetune-settings.ts';
+import { type FinetuneRunStore, memoryFinetuneStore } from './finetune-store.ts';
 import { fileBytes, scratchPreview, slice } from './finetune-test-kit.ts';
 import { isState, recorder, tinySettings } from './session-test-kit.ts';
 
@@ -21,7 +24,7 @@ const finetuneState =
   (e: EngineEvent): e is Extract<EngineEvent, { type: 'finetune-state' }> =>
     e.type === 'finetune-state' && e.state === state;
 
-async function engineWithSst2(trainRows: number, devRows: number) {
+function newEngine(store: FinetuneRunStore) {
   const rec = recorder();
   // Kernel tuning off: it changes no result and costs seconds per shape on SwiftShader (engine.test.ts covers it).
   const engine = new Engine({
@@ -29,8 +32,14 @@ async function engineWithSst2(trainRows: number, devRows: number) {
     gpu: testGpu,
     finetuneTuning: { metricsIntervalMs: 0 },
     kernelTuning: false,
+    finetuneStore: async () => store,
   });
   engines.push(engine);
+  return { engine, rec };
+}
+
+async function engineWithSst2(trainRows: number, devRows: number, store = memoryFinetuneStore()) {
+  const { engine, rec } = newEngine(store);
   for (const [role, rows] of [
     ['train', trainRows],
     ['dev', devRows],
@@ -66,7 +75,8 @@ describe('fine-tuning in the engine', () => {
 
   it('fine-tunes 32 SST-2 rows from scratch: L1/L2/L3 points, a dev evaluation per epoch, done', async () => {
     const started = performance.now();
-    const { engine, rec } = await engineWithSst2(32, 16);
+    const store = memoryFinetuneStore();
+    const { engine, rec } = await engineWithSst2(32, 16, store);
     expect(rec.of('task-file-loaded').map((e) => [e.summary.role, e.summary.rows])).toEqual([
       ['train', 32],
       ['dev', 16],
@@ -103,6 +113,36 @@ describe('fine-tuning in the engine', () => {
     const done = rec.of('finetune-done')[0]!.summary;
     expect(done).toMatchObject({ metric: 'accuracy', steps: 4, value: evals[1]!.value });
     expect(done.accuracy).toBeGreaterThanOrEqual(0);
+
+    // Kept for after a reload: the run's summary and curves, listed by a fresh engine on the same store.
+    expect(
+      rec
+        .of('finetune-runs')
+        .at(-1)!
+        .runs.map((r) => r.key),
+    ).toEqual(['f1']);
+    const fresh = newEngine(store);
+    await fresh.engine.handle({ type: 'list-finetune-runs' });
+    const listed = fresh.rec.of('finetune-runs').at(-1)!;
+    expect(listed.skipped).toEqual([]);
+    expect(listed.runs).toHaveLength(1);
+    const kept = listed.runs[0]!;
+    expect(kept).toMatchObject({
+      key: 'f1',
+      kind: 'finetune',
+      family: 'classification',
+      state: 'done',
+      dataset: { train: 'train.tsv', dev: 'dev.tsv' },
+      steps: 4,
+      final: done.value,
+      info: { init: 'from scratch', auxLm: 0.5, totalSteps: 4 },
+      settings: { init: 'scratch', batch: 16, epochs: 2 },
+    });
+    expect(kept.evals.map((e) => [e.step, e.value])).toEqual(evals.map((e) => [e.step, e.value]));
+    expect(kept.curves.step).toEqual([1, 2, 3, 4]);
+    expect(kept.curves.loss).toEqual(points.map((p) => p.loss));
+    await fresh.engine.handle({ type: 'delete-finetune-run', key: 'f1' });
+    expect(fresh.rec.of('finetune-runs').at(-1)!.runs).toEqual([]);
 
     // The finished run's model: attention maps of a text as the task sees it (start, text, extract).
     const model = { kind: 'finetune' as const, runId: 'f1' };
@@ -166,6 +206,17 @@ describe('fine-tuning in the engine', () => {
     // λ = 0 records no LM loss.
     const noAux = rec.of('finetune-metrics').filter((e) => e.variant === 'pretrained');
     expect(noAux.flatMap((e) => e.points).every((p) => p.lmLoss === null)).toBe(true);
+    // Each variant is kept under its own key, with its λ and final dev metric.
+    const kept = rec
+      .of('finetune-runs')
+      .at(-1)!
+      .runs.sort((a, b) => a.key.localeCompare(b.key));
+    expect(kept.map((r) => [r.key, r.variant, r.kind, r.info.auxLm, r.final])).toEqual([
+      ['c1.pretrained', 'pretrained', 'compare', 0, rows[1]!.value],
+      ['c1.pretrained-aux', 'pretrained+aux', 'compare', 0.5, rows[0]!.value],
+      ['c1.scratch', 'scratch', 'compare', 0.5, rows[2]!.value],
+      ['c1.transfer-0', 'transfer-0', 'compare', 0.5, rows[3]!.value],
+    ]);
   });
 
   it('stops at a step boundary and refuses a second GPU run meanwhile', async () => {
@@ -184,6 +235,9 @@ describe('fine-tuning in the engine', () => {
     expect(stopped.step).toBeGreaterThan(0);
     expect(stopped.step).toBeLessThan(400);
     expect(rec.of('finetune-done')).toHaveLength(0);
+    await engine.finetuneFinished;
+    const kept = rec.of('finetune-runs').at(-1)!.runs;
+    expect(kept.map((r) => [r.key, r.state, r.steps])).toEqual([['long', 'stopped', stopped.step]]);
     await engine.handle({ type: 'stop-finetune', runId: 'long' });
     expect(rec.of('error').at(-1)).toMatchObject({ message: 'No fine-tuning run long is training.' });
   });

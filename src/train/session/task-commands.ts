@@ -2,6 +2,8 @@
 // sees it), checkpoint folders imported, and fine-tuning runs and comparisons started and stopped, one GPU job
 // at a time. The Engine hands it the live pre-training run (a possible start), the device, and `emit`. A
 // failing command emits an 'error' naming its input (the file, a settings field) and changes nothing else.
+// A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves; not
+// its weights), so the Runs tab lists it after a reload.
 import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
@@ -10,9 +12,11 @@ import { encodeTaskExamples, previewExample, truncationWarning } from '../../mod
 import type { EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
 import { attentionMaps } from './attention-maps.ts';
 import { type FinetunedModel, FinetuneJob } from './finetune-job.ts';
+import { FinetuneRecorder } from './finetune-record.ts';
 import type { FinetuneRunDeps } from './finetune-run.ts';
 import { finetuneSettingsProblem } from './finetune-settings.ts';
 import { type ImportedModel, importCheckpoint, previewSetup, type Sources } from './finetune-source.ts';
+import type { FinetuneRunStore } from './finetune-store.ts';
 import { checkRunId } from './folder-store.ts';
 import type { EmitFn } from './pretrain-session.ts';
 import { summarise, TaskFiles } from './task-files.ts';
@@ -31,6 +35,8 @@ export interface TaskCommandDeps {
   pretraining: () => { runId: string; state: RunState; ended: boolean } | undefined;
   device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
   tuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+  /** Where finished runs are kept across reloads. */
+  store: () => Promise<FinetuneRunStore>;
 }
 
 function messageOf(error: unknown): string {
@@ -41,6 +47,8 @@ export class TaskCommands {
   private readonly files = new TaskFiles();
   private imported: ImportedModel | undefined;
   private job: FinetuneJob | undefined;
+  /** The latest job's end, once its runs are stored. */
+  private jobKept: Promise<unknown> = Promise.resolve();
   /** Finished fine-tuning runs' models by run id, oldest first. */
   private readonly models = new Map<string, FinetunedModel>();
 
@@ -51,9 +59,9 @@ export class TaskCommands {
     return this.job && !this.job.ended ? this.job : undefined;
   }
 
-  /** Resolves when the latest job has ended. */
+  /** Resolves when the latest job has ended and its runs are stored. */
   get finished(): Promise<unknown> {
-    return this.job?.finished ?? Promise.resolve();
+    return this.jobKept;
   }
 
   private emit(event: EngineEvent): void {
@@ -165,14 +173,63 @@ export class TaskCommands {
       this.fail(`${settings.family} files`, error, ids);
       return;
     }
+    const { train, dev } = this.files.get(settings.family);
+    const recorder = new FinetuneRecorder({
+      runId,
+      kind,
+      family: settings.family,
+      settings,
+      dataset: { train: train?.name ?? '', dev: dev?.name ?? '' },
+    });
     const deps = {
-      emit: this.deps.emit,
+      emit: ((event, transfer) => {
+        recorder.observe(event);
+        this.deps.emit(event, transfer);
+      }) satisfies EmitFn,
       device: this.deps.device,
       tuning: this.deps.tuning,
       keep: (model: FinetunedModel) => this.keep(model),
     };
     const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;
-    this.job = start(deps, runId, settings, data, this.sources());
+    const job = start(deps, runId, settings, data, this.sources());
+    this.job = job;
+    this.jobKept = job.finished.then((state) => this.keepRecords(runId, recorder, state));
+  }
+
+  /** Stores the job's finished or stopped runs, then sends the new list; a failure is reported, not thrown. */
+  private async keepRecords(runId: string, recorder: FinetuneRecorder, state: RunState): Promise<void> {
+    const records = recorder.records(state);
+    if (!records.length) return;
+    try {
+      const store = await this.deps.store();
+      for (const record of records) await store.save(record);
+    } catch (error) {
+      this.fail('fine-tuning runs', new Error(`Run ${runId} could not be kept for later: ${messageOf(error)}`), {
+        runId,
+      });
+    }
+    await this.listRuns();
+  }
+
+  /** Sends the kept fine-tuning runs ('finetune-runs'). */
+  async listRuns(): Promise<void> {
+    try {
+      const { runs, skipped } = await (await this.deps.store()).list();
+      this.emit({ type: 'finetune-runs', runs, skipped });
+    } catch (error) {
+      this.fail('fine-tuning runs', error);
+    }
+  }
+
+  /** Deletes a kept run, then sends the new list. */
+  async deleteRun(key: string): Promise<void> {
+    try {
+      await (await this.deps.store()).delete(key);
+    } catch (error) {
+      this.fail('fine-tuning runs', error);
+      return;
+    }
+    await this.listRuns();
   }
 
   private keep(model: FinetunedModel): void {

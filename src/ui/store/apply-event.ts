@@ -57,6 +57,11 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'saved-runs':
       s.savedRunsListed(event.runs);
       break;
+    case 'finetune-runs':
+      // A stored file that could not be read is skipped; its message names it.
+      for (const message of event.skipped) console.warn(message);
+      s.finetuneRunsListed(event.runs, event.skipped);
+      break;
     case 'generated':
       s.generationChunk(event.requestId, event.text, event.done, event.fullText);
       break;

@@ -9,6 +9,7 @@ import type {
   CompareRow,
   FinetuneEval,
   FinetuneInitChoice,
+  FinetuneRecord,
   FinetuneRunInfo,
   FinetuneSummary,
   ImportedModelInfo,
@@ -111,6 +112,13 @@ export interface TasksSlice {
   tasks: Record<TaskFamily, TaskTabState>;
   taskRuns: Record<string, TaskRun>;
   imported: ImportedState;
+  /** Fine-tuning runs kept across reloads (the worker's list, newest first) and files it could not read. */
+  keptFinetuneRuns: FinetuneRecord[];
+  keptFinetuneSkipped: string[];
+  /** Keys deleted here: their live rows stay hidden too. */
+  deletedFinetuneKeys: string[];
+  finetuneRunsListed: (runs: FinetuneRecord[], skipped: string[]) => void;
+  finetuneRunDeleted: (key: string) => void;
   setTaskForm: (family: TaskFamily, patch: Partial<TaskForm>) => void;
   taskFileReading: (family: TaskFamily, role: TaskFileRole, name: string) => void;
   taskFileLoaded: (summary: TaskFileSummary) => void;
@@ -139,6 +147,15 @@ export const createTasksSlice: StateCreator<TasksSlice, [], [], TasksSlice> = (s
     tasks: Object.fromEntries(TASK_FAMILIES.map((f) => [f, emptyTab()])) as Record<TaskFamily, TaskTabState>,
     taskRuns: {},
     imported: { status: 'none' },
+    keptFinetuneRuns: [],
+    keptFinetuneSkipped: [],
+    deletedFinetuneKeys: [],
+    finetuneRunsListed: (keptFinetuneRuns, keptFinetuneSkipped) => set({ keptFinetuneRuns, keptFinetuneSkipped }),
+    finetuneRunDeleted: (key) =>
+      set((s) => ({
+        keptFinetuneRuns: s.keptFinetuneRuns.filter((r) => r.key !== key),
+        deletedFinetuneKeys: [...s.deletedFinetuneKeys, key],
+      })),
     setTaskForm: (family, patch) => updateTab(family, (tab) => ({ form: { ...tab.form, ...patch } })),
     taskFileReading: (family, role, name) =>
       updateFile(family, role, (file) => ({

@@ -1,9 +1,24 @@
-// The Runs tab's fine-tuning runs (not comparisons), from the tasks slice: task family, dataset, the start
-// (init), λ of the auxiliary LM, steps, state and the latest dev metric.
+// The Runs tab's fine-tuning runs: those kept across reloads (finished or stopped runs and comparison
+// variants: task family, dataset, the start, λ of the auxiliary LM, steps, final and best dev metric, curves on
+// request, and Delete), then this page's fine-tuning runs that are not kept yet (training, or failed).
+// Weights are never kept, so a kept run's model is gone after a reload.
+import { Fragment, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatInteger } from '../../format.ts';
+import type { FinetuneRecord } from '../../../train/protocol.ts';
+import { deleteFinetuneRun } from '../../actions.ts';
+import { type ChartSeries, LineChart } from '../../charts/LineChart.tsx';
+import { formatInteger, formatWhen } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
+import { variantName } from '../tasks/ComparePanel.tsx';
 import { formatMetricValue, METRIC_LABELS } from '../tasks/metric-format.ts';
+
+const LOSSES: ChartSeries[] = [
+  { label: 'L1 aux LM', colour: 4, smooth: true },
+  { label: 'L2 task', colour: 0, smooth: true },
+  { label: 'L3 total', colour: 1, smooth: true },
+];
+const DEV: ChartSeries[] = [{ label: 'dev', colour: 2, points: true }];
+const COLUMNS = 9;
 
 /** 'multiple-choice' -> 'Multiple choice', as the task tabs are named. */
 function familyTitle(family: string): string {
@@ -11,54 +26,189 @@ function familyTitle(family: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+function runLabel(r: { runId: string; variant?: string }): string {
+  return r.variant ? `${r.runId} · ${variantName(r.variant)}` : r.runId;
+}
+
+function devMetric(r: FinetuneRecord): string {
+  const { metric } = r.info;
+  if (r.final === null) return '–';
+  const final = `${METRIC_LABELS[metric]} ${formatMetricValue(metric, r.final)}`;
+  if (!r.best || r.best.value === r.final) return final;
+  return `${final} (best ${formatMetricValue(metric, r.best.value)} at step ${formatInteger(r.best.step)})`;
+}
+
 export function FinetuneRunsTable() {
-  const runs = useAppStore(
+  const kept = useAppStore((s) => s.keptFinetuneRuns);
+  const skipped = useAppStore((s) => s.keptFinetuneSkipped);
+  const live = useAppStore(
     useShallow((s) =>
       Object.values(s.taskRuns)
-        .filter((r) => r.kind === 'finetune')
+        .filter(
+          (r) =>
+            r.kind === 'finetune' &&
+            !s.deletedFinetuneKeys.includes(r.runId) &&
+            !s.keptFinetuneRuns.some((k) => k.key === r.runId),
+        )
         .sort((a, b) => a.startedAt - b.startedAt),
     ),
   );
-  if (runs.length === 0) return null;
+  /** The kept run whose Delete was pressed once: a second press confirms. */
+  const [confirming, setConfirming] = useState<string>();
+  const [open, setOpen] = useState<string[]>([]);
+  if (kept.length === 0 && live.length === 0 && skipped.length === 0) return null;
+  const toggle = (key: string) => setOpen((o) => (o.includes(key) ? o.filter((k) => k !== key) : [...o, key]));
   return (
     <section className="panel" aria-labelledby="finetune-runs-h">
       <h3 id="finetune-runs-h">Fine-tuning runs</h3>
-      <div className="table-wrap">
-        <table className="runs-table" aria-labelledby="finetune-runs-h">
-          <thead>
-            <tr>
-              <th scope="col">Run</th>
-              <th scope="col">Task</th>
-              <th scope="col">Dataset</th>
-              <th scope="col">Init</th>
-              <th scope="col">λ (aux LM)</th>
-              <th scope="col">Steps</th>
-              <th scope="col">State</th>
-              <th scope="col">Dev metric</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((run) => {
-              const last = run.evals.at(-1);
-              const dataset = [run.dataset?.train, run.dataset?.dev].filter(Boolean).join(' / ');
-              return (
-                <tr key={run.runId}>
-                  <th scope="row">{run.runId}</th>
-                  <td>{familyTitle(run.family)}</td>
-                  <td>{dataset || '–'}</td>
-                  <td>{run.info?.init ?? run.summary?.init ?? '–'}</td>
-                  <td>{run.info ? String(run.info.auxLm) : '–'}</td>
-                  <td>
-                    {formatInteger(run.step)} / {formatInteger(run.totalSteps)}
-                  </td>
-                  <td>{run.state}</td>
-                  <td>{last ? `${METRIC_LABELS[last.metric]} ${formatMetricValue(last.metric, last.value)}` : '–'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <p className="hint">
+        Finished and stopped fine-tuning runs are kept in this browser (settings, dev metrics and curves) until you
+        delete them. Fine-tuned weights are not kept: after a reload a run&apos;s model is gone (the Attention tab can
+        show it only before then).
+      </p>
+      {skipped.length > 0 && (
+        <div className="note" role="status" aria-label="Unreadable fine-tuning run files">
+          <p>Some stored fine-tuning runs could not be read and are not listed:</p>
+          <ul>
+            {skipped.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {(kept.length > 0 || live.length > 0) && (
+        <div className="table-wrap">
+          <table className="runs-table" aria-labelledby="finetune-runs-h">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Task</th>
+                <th scope="col">Dataset</th>
+                <th scope="col">Init</th>
+                <th scope="col">λ (aux LM)</th>
+                <th scope="col">Steps</th>
+                <th scope="col">State</th>
+                <th scope="col">Dev metric</th>
+                <th scope="col">Kept</th>
+              </tr>
+            </thead>
+            <tbody>
+              {kept.map((r) => {
+                const label = runLabel(r);
+                const shown = open.includes(r.key);
+                return (
+                  <Fragment key={r.key}>
+                    <tr>
+                      <th scope="row">{label}</th>
+                      <td>{familyTitle(r.family)}</td>
+                      <td>{[r.dataset.train, r.dataset.dev].filter(Boolean).join(' / ') || '–'}</td>
+                      <td>
+                        {r.info.init}
+                        {r.settings.transferLayers !== null && r.kind === 'finetune'
+                          ? ` (first ${r.settings.transferLayers} blocks)`
+                          : ''}
+                      </td>
+                      <td>{String(r.info.auxLm)}</td>
+                      <td>
+                        {formatInteger(r.steps)} / {formatInteger(r.info.totalSteps)}
+                      </td>
+                      <td>{r.state}</td>
+                      <td>{devMetric(r)}</td>
+                      <td>
+                        <span className="hint">{formatWhen(r.endedAt)}</span>{' '}
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-expanded={shown}
+                          aria-controls={`kept-curves-${r.key}`}
+                          aria-label={`Curves of ${label}`}
+                          onClick={() => toggle(r.key)}
+                        >
+                          Curves
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="link-button danger-link"
+                          aria-label={
+                            confirming === r.key ? `Really delete ${label}?` : `Delete fine-tuning run ${label}`
+                          }
+                          onClick={() => {
+                            if (confirming !== r.key) setConfirming(r.key);
+                            else {
+                              setConfirming(undefined);
+                              deleteFinetuneRun(r.key);
+                            }
+                          }}
+                          onBlur={() => setConfirming(undefined)}
+                        >
+                          {confirming === r.key ? 'Really delete?' : 'Delete'}
+                        </button>
+                      </td>
+                    </tr>
+                    {shown && (
+                      <tr id={`kept-curves-${r.key}`}>
+                        <td colSpan={COLUMNS}>
+                          <div className="chart-grid">
+                            <LineChart
+                              id={`kept-loss-${r.key}`}
+                              title={`${label}: L1 / L2 / L3`}
+                              series={LOSSES}
+                              read={() => ({
+                                x: r.curves.step,
+                                ys: [r.curves.lmLoss, r.curves.taskLoss, r.curves.loss],
+                              })}
+                              syncKey={`kept-${r.key}`}
+                            />
+                            <LineChart
+                              id={`kept-dev-${r.key}`}
+                              title={`${label}: dev metric (%)`}
+                              series={DEV}
+                              read={() =>
+                                r.evals.length
+                                  ? {
+                                      x: r.evals.map((e) => e.step),
+                                      ys: [r.evals.map((e) => (e.value ?? Number.NaN) * 100)],
+                                    }
+                                  : null
+                              }
+                              syncKey={`kept-${r.key}`}
+                              allowLog={false}
+                              format={(v) => v.toFixed(1)}
+                            />
+                          </div>
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
+              {live.map((run) => {
+                const last = run.evals.at(-1);
+                const dataset = [run.dataset?.train, run.dataset?.dev].filter(Boolean).join(' / ');
+                return (
+                  <tr key={run.runId}>
+                    <th scope="row">{run.runId}</th>
+                    <td>{familyTitle(run.family)}</td>
+                    <td>{dataset || '–'}</td>
+                    <td>{run.info?.init ?? run.summary?.init ?? '–'}</td>
+                    <td>{run.info ? String(run.info.auxLm) : '–'}</td>
+                    <td>
+                      {formatInteger(run.step)} / {formatInteger(run.totalSteps)}
+                    </td>
+                    <td>{run.state}</td>
+                    <td>
+                      {last ? `${METRIC_LABELS[last.metric]} ${formatMetricValue(last.metric, last.value)}` : '–'}
+                    </td>
+                    <td>
+                      <span className="hint">{run.state === 'error' ? 'not kept (failed)' : 'not yet'}</span>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }
