@@ -8,20 +8,20 @@ set -u
 OUT=${OUT:-/tmp/gpu-session}
 mkdir -p "$OUT"
 source "$(dirname "$0")/device.sh" || exit 1
-run() { # name, then bench arguments
-  local name=$1
-  shift
+run() { # name, seconds allowed, then bench arguments (the device call's 600 s are shared by all)
+  local name=$1 seconds=$2
+  shift 2
   echo "== $name: $*" >&2
-  timeout 240 node dist-node/bench.js "$@" >"$OUT/$name.json" 2>"$OUT/$name.log"
+  timeout "$seconds" node dist-node/bench.js "$@" >"$OUT/$name.json" 2>"$OUT/$name.log"
   local rc=$?
   echo "== $name: exit $rc, $(tail -c 300 "$OUT/$name.json")" >&2
   return $rc
 }
-run adapter-kernels kernels --shapes gpt1 --target-ms 20
-run native native --preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3 ||
-  run native-safe native --preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3 \
+run adapter-kernels 120 kernels --shapes gpt1 --target-ms 20
+run native 240 native --preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3 ||
+  run native-safe 120 native --preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3 \
     --matmul-variants naive,tiled,vec4
-run train-breakdown train --preset gpt1 --batch 8 --context 512 --steps 5 --warmup 2 --profile auto ||
-  run train-breakdown-safe train --preset gpt1 --batch 8 --context 512 --steps 5 --warmup 2 --profile auto \
+run train-breakdown 120 train --preset gpt1 --batch 8 --context 512 --steps 5 --warmup 2 --profile auto ||
+  run train-breakdown-safe 60 train --preset gpt1 --batch 8 --context 512 --steps 5 --warmup 2 --profile auto \
     --matmul-variants naive,tiled,vec4
 nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv >"$OUT/nvidia-smi.csv" 2>&1
