@@ -7,6 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { FinetuneRecord } from '../../../train/protocol.ts';
 import { deleteFinetuneRun } from '../../actions.ts';
 import { type ChartSeries, LineChart } from '../../charts/LineChart.tsx';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton.tsx';
 import { formatInteger, formatWhen } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { variantName } from '../tasks/ComparePanel.tsx';
@@ -54,7 +55,6 @@ export function FinetuneRunsTable() {
     ),
   );
   /** The kept run whose Delete was pressed once: a second press confirms. */
-  const [confirming, setConfirming] = useState<string>();
   const [open, setOpen] = useState<string[]>([]);
   if (kept.length === 0 && live.length === 0 && skipped.length === 0) return null;
   const toggle = (key: string) => setOpen((o) => (o.includes(key) ? o.filter((k) => k !== key) : [...o, key]));
@@ -126,23 +126,11 @@ export function FinetuneRunsTable() {
                         >
                           Curves
                         </button>{' '}
-                        <button
-                          type="button"
-                          className="link-button danger-link"
-                          aria-label={
-                            confirming === r.key ? `Really delete ${label}?` : `Delete fine-tuning run ${label}`
-                          }
-                          onClick={() => {
-                            if (confirming !== r.key) setConfirming(r.key);
-                            else {
-                              setConfirming(undefined);
-                              deleteFinetuneRun(r.key);
-                            }
-                          }}
-                          onBlur={() => setConfirming(undefined)}
-                        >
-                          {confirming === r.key ? 'Really delete?' : 'Delete'}
-                        </button>
+                        <ConfirmDeleteButton
+                          what={label}
+                          kind="fine-tuning run"
+                          onDelete={() => deleteFinetuneRun(r.key)}
+                        />
                       </td>
                     </tr>
                     {shown && (

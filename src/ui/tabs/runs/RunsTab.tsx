@@ -6,6 +6,7 @@ import { deleteSaved, isActive, resumeSaved } from '../../actions.ts';
 import { readChartTheme, seriesColour } from '../../charts/palette.ts';
 import { SmoothingControl } from '../../charts/SmoothingControl.tsx';
 import { useThemeVersion } from '../../charts/theme-watch.ts';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton.tsx';
 import { formatInteger, formatWhen } from '../../format.ts';
 import { STATE_LABELS } from '../../run-progress.ts';
 import { useAppStore } from '../../store/index.ts';
@@ -21,7 +22,6 @@ export function RunsTab() {
   const selectRun = useAppStore((s) => s.selectRun);
   const [hidden, setHidden] = useState<string[]>([]);
   /** The saved run whose Delete was pressed once: a second press confirms. */
-  const [confirming, setConfirming] = useState<string>();
   useThemeVersion();
   const theme = readChartTheme();
   const resumable = saved.filter((r) => !runs.some((run) => run.runId === r.runId && isActive(run)));
@@ -41,21 +41,7 @@ export function RunsTab() {
                 <span className="hint">
                   of {formatInteger(r.totalSteps)} · {r.settings.preset} · saved {formatWhen(r.savedAt)}
                 </span>{' '}
-                <button
-                  type="button"
-                  className="link-button danger-link"
-                  aria-label={confirming === r.runId ? `Really delete ${r.runId}?` : `Delete saved run ${r.runId}`}
-                  onClick={() => {
-                    if (confirming !== r.runId) setConfirming(r.runId);
-                    else {
-                      setConfirming(undefined);
-                      deleteSaved(r.runId);
-                    }
-                  }}
-                  onBlur={() => setConfirming(undefined)}
-                >
-                  {confirming === r.runId ? 'Really delete?' : 'Delete'}
-                </button>
+                <ConfirmDeleteButton what={r.runId} kind="saved run" onDelete={() => deleteSaved(r.runId)} />
               </li>
             ))}
           </ul>
