@@ -34,9 +34,9 @@ describe('fileTuningStore', () => {
 
   it('names the file and the problem when it is damaged', async () => {
     const cases: [string, RegExp][] = [
-      ['{"a": "vec4"', /not JSON/],
-      ['["vec4"]', /expected an object of decisions/],
-      ['{"a": 3}', /the decision for "a" is not a string/],
+      ['{"a": "vec4"', /is not valid JSON \(.+\)$/],
+      ['["vec4"]', /should hold an object of kernel names by shape, but holds an array$/],
+      ['{"a": 3}', /the entry "a" should be a kernel name, but is 3$/],
     ];
     for (const [i, [text, problem]] of cases.entries()) {
       const path = join(folder, `bad-${i}.json`);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GpuContext } from '../gpu/device.ts';
-import { MatmulTuner, type TuningStore } from '../ops/matmul-tuner.ts';
+import { formatTuningDecisions, MatmulTuner, parseTuningDecisions, type TuningStore } from '../ops/matmul-tuner.ts';
 import { setGraphTuner } from '../runtime/program.ts';
 import type { OptionSpecs } from './args.ts';
 import { progress } from './progress.ts';
@@ -23,7 +23,7 @@ export function defaultTuningFile(env: NodeJS.ProcessEnv = process.env): string 
   return join(folder, 'matmul-tuning.json');
 }
 
-/** Decisions in a JSON object of strings; a missing file is empty, anything else malformed is an error. */
+/** Decisions in a JSON file (parseTuningDecisions); a missing file is empty. */
 export function fileTuningStore(path: string): TuningStore {
   return {
     async load() {
@@ -34,24 +34,13 @@ export function fileTuningStore(path: string): TuningStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
         throw e;
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (e) {
-        throw new Error(`${path}: not JSON (${(e as Error).message})`);
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error(`${path}: expected an object of decisions`);
-      }
-      const bad = Object.entries(parsed).find(([, v]) => typeof v !== 'string');
-      if (bad) throw new Error(`${path}: the decision for "${bad[0]}" is not a string`);
-      return parsed as Record<string, string>;
+      return parseTuningDecisions(text, path);
     },
     async save(entries) {
       mkdirSync(dirname(path), { recursive: true });
       // Write then rename: an interrupted save leaves the previous file whole.
       const partial = `${path}.${process.pid}.partial`;
-      writeFileSync(partial, `${JSON.stringify(entries, null, 2)}\n`);
+      writeFileSync(partial, formatTuningDecisions(entries));
       renameSync(partial, path);
     },
   };

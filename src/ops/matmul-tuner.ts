@@ -25,6 +25,31 @@ export interface TuningStore {
   save(entries: Record<string, string>): Promise<void>;
 }
 
+/** The decisions in a store's text, or an error saying what is wrong with the file `where`. */
+export function parseTuningDecisions(text: string, where: string): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${where} is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new Error(`${where} should hold an object of kernel names by shape, but holds ${found}`);
+  }
+  for (const [key, name] of Object.entries(value)) {
+    if (typeof name !== 'string') {
+      throw new Error(`${where}: the entry "${key}" should be a kernel name, but is ${JSON.stringify(name)}`);
+    }
+  }
+  return value as Record<string, string>;
+}
+
+/** The text a store keeps: one decision per line, readable in an editor. */
+export function formatTuningDecisions(entries: Record<string, string>): string {
+  return `${JSON.stringify(entries, null, 1)}\n`;
+}
+
 export interface MatmulDecision {
   shape: string;
   variant: MatmulVariant;
@@ -68,14 +93,18 @@ function shapeKey(p: Readonly<Record<string, number>>, preact: boolean): string 
   return `${p.M}x${p.K}x${p.N}${batch}${flags.length ? ` ${flags.join(' ')}` : ''}`;
 }
 
-/** FNV-1a of the matmul sources: decisions measured on other kernels are not reused. */
+let version: string | undefined;
+
+/** FNV-1a of the matmul sources (computed once): decisions measured on other kernels are not reused. */
 function kernelsVersion(): string {
+  if (version) return version;
   const sources = [...new Set(Object.values(MATMUL_VARIANTS).map((v) => v.forward.shader))].map(shaderSource);
   let h = 0x811c9dc5;
   for (const s of sources) {
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   }
-  return h.toString(16).padStart(8, '0');
+  version = h.toString(16).padStart(8, '0');
+  return version;
 }
 
 function dimsOf(p: Readonly<Record<string, number>>): MatmulDims {
