@@ -265,12 +265,7 @@ export class TrainBench {
         ? {
             tuned: true,
             tuningSeconds: this.tuner.tuningSeconds,
-            choices: [...this.tuner.decisions.values()].map(({ shape, variant, ms, nodes }) => ({
-              shape,
-              variant,
-              nodes,
-              ms,
-            })),
+            choices: [...this.tuner.decisions.values()],
           }
         : { tuned: false, tuningSeconds: 0, choices: [] },
       plannedBytes: plan.totalBytes,

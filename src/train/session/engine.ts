@@ -69,14 +69,24 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** `open()` on first call (the same promise after), or `fallback()` when there is none or it fails. */
+function openedOnce<T>(open: (() => Promise<T>) | undefined, fallback: () => T): () => Promise<T> {
+  let opened: Promise<T> | undefined;
+  return () => {
+    opened ??= (open?.() ?? Promise.resolve(fallback())).catch(() => fallback());
+    return opened;
+  };
+}
+
 export class Engine {
   private readonly devices: DeviceHolder;
   private corpus: Corpus | undefined;
   private prepared: PreparedTokenizer | undefined;
   private tokenizerAbort: AbortController | undefined;
   private session: PretrainSession | undefined;
-  private storePromise: Promise<CheckpointStore> | undefined;
-  private finetuneStorePromise: Promise<FinetuneRunStore> | undefined;
+  /** The checkpoint store and the kept fine-tuning runs: opened on first use, in memory if they cannot be. */
+  private readonly store: () => Promise<CheckpointStore>;
+  private readonly finetuneStore: () => Promise<FinetuneRunStore>;
   /** Run commands run one after another (a stop sent while a run prepares applies once it exists). */
   private runQueue: Promise<void> = Promise.resolve();
   /** The task tabs: their files, the imported checkpoint, one fine-tuning run or comparison at a time. */
@@ -84,6 +94,8 @@ export class Engine {
   private readonly kernelTuning: KernelTuning;
 
   constructor(private readonly options: EngineOptions) {
+    this.store = openedOnce(options.store, memoryCheckpointStore);
+    this.finetuneStore = openedOnce(options.finetuneStore, memoryFinetuneStore);
     this.kernelTuning = new KernelTuning({
       enabled: options.kernelTuning,
       store: options.tuningStore,
@@ -101,7 +113,7 @@ export class Engine {
       pretraining: () => this.session,
       device: (needs, purpose) => this.taskDevice(needs, purpose),
       tuning: options.finetuneTuning,
-      store: () => this.finetuneStore(),
+      store: this.finetuneStore,
     });
   }
 
@@ -111,20 +123,6 @@ export class Engine {
 
   private fail(where: string, error: unknown, ids: { runId?: string; requestId?: string } = {}): void {
     this.emit({ type: 'error', ...ids, where, message: messageOf(error) });
-  }
-
-  private finetuneStore(): Promise<FinetuneRunStore> {
-    this.finetuneStorePromise ??= (this.options.finetuneStore?.() ?? Promise.resolve(memoryFinetuneStore())).catch(() =>
-      memoryFinetuneStore(),
-    );
-    return this.finetuneStorePromise;
-  }
-
-  private store(): Promise<CheckpointStore> {
-    this.storePromise ??= (this.options.store?.() ?? Promise.resolve(memoryCheckpointStore())).catch(() =>
-      memoryCheckpointStore(),
-    );
-    return this.storePromise;
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
