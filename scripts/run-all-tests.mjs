@@ -18,6 +18,16 @@ let passed = 0;
 let failed = 0;
 const problems = [];
 
+// The model, tokenizer and task tests read the real datasets and golden fixtures from ../shared (they are
+// never copied into the repository); without it those tests fail, and this says why up front and at the end.
+if (!existsSync('../shared/data') || !existsSync('../shared/fixtures')) {
+  const missing =
+    '../shared/data and ../shared/fixtures are missing: tests that read the real datasets and ' +
+    'the Hugging Face fixtures will fail. Run the tests from a clone that sits beside the shared folder.';
+  console.log(`\n${missing}`);
+  problems.push(missing);
+}
+
 // Static checks count as one check each.
 for (const [label, args] of [
   ['lint', ['run', 'lint']],
