@@ -2,11 +2,25 @@
 // case is a property test of the engine as much as of the bench: a steady-state step makes exactly one
 // queue submit and one mapAsync, creates no buffers or bind groups, and never waits on the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseOptions } from '../src/cli/args.ts';
 import type { GpuContext } from '../src/gpu/device.ts';
 import { openTestGpu } from '../test-support/test-gpu.ts';
 import { DeviceCounters } from './counters.ts';
 import { formatTable, median } from './harness.ts';
+import { specFromOptions, trainOptions } from './suites/train.ts';
 import { DEFAULT_SPEC, measureTraining } from './train-measure.ts';
+
+describe('train options', () => {
+  it('tunes by default, and reads --no-tune and --matmul-variants', () => {
+    const parse = (args: string[]) => specFromOptions(parseOptions(args, trainOptions));
+    expect(parse([])).toMatchObject({ tune: true, matmulVariants: undefined });
+    expect(parse(['--no-tune']).tune).toBe(false);
+    expect(parse(['--matmul-variants', 'naive, vec4']).matmulVariants).toEqual(['naive', 'vec4']);
+    expect(() => parse(['--matmul-variants', 'vec4,tiled_large'])).toThrow(
+      /--matmul-variants: "tiled_large" is not one of naive, tiled, vec4, vec4_large/,
+    );
+  });
+});
 
 describe('harness helpers', () => {
   it('takes the median of odd and even counts', () => {
@@ -59,8 +73,17 @@ describe('training step counters', () => {
       warmup: 1,
       steps: 3,
       profile: 'none',
+      matmulVariants: ['naive', 'vec4'],
       overrides: { vocabSize: 32, nLayer: 1, nEmbd: 16, nHead: 2, nInner: 64, nPositions: 8 },
     });
+    // Tuned by default, among the allowed variants only; every matmul shape of the step has a decision.
+    expect(result.matmul.tuned).toBe(true);
+    expect(result.matmul.choices.length).toBeGreaterThan(3);
+    for (const c of result.matmul.choices) {
+      expect(['naive', 'vec4'], c.shape).toContain(c.variant);
+      expect(Object.keys(c.ms).sort(), c.shape).toEqual(['naive', 'vec4']);
+      expect(c.nodes, c.shape).toBeGreaterThan(0);
+    }
     expect(result.perStep).toMatchObject({ submits: 1, commandBuffers: 1, mapAsync: 1 });
     expect(result.steadyState).toEqual({ createBuffer: 0, createBindGroup: 0, onSubmittedWorkDone: 0 });
     expect(result.checks).toEqual({ oneSubmitPerStep: true, noAllocationInSteps: true, asyncReadback: true });
