@@ -1,7 +1,7 @@
 // Connects the engine worker to the store: one client for the page's lifetime. Events go to the store
 // (apply-event.ts) and then to the reactions that send follow-up commands; commands go out via engine-port.ts.
 // The kernel-tuning choice goes out before anything can compile.
-import { EngineClient } from '../train/engine-client.ts';
+import { EngineClient } from '../engine/client.ts';
 import { setCommandSink } from './engine-port.ts';
 import { reactToEvent, watchForm, watchKernelTuning } from './reactions.ts';
 import { applyEngineEvent } from './store/apply-event.ts';

@@ -1,5 +1,5 @@
 // Where UI commands go: the engine worker's client once the bridge has started it, or a sink set by tests.
-import type { EngineCommand } from '../train/protocol.ts';
+import type { EngineCommand } from '../engine/protocol.ts';
 
 type Sink = (command: EngineCommand, transfer?: Transferable[]) => void;
 

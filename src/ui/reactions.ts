@@ -3,7 +3,7 @@
 // re-plans memory; a ready device and a finished run refresh the list of saved runs. The kernel-tuning
 // choice is saved and sent to the engine at start and on every change.
 
-import type { EngineEvent } from '../train/protocol.ts';
+import type { EngineEvent } from '../engine/protocol.ts';
 import { prepareTokenizer, requestPlan } from './actions.ts';
 import { sendCommand } from './engine-port.ts';
 import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';

@@ -9,9 +9,9 @@ import {
   formatAblationTable,
   runAblation,
   variantSettings,
-} from '../../train/task-ablation.ts';
-import { FINETUNE_DEFAULTS, prepareFinetune } from '../../train/task-run.ts';
-import { planFinetune } from '../../train/task-trainer.ts';
+} from '../../train/finetune-ablation.ts';
+import { FINETUNE_DEFAULTS, prepareFinetune } from '../../train/finetune-run.ts';
+import { planFinetune } from '../../train/finetune-trainer.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 import { installTuner } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';

@@ -15,7 +15,6 @@ import { GPT1_TOKENIZER_FILE_NAMES } from '../../tokenizer/gpt1-files.ts';
 import { loadGpt1TokenizerFromDir } from '../../tokenizer/gpt1-node.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import { readCheckpoint, writeCheckpoint } from '../../train/checkpoint.ts';
-import { parseMetricName } from '../../train/task-metrics.ts';
 import {
   datasetText,
   type FinetuneInit,
@@ -25,8 +24,9 @@ import {
   parseTaskFiles,
   prepareFinetune,
   runFinetune,
-} from '../../train/task-run.ts';
-import { planFinetune } from '../../train/task-trainer.ts';
+} from '../../train/finetune-run.ts';
+import { planFinetune } from '../../train/finetune-trainer.ts';
+import { parseMetricName } from '../../train/task-metrics.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';

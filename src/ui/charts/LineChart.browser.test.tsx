@@ -3,7 +3,7 @@
 import { act, Profiler } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StepMetrics } from '../../train/protocol.ts';
+import type { StepMetrics } from '../../engine/protocol.ts';
 import { useAppStore } from '../store/index.ts';
 import { runMetrics } from '../store/metrics-buffer.ts';
 import { flushMetricsNow, scheduleMetricsFlush } from '../store/metrics-flush.ts';

@@ -1,6 +1,6 @@
 // Applies one engine event to the store (and metric points to the buffers outside it).
 
-import type { EngineEvent } from '../../train/protocol.ts';
+import type { EngineEvent } from '../../engine/protocol.ts';
 import { downloadZip } from '../download.ts';
 import { useAppStore } from './index.ts';
 import { runMetrics } from './metrics-buffer.ts';

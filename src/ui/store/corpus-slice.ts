@@ -1,6 +1,6 @@
 // Corpus slice: the pre-training text the worker holds (stats and preview only; the text stays in the worker).
 import type { StateCreator } from 'zustand';
-import type { CorpusStats } from '../../train/protocol.ts';
+import type { CorpusStats } from '../../engine/protocol.ts';
 
 export type CorpusState =
   | { status: 'empty' }

@@ -1,9 +1,9 @@
 // Device slice: what the engine worker found (adapter + self-test), or why WebGPU is unavailable; and the
 // matmul kernel tuning choice (persisted in localStorage by reactions.ts) with the engine's last report.
 import type { StateCreator } from 'zustand';
+import type { EngineEvent, KernelTuningStatus } from '../../engine/protocol.ts';
 import type { AdapterReport } from '../../gpu/adapter-report.ts';
 import type { SelfTestResult } from '../../gpu/self-test.ts';
-import type { EngineEvent, KernelTuningStatus } from '../../train/protocol.ts';
 
 export type DeviceState =
   | { status: 'probing' }

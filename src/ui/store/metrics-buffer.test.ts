@@ -1,6 +1,6 @@
 // The metric buffers: growth past their capacity, rewinding on a resumed step, and the ETA's ms/step EMA.
 import { describe, expect, it } from 'vitest';
-import type { StepMetrics } from '../../train/protocol.ts';
+import type { StepMetrics } from '../../engine/protocol.ts';
 import { GrowableSeries, lowerBound, RunMetrics } from './metrics-buffer.ts';
 
 const point = (step: number, loss = 5 - step / 100): StepMetrics => ({

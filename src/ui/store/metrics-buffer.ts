@@ -1,6 +1,6 @@
 // Per-run metric columns kept outside React state: growable Float64Arrays that charts read directly.
 // The store only carries a tick that says "something was appended", so a point never re-renders React.
-import type { StepMetrics } from '../../train/protocol.ts';
+import type { StepMetrics } from '../../engine/protocol.ts';
 
 /** A Float64Array that doubles when full; `view()` is a zero-copy window onto the filled part. */
 export class GrowableSeries {

@@ -2,7 +2,7 @@
 // the store learns about it (latest point, ms/step, metricsTick) on a timer, so React never renders per point.
 // setTimeout rather than requestAnimationFrame: it still fires (throttled) in a background tab, where the
 // document title keeps showing progress.
-import type { StepMetrics } from '../../train/protocol.ts';
+import type { StepMetrics } from '../../engine/protocol.ts';
 import { useAppStore } from './index.ts';
 import { METRIC_KEYS, peekRunMetrics } from './metrics-buffer.ts';
 

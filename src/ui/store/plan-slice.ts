@@ -1,8 +1,8 @@
 // Plan slice: the pre-training form (preset, model shape, training settings, as typed) and the worker's
 // memory plan for it. Validation lives here so the form, Start and the keyboard shortcuts agree.
 import type { StateCreator } from 'zustand';
+import type { PlanSummary, PretrainSettings } from '../../engine/protocol.ts';
 import { type Gpt1Config, PRESETS, type PresetName } from '../../model/config.ts';
-import type { PlanSummary, PretrainSettings } from '../../train/protocol.ts';
 
 export const FORM_FIELDS = [
   'nLayer',

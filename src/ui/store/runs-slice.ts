@@ -2,7 +2,7 @@
 // the current run, and the runs saved in OPFS that can be resumed. Metric arrays live in metrics-buffer.ts;
 // `metricsTick` only tells subscribers (charts) that they grew.
 import type { StateCreator } from 'zustand';
-import type { PretrainSettings, RunState, StepMetrics } from '../../train/protocol.ts';
+import type { PretrainSettings, RunState, StepMetrics } from '../../engine/protocol.ts';
 
 export interface Sample {
   step: number;

@@ -1,7 +1,7 @@
 // The store as the engine drives it: events in, state out (run life cycle, coalesced metrics, errors
 // routed to the input they concern, streamed generation), plus the form's validation.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineEvent, PretrainSettings, StepMetrics } from '../../train/protocol.ts';
+import type { EngineEvent, PretrainSettings, StepMetrics } from '../../engine/protocol.ts';
 import { applyEngineEvent } from './apply-event.ts';
 import { errorTarget } from './errors-slice.ts';
 import { useAppStore } from './index.ts';

@@ -4,7 +4,6 @@
 // (tabs/tasks/task-buffers.ts); the imported checkpoint is shared by the four tabs.
 import type { StateCreator } from 'zustand';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
-import type { PresetName } from '../../model/config.ts';
 import type {
   CompareRow,
   FinetuneEval,
@@ -17,8 +16,9 @@ import type {
   TaskFileRole,
   TaskFileSummary,
   TaskPreview,
-} from '../../train/protocol.ts';
-import type { AblationVariant } from '../../train/task-ablation.ts';
+} from '../../engine/protocol.ts';
+import type { PresetName } from '../../model/config.ts';
+import type { AblationVariant } from '../../train/finetune-ablation.ts';
 
 export const TASK_FAMILIES: readonly TaskFamily[] = ['classification', 'entailment', 'similarity', 'multiple-choice'];
 

@@ -1,7 +1,7 @@
 // Tokenizer slice: which tokenizer the user chose, and the worker's progress and stats for it.
 import type { StateCreator } from 'zustand';
+import type { TokenizerStats } from '../../engine/protocol.ts';
 import type { TokenizerChoice } from '../../tokenizer/choose.ts';
-import type { TokenizerStats } from '../../train/protocol.ts';
 
 export type TokenizerKind = TokenizerChoice['kind'];
 

@@ -4,7 +4,7 @@
 // Weights are never kept, so a kept run's model is gone after a reload.
 import { Fragment, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { FinetuneRecord } from '../../../train/protocol.ts';
+import type { FinetuneRecord } from '../../../engine/protocol.ts';
 import { deleteFinetuneRun } from '../../actions.ts';
 import { type ChartSeries, LineChart } from '../../charts/LineChart.tsx';
 import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton.tsx';

@@ -3,7 +3,7 @@
 import { useId, useState } from 'react';
 import type { ColumnMapping } from '../../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { TaskFileRole } from '../../../train/protocol.ts';
+import type { TaskFileRole } from '../../../engine/protocol.ts';
 import { applyMapping } from './task-actions.ts';
 
 interface Props {

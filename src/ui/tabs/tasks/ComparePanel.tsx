@@ -4,7 +4,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { CompareRow } from '../../../train/protocol.ts';
+import type { CompareRow } from '../../../engine/protocol.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { formatDuration, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';

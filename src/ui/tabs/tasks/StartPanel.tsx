@@ -4,8 +4,8 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
+import type { FinetuneInitChoice } from '../../../engine/protocol.ts';
 import { PRESET_DESCRIPTIONS, type PresetName } from '../../../model/config.ts';
-import type { FinetuneInitChoice } from '../../../train/protocol.ts';
 import { NumberField } from '../../components/NumberField.tsx';
 import { formatCompact } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';

@@ -3,7 +3,7 @@
 // file shows why (file, line, column) and the previously loaded file stays.
 import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { TaskFileRole, TaskFileSummary } from '../../../train/protocol.ts';
+import type { TaskFileRole, TaskFileSummary } from '../../../engine/protocol.ts';
 import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { formatBytes, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';

@@ -1,7 +1,7 @@
 // The paper's reported numbers for the dataset a task file holds (Radford et al. 2018, Tables 2–5), found
 // from the detected format and the file name. Table 5 (ablations) gives the full model, "w/o pre-training"
 // and "w/o aux LM" for the GLUE sets; Tables 2–3 give the full model only for SNLI, SciTail, Story Cloze, RACE.
-import type { TaskFileSummary } from '../../../train/protocol.ts';
+import type { TaskFileSummary } from '../../../engine/protocol.ts';
 import type { TaskMetricName } from '../../../train/task-metrics.ts';
 
 export interface PaperResult {

@@ -3,7 +3,7 @@
 // the comparison, and stop. Each checks what it needs, updates the store and sends a command.
 import type { ColumnMapping } from '../../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { FinetuneInitChoice, TaskFileRole } from '../../../train/protocol.ts';
+import type { FinetuneInitChoice, TaskFileRole } from '../../../engine/protocol.ts';
 import { sendCommand } from '../../engine-port.ts';
 import { formatBytes } from '../../format.ts';
 import { type AppState, useAppStore } from '../../store/index.ts';

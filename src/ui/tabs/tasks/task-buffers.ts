@@ -1,7 +1,7 @@
 // Fine-tuning step points, outside the store (charts read them; React never renders per point): per run, the
 // steps with L1 (aux LM), L2 (task), L3 (total) and the learning rate. Charts learn that they grew through the
 // store's metricsTick (the redraw signal every LineChart listens to), bumped at most every FLUSH_MS.
-import type { FinetunePoint } from '../../../train/protocol.ts';
+import type { FinetunePoint } from '../../../engine/protocol.ts';
 import type { ChartData } from '../../charts/LineChart.tsx';
 import { useAppStore } from '../../store/index.ts';
 

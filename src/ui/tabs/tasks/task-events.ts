@@ -2,7 +2,7 @@
 // the worker's 'error' events to the task input they concern: a file (requestId task:<family>:<role>), the
 // preview, the checkpoint import, or a run (its runId). Those errors also reach the page's alert region
 // through the shell; here they are re-targeted away from the pre-training inputs their `where` might match.
-import type { EngineEvent } from '../../../train/protocol.ts';
+import type { EngineEvent } from '../../../engine/protocol.ts';
 import { startEngine } from '../../engine-bridge.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TASK_FAMILIES } from '../../store/tasks-slice.ts';

@@ -1,7 +1,7 @@
 // The task tabs' settings form: text fields as typed -> FinetuneSettings, with a problem per field that the
 // form shows beside it. Blank optional fields mean "the model's" (context) or "all" (transferred layers).
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { FinetuneSettings, TaskPreviewRequest } from '../../../train/protocol.ts';
+import type { FinetuneSettings, TaskPreviewRequest } from '../../../engine/protocol.ts';
 import type { TaskForm } from '../../store/tasks-slice.ts';
 
 export type TaskFormProblems = Partial<Record<keyof TaskForm, string>>;

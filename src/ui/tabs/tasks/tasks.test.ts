@@ -2,7 +2,7 @@
 // and the worker's events applied to the tasks slice (a refused file keeps the loaded one; a run's points,
 // evaluations and comparison rows; a refused start fails the run naming the field).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TaskFileSummary } from '../../../train/protocol.ts';
+import type { TaskFileSummary } from '../../../engine/protocol.ts';
 import { setCommandSink } from '../../engine-port.ts';
 import { useAppStore } from '../../store/index.ts';
 import { DEFAULT_FORM } from '../../store/tasks-slice.ts';

@@ -1,0 +1,291 @@
+// The engine's task-tab commands: task files in (with the preview of one example as the chosen start's model
+// sees it), checkpoint folders imported, and fine-tuning runs and comparisons started and stopped, one GPU job
+// at a time. The Engine hands it the live pre-training run (a possible start), the device, and `emit`. A
+// failing command emits an 'error' naming its input (the file, a settings field) and changes nothing else.
+// A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves; not
+// its weights), so the Runs tab lists it after a reload.
+import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-task-file.ts';
+import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import type { GpuContext } from '../../gpu/device.ts';
+import type { LimitNeeds } from '../../gpu/limits.ts';
+import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
+import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
+import { checkRunId } from '../../storage/folder-store.ts';
+import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
+import { attentionMaps } from '../attention-maps.ts';
+import type { EmitFn } from '../pretraining/pretrain-session.ts';
+import type { EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
+import { pieceText } from '../token-pieces.ts';
+import { type FinetunedModel, FinetuneJob } from './finetune-job.ts';
+import { FinetuneRecorder } from './finetune-record.ts';
+import type { FinetuneRunDeps } from './finetune-session.ts';
+import { type ImportedModel, importCheckpoint, previewSetup, type Sources } from './finetune-source.ts';
+import { summarise, TaskFiles } from './task-files.ts';
+
+/** Examples a task preview encodes to warn about truncation (a preview stays quick on SNLI-sized files). */
+const PREVIEW_TRUNCATION_EXAMPLES = 2000;
+/** Finished fine-tuning runs whose weights stay for the Attention tab (the oldest goes first). */
+const KEPT_MODELS = 4;
+
+export interface TaskCommandDeps {
+  emit: EmitFn;
+  /** The live pre-training run as a possible start (no 'imported': this class holds that). */
+  sources: () => Omit<Sources, 'imported'>;
+  /** The pre-training run that would compete for the GPU, if any. */
+  pretraining: () => { runId: string; state: RunState; ended: boolean } | undefined;
+  device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
+  tuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+  /** Where finished runs are kept across reloads. */
+  store: () => Promise<FinetuneRunStore>;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class TaskCommands {
+  private readonly files = new TaskFiles();
+  private imported: ImportedModel | undefined;
+  private job: FinetuneJob | undefined;
+  /** The latest job's end, once its runs are stored. */
+  private jobKept: Promise<unknown> = Promise.resolve();
+  /** Finished fine-tuning runs' models by run id, oldest first. */
+  private readonly models = new Map<string, FinetunedModel>();
+
+  constructor(private readonly deps: TaskCommandDeps) {}
+
+  /** The fine-tuning run or comparison holding the GPU, if one is. */
+  get active(): FinetuneJob | undefined {
+    return this.job && !this.job.ended ? this.job : undefined;
+  }
+
+  /** Resolves when the latest job has ended and its runs are stored. */
+  get finished(): Promise<unknown> {
+    return this.jobKept;
+  }
+
+  private emit(event: EngineEvent): void {
+    this.deps.emit(event);
+  }
+
+  private fail(where: string, error: unknown, ids: { runId?: string; requestId?: string } = {}): void {
+    this.emit({ type: 'error', ...ids, where, message: messageOf(error) });
+  }
+
+  private sources(): Sources {
+    return { ...this.deps.sources(), imported: this.imported };
+  }
+
+  async loadFile(
+    family: TaskFamily,
+    role: TaskFileRole,
+    name: string,
+    bytes: ArrayBuffer,
+    preview: TaskPreviewRequest,
+    mapping?: ColumnMapping,
+  ): Promise<void> {
+    let changed: ReturnType<TaskFiles['load']>;
+    try {
+      changed = this.files.load(family, role, name, new Uint8Array(bytes), mapping);
+    } catch (error) {
+      if (error instanceof NeedsMappingError) {
+        const { columns, message } = error;
+        this.emit({ type: 'task-file-needs-mapping', family, role, name, columns, message });
+      } else {
+        this.fail(name, error, { requestId: `task:${family}:${role}` });
+      }
+      return;
+    }
+    for (const { role: r, file } of changed) {
+      this.emit({ type: 'task-file-loaded', summary: summarise(family, r, file) });
+    }
+    await this.preview(family, preview);
+  }
+
+  /** The first training example (or dev, while there is no training file) as the chosen start's model sees it. */
+  async preview(family: TaskFamily, request: TaskPreviewRequest): Promise<void> {
+    const { train, dev } = this.files.get(family);
+    const file = train ?? dev;
+    if (!file) return;
+    try {
+      const data = file.dataset;
+      const { tokenizer, T, description } = previewSetup(request, this.sources(), data);
+      const example = data.examples[0]!;
+      const sequences = previewExample(example, family, tokenizer, T);
+      const sample = data.examples.slice(0, PREVIEW_TRUNCATION_EXAMPLES);
+      const encoded = encodeTaskExamples(sample, family, tokenizer, T, { regression: data.regression });
+      const sampled = sample.length < data.examples.length ? ` (checked the first ${sample.length} examples)` : '';
+      const found = truncationWarning(encoded.stats, T);
+      this.emit({
+        type: 'task-preview',
+        preview: {
+          family,
+          tokenizer: description,
+          T,
+          line: example.line,
+          sequences,
+          ...(found ? { truncation: `${file.name}: ${found}${sampled}` } : {}),
+        },
+      });
+    } catch (error) {
+      this.fail(`${family} preview`, error, { requestId: `task:${family}:preview` });
+    }
+  }
+
+  async importCheckpoint(name: string, files: { name: string; bytes: ArrayBuffer }[]): Promise<void> {
+    try {
+      const imported = importCheckpoint(name, new Map(files.map((f) => [f.name, new Uint8Array(f.bytes)])));
+      this.imported = imported;
+      this.emit({ type: 'checkpoint-imported', info: imported.info });
+    } catch (error) {
+      this.fail('checkpoint', new Error(`${name}: ${messageOf(error)}`), { requestId: 'task:checkpoint' });
+    }
+  }
+
+  async start(runId: string, settings: FinetuneSettings, kind: 'finetune' | 'compare'): Promise<void> {
+    const ids = { runId };
+    try {
+      checkRunId(runId);
+    } catch (error) {
+      this.fail('runId', error, ids);
+      return;
+    }
+    const problem = finetuneSettingsProblem(settings);
+    if (problem) {
+      this.fail(problem.where, new Error(problem.message), ids);
+      return;
+    }
+    const busy = this.active;
+    if (busy) {
+      this.fail('finetune', new Error(`Fine-tuning run ${busy.runId} is training: stop it first.`), ids);
+      return;
+    }
+    const pretraining = this.deps.pretraining();
+    if (pretraining && !pretraining.ended && pretraining.state !== 'paused') {
+      const what = `Pre-training run ${pretraining.runId} is ${pretraining.state}`;
+      this.fail('finetune', new Error(`${what}: pause or stop it first (one GPU run at a time).`), ids);
+      return;
+    }
+    let data: ReturnType<TaskFiles['ready']>;
+    try {
+      data = this.files.ready(settings.family);
+    } catch (error) {
+      this.fail(`${settings.family} files`, error, ids);
+      return;
+    }
+    const { train, dev } = this.files.get(settings.family);
+    const recorder = new FinetuneRecorder({
+      runId,
+      kind,
+      family: settings.family,
+      settings,
+      dataset: { train: train?.name ?? '', dev: dev?.name ?? '' },
+    });
+    const deps = {
+      emit: ((event, transfer) => {
+        recorder.observe(event);
+        this.deps.emit(event, transfer);
+      }) satisfies EmitFn,
+      device: this.deps.device,
+      tuning: this.deps.tuning,
+      keep: (model: FinetunedModel) => this.keep(model),
+    };
+    const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;
+    const job = start(deps, runId, settings, data, this.sources());
+    this.job = job;
+    this.jobKept = job.finished.then((state) => this.keepRecords(runId, recorder, state));
+  }
+
+  /** Stores the job's finished or stopped runs, then sends the new list; a failure is reported, not thrown. */
+  private async keepRecords(runId: string, recorder: FinetuneRecorder, state: RunState): Promise<void> {
+    const records = recorder.records(state);
+    if (!records.length) return;
+    try {
+      const store = await this.deps.store();
+      for (const record of records) await store.save(record);
+    } catch (error) {
+      this.fail('fine-tuning runs', new Error(`Run ${runId} could not be kept for later: ${messageOf(error)}`), {
+        runId,
+      });
+    }
+    await this.listRuns();
+  }
+
+  /** Sends the kept fine-tuning runs ('finetune-runs'). */
+  async listRuns(): Promise<void> {
+    try {
+      const { runs, skipped } = await (await this.deps.store()).list();
+      this.emit({ type: 'finetune-runs', runs, skipped });
+    } catch (error) {
+      this.fail('fine-tuning runs', error);
+    }
+  }
+
+  /** Deletes a kept run, then sends the new list. */
+  async deleteRun(key: string): Promise<void> {
+    try {
+      await (await this.deps.store()).delete(key);
+    } catch (error) {
+      this.fail('fine-tuning runs', error);
+      return;
+    }
+    await this.listRuns();
+  }
+
+  private keep(model: FinetunedModel): void {
+    this.models.delete(model.runId);
+    this.models.set(model.runId, model);
+    while (this.models.size > KEPT_MODELS) this.models.delete(this.models.keys().next().value!);
+  }
+
+  /**
+   * Attention maps of a finished fine-tuning run's model for `text` as its task sees a single text: the
+   * classification form, start + text + extract, the text cut to fit the run's context.
+   */
+  async attention(requestId: string, runId: string, text: string): Promise<void> {
+    const ids = { runId, requestId };
+    const model = this.models.get(runId);
+    if (!model) {
+      const why = this.job?.runId === runId && !this.job.ended ? 'is still training' : 'has no finished model here';
+      this.fail('attention', new Error(`Fine-tuning run ${runId} ${why}.`), ids);
+      return;
+    }
+    try {
+      if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
+      const T = Math.min(model.T, model.config.nPositions);
+      const example = { kind: 'text' as const, text, label: 0, line: 1 };
+      const encoded = encodeTaskExamples([example], 'classification', model.tokenizer, T);
+      const tokens = Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
+      const ctx = await this.deps.device(model.needs, `attention maps of fine-tuning run ${runId}`);
+      const maps = await attentionMaps(ctx, model.config, { values: model.params }, tokens);
+      this.deps.emit(
+        {
+          type: 'attention-maps',
+          requestId,
+          tokens: tokens.map((id) => pieceText(model.tokenizer, id)),
+          layers: maps.layers,
+          heads: maps.heads,
+          data: maps.data,
+          extractIndex: tokens.length - 1,
+        },
+        [maps.data.buffer],
+      );
+    } catch (error) {
+      this.fail('attention', error, ids);
+    }
+  }
+
+  async stop(runId: string): Promise<void> {
+    const job = this.active;
+    if (!job || job.runId !== runId) {
+      this.fail('finetune', new Error(`No fine-tuning run ${runId} is training.`), { runId });
+      return;
+    }
+    job.stop();
+  }
+
+  /** Stops whatever runs (device lost, engine disposed). */
+  stopAll(): void {
+    this.job?.stop();
+  }
+}

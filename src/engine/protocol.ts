@@ -1,0 +1,424 @@
+// The typed protocol between the UI (main thread) and the engine worker that owns the GPUDevice.
+// Commands go in, events come out; both are discriminated unions so every handler is checked.
+// Everything here is structured-clone data (no classes); big arrays travel as transferables.
+import type { ColumnMapping } from '../data/tasks/parse-task-file.ts';
+import type { TaskFamily, TaskFormat } from '../data/tasks/task-types.ts';
+import type { AdapterReport } from '../gpu/adapter-report.ts';
+import type { SelfTestResult } from '../gpu/self-test.ts';
+import type { UnavailableReason } from '../gpu/webgpu-unavailable.ts';
+import type { Gpt1Config, PresetName } from '../model/config.ts';
+import type { PreviewSequence } from '../model/task-inputs.ts';
+import type { TokenizerChoice } from '../tokenizer/choose.ts';
+import type { AblationVariant } from '../train/finetune-ablation.ts';
+import type { TaskMetricName, TaskMetrics } from '../train/task-metrics.ts';
+
+/** A run's life: pause takes effect at a step boundary, so a paused model is consistent and saveable. */
+export type RunState = 'preparing' | 'running' | 'pausing' | 'paused' | 'stopped' | 'done' | 'error';
+
+export interface CorpusStats {
+  name: string;
+  bytes: number;
+  chars: number;
+  lines: number;
+  distinctChars: number;
+  /** The first ~2,000 characters. */
+  preview: string;
+}
+
+export interface TokenizerStats {
+  kind: 'char' | 'bpe' | 'gpt1';
+  vocabSize: number;
+  /** Tokens in the whole corpus. */
+  tokens: number;
+  charsPerToken: number;
+  /** A sample line as the model sees it: token texts in order. */
+  sample: { text: string; pieces: string[] };
+}
+
+export interface PlanSummary {
+  parameters: number;
+  /** Planned GPU bytes per class (param, grad, moment, activation, input, state) and the total. */
+  bytesByClass: Record<string, number>;
+  totalBytes: number;
+  /** Whether the device can hold it (limits and, where known, memory). */
+  fits: boolean;
+  /** Why not, naming the limit and the sizes. */
+  problem?: string;
+}
+
+export interface PretrainSettings {
+  preset: PresetName | 'custom';
+  config: Gpt1Config;
+  B: number;
+  T: number;
+  steps: number;
+  lr: number;
+  seed: number;
+  /** Validation loss every N steps. */
+  evalEvery: number;
+  /** A sample from `samplePrompt` every N steps (fixed sampling seed, so samples compare across steps). */
+  sampleEvery: number;
+  samplePrompt: string;
+}
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  tokens: number;
+  tokensPerSecond: number;
+  msPerStep: number;
+  /** Milliseconds since the run started (wall time axis). */
+  elapsedMs: number;
+}
+
+export interface GenerateRequest {
+  requestId: string;
+  runId: string;
+  prompt: string;
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+}
+
+// ---- Fine-tuning (the four task tabs) ----
+
+export type TaskFileRole = 'train' | 'dev';
+/** Where fine-tuning starts: the live pre-training run's weights, an imported checkpoint, or random weights. */
+export type FinetuneInitChoice = 'current' | 'imported' | 'scratch';
+
+/** One row of a file's label mapping: the label as written, the class id it maps to, how often it occurs. */
+export interface TaskLabelRow {
+  name: string;
+  id: number;
+  count: number;
+}
+
+/** What the engine read from a task file. */
+export interface TaskFileSummary {
+  family: TaskFamily;
+  role: TaskFileRole;
+  name: string;
+  bytes: number;
+  format: TaskFormat;
+  /** What was detected, in words (e.g. "GLUE SST-2 style: sentence, label"). */
+  description: string;
+  /** Which column fed which field (text, a, b, context, choices, label). */
+  columns: Record<string, string>;
+  regression: boolean;
+  rows: number;
+  /** Classes (or the right-choice counts for multiple choice); empty for scores. */
+  labels: TaskLabelRow[];
+  /** Regression: the lowest and highest score. */
+  scoreRange?: [number, number];
+  /** The first example as read: its line, fields by name and label. */
+  example: { line: number; fields: Record<string, string>; label: string };
+  /** The column mapping the file was read with, when the user chose one. */
+  mapping?: ColumnMapping;
+  /** A dev file that no longer fits the training file (a label the training file lacks); training refuses. */
+  problem?: string;
+}
+
+/** How the preview tokenises: the choice of start and its model size. */
+export interface TaskPreviewRequest {
+  init: FinetuneInitChoice;
+  /** For 'scratch'. */
+  preset: PresetName;
+  /** Longest sequence; null: the model's positions. */
+  context: number | null;
+}
+
+/** One example as the model sees it: token rows with start / delimiter / extract markers. */
+export interface TaskPreview {
+  family: TaskFamily;
+  /** The tokenizer used, in words. */
+  tokenizer: string;
+  T: number;
+  line: number;
+  sequences: PreviewSequence[];
+  /** The training file's truncation warning at this context, if any. */
+  truncation?: string;
+}
+
+export interface ImportedModelInfo {
+  name: string;
+  kind: 'gpt1-lab' | 'hugging-face';
+  layers: number;
+  dims: number;
+  heads: number;
+  positions: number;
+  vocabSize: number;
+  parameters: number;
+  tokenizer: string;
+  warnings: string[];
+}
+
+export interface FinetuneSettings {
+  family: TaskFamily;
+  init: FinetuneInitChoice;
+  /** Model size from scratch (its tokenizer: characters of the training file). */
+  preset: PresetName;
+  /** Embeddings + the first n blocks come from the pretrained model (null: all of them). */
+  transferLayers: number | null;
+  /** λ of L3 = L2 + λ·L1; 0: no auxiliary LM. */
+  auxLm: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  /** Warm-up as a fraction of the steps (paper 0.002). */
+  warmup: number;
+  /** Global gradient-norm clip (paper code: 1). */
+  clip: number;
+  seed: number;
+  /** Longest sequence; null: the model's positions. */
+  context: number | null;
+}
+
+export interface FinetunePoint {
+  step: number;
+  epoch: number;
+  /** L1, the auxiliary LM loss (null when λ = 0). */
+  lmLoss: number | null;
+  /** L2, the task loss. */
+  taskLoss: number;
+  /** L3 = L2 + λ·L1. */
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  elapsedMs: number;
+}
+
+export interface FinetuneRunInfo {
+  B: number;
+  T: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  init: string;
+  vocabSize: number;
+  parameters: number;
+  metric: TaskMetricName;
+  auxLm: number;
+  rows: { train: number; dev: number };
+  warnings: string[];
+}
+
+export interface FinetuneEval {
+  step: number;
+  /** Epochs finished (fractional when the run stopped inside one). */
+  epoch: number;
+  metric: TaskMetricName;
+  value: number;
+  metrics: TaskMetrics;
+}
+
+export interface FinetuneSummary {
+  metric: TaskMetricName;
+  value: number;
+  accuracy: number | null;
+  steps: number;
+  seconds: number;
+  /** L2 of the first and the last step. */
+  taskLoss: { first: number; last: number };
+  init: string;
+}
+
+export interface CompareRow {
+  variant: AblationVariant;
+  description: string;
+  auxLm: number;
+  metric: TaskMetricName;
+  value: number;
+  accuracy: number | null;
+  finalTaskLoss: number;
+  steps: number;
+  seconds: number;
+}
+
+/** A dev evaluation as a stored fine-tuning run keeps it (the metric's value; accuracy where it has one). */
+export interface StoredEval {
+  step: number;
+  epoch: number;
+  /** null: not a finite number. */
+  value: number | null;
+  accuracy: number | null;
+}
+
+/**
+ * A finished or stopped fine-tuning run (or one variant of a comparison) as it is kept across reloads: what it
+ * trained on and how, its dev metrics and its curves (at most FINETUNE_CURVE_POINTS points). Its weights are
+ * not kept.
+ */
+export interface FinetuneRecord {
+  version: 1;
+  /** Where it is stored: the run id, or `<runId>.<variant>` for a comparison's variant. */
+  key: string;
+  runId: string;
+  kind: 'finetune' | 'compare';
+  variant?: AblationVariant;
+  family: TaskFamily;
+  state: 'done' | 'stopped';
+  dataset: { train: string; dev: string };
+  settings: FinetuneSettings;
+  info: FinetuneRunInfo;
+  steps: number;
+  seconds: number;
+  /** ISO 8601. */
+  startedAt: string;
+  endedAt: string;
+  /** The last and the best dev evaluation's value (null: no evaluation before a stop). */
+  final: number | null;
+  best: { step: number; value: number } | null;
+  evals: StoredEval[];
+  /** Step points, evenly thinned to at most FINETUNE_CURVE_POINTS (first and last kept). */
+  curves: { step: number[]; lmLoss: (number | null)[]; taskLoss: number[]; loss: number[] };
+}
+
+/** The engine's matmul kernel tuning: how many shapes have a kernel chosen for this GPU, and at what cost. */
+export interface KernelTuningStatus {
+  enabled: boolean;
+  /** Distinct matmul shapes with a chosen kernel. */
+  shapes: number;
+  /** Of those, shapes timed in this page (the rest came from the stored choices). */
+  timedShapes: number;
+  /** Seconds spent timing them. */
+  seconds: number;
+}
+
+/** Which model an attention command uses: a finished fine-tuning run's. */
+export interface AttentionModel {
+  kind: 'finetune';
+  runId: string;
+}
+
+export type EngineCommand =
+  | { type: 'probe-device' }
+  | { type: 'load-corpus'; name: string; bytes: ArrayBuffer }
+  | { type: 'load-demo-corpus' }
+  /**
+   * `files`: the GPT-1 tokenizer's files (name and text) when `choice` is gpt1: encoder_bpe_40000.json +
+   * vocab_40000.bpe (OpenAI) or vocab.json + merges.txt (Hugging Face). The app does not ship them.
+   */
+  | { type: 'prepare-tokenizer'; choice: TokenizerChoice; files?: { name: string; text: string }[] }
+  | { type: 'plan'; config: Gpt1Config; B: number; T: number }
+  | { type: 'start-pretrain'; runId: string; settings: PretrainSettings }
+  | { type: 'pause'; runId: string }
+  | { type: 'resume'; runId: string }
+  | { type: 'step-once'; runId: string }
+  | { type: 'stop'; runId: string }
+  /** Continues a saved run (after a reload or a lost device); `paused` loads it without stepping. */
+  | { type: 'resume-saved'; runId: string; paused?: boolean }
+  /** Answered by 'saved-runs'. */
+  | { type: 'list-saved-runs' }
+  /** Deletes a saved run's folder, then answers with 'saved-runs'. */
+  | { type: 'delete-saved'; runId: string }
+  /** Test hook (C5): destroys the GPUDevice as a lost device would be lost. */
+  | { type: 'debug-lose-device' }
+  /**
+   * Whether programs compiled from now time each matmul shape's kernel variants on this GPU and run the
+   * fastest (default on; results are identical either way). Answered by 'kernel-tuning'.
+   */
+  | { type: 'set-kernel-tuning'; enabled: boolean }
+  | { type: 'generate'; request: GenerateRequest }
+  /**
+   * `model` absent: the pre-training run `runId`. A finished fine-tuning run's model (`model.runId`) sees the
+   * text through its task's input transformation (classification form: start, text, extract).
+   */
+  | { type: 'attention'; requestId: string; runId: string; text: string; model?: AttentionModel }
+  /** The run's current weights as a Hugging Face openai-gpt folder (a paused or ended run). */
+  | { type: 'export-checkpoint'; runId: string }
+  /**
+   * A task tab's training or dev file; answered by 'task-file-loaded' (and 'task-preview' for the first
+   * example), 'task-file-needs-mapping' when its columns are not recognised, or an 'error' naming the file.
+   */
+  | {
+      type: 'load-task-file';
+      family: TaskFamily;
+      role: TaskFileRole;
+      name: string;
+      bytes: ArrayBuffer;
+      mapping?: ColumnMapping;
+      preview: TaskPreviewRequest;
+    }
+  /** Re-sends the preview for another start (its tokenizer and context). */
+  | { type: 'preview-task'; family: TaskFamily; preview: TaskPreviewRequest }
+  /** A checkpoint folder (ours, or Hugging Face openai-gpt with vocab.json + merges.txt): 'checkpoint-imported'. */
+  | { type: 'import-checkpoint'; name: string; files: { name: string; bytes: ArrayBuffer }[] }
+  | { type: 'start-finetune'; runId: string; settings: FinetuneSettings }
+  /** Stops a fine-tuning run or a comparison at the next step boundary. */
+  | { type: 'stop-finetune'; runId: string }
+  /** The paper's ablations (Table 5): pretrained with and without aux LM, from scratch, first n layers. */
+  | { type: 'compare'; runId: string; settings: FinetuneSettings }
+  /** Answered by 'finetune-runs': the fine-tuning runs kept across reloads. */
+  | { type: 'list-finetune-runs' }
+  /** Deletes a kept fine-tuning run (its key), then answers with 'finetune-runs'. */
+  | { type: 'delete-finetune-run'; key: string };
+
+export type EngineEvent =
+  | { type: 'device-ready'; adapter: AdapterReport; selfTest: SelfTestResult }
+  | { type: 'device-unavailable'; reason: UnavailableReason | 'error'; headline: string; advice: string[] }
+  | { type: 'device-lost'; reason: string; message: string }
+  | { type: 'corpus-loaded'; stats: CorpusStats }
+  | { type: 'tokenizer-progress'; done: number; total: number }
+  | { type: 'tokenizer-ready'; stats: TokenizerStats }
+  | { type: 'plan'; plan: PlanSummary }
+  | { type: 'run-state'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
+  | { type: 'metrics'; runId: string; points: StepMetrics[] }
+  | { type: 'eval'; runId: string; step: number; valLoss: number }
+  | { type: 'sample'; runId: string; step: number; prompt: string; text: string }
+  | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
+  | {
+      type: 'saved-runs';
+      runs: { runId: string; step: number; totalSteps: number; savedAt: string; settings: PretrainSettings }[];
+    }
+  /** `text`: the new text since the previous event (append it); `fullText`: everything generated so far. */
+  | { type: 'generated'; requestId: string; text: string; done: boolean; fullText?: string }
+  | {
+      type: 'attention-maps';
+      requestId: string;
+      tokens: string[];
+      layers: number;
+      heads: number;
+      /** [layers, heads, T, T] probabilities, row-major. */
+      data: Float32Array;
+      /** A fine-tuned model's extract token position (the last token), whose row the heads read. */
+      extractIndex?: number;
+    }
+  | { type: 'task-file-loaded'; summary: TaskFileSummary }
+  | {
+      type: 'task-file-needs-mapping';
+      family: TaskFamily;
+      role: TaskFileRole;
+      name: string;
+      columns: string[];
+      message: string;
+    }
+  | { type: 'task-preview'; preview: TaskPreview }
+  | { type: 'checkpoint-imported'; info: ImportedModelInfo }
+  /** A fine-tuning run or comparison changed state; `variant` names the comparison's current variant. */
+  | {
+      type: 'finetune-state';
+      runId: string;
+      kind: 'finetune' | 'compare';
+      state: RunState;
+      step: number;
+      totalSteps: number;
+      variant?: AblationVariant;
+      message?: string;
+    }
+  | { type: 'finetune-started'; runId: string; variant?: AblationVariant; info: FinetuneRunInfo }
+  /** Batched step points (not one event per step). */
+  | { type: 'finetune-metrics'; runId: string; variant?: AblationVariant; points: FinetunePoint[] }
+  /** Dev evaluation at an epoch end (and at the end of the run). */
+  | { type: 'finetune-eval'; runId: string; variant?: AblationVariant; eval: FinetuneEval }
+  | { type: 'finetune-done'; runId: string; variant?: AblationVariant; summary: FinetuneSummary }
+  | { type: 'compare-row'; runId: string; row: CompareRow }
+  | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
+  /** The kept fine-tuning runs, newest first; `skipped`: stored files that could not be read, each naming its file. */
+  | { type: 'finetune-runs'; runs: FinetuneRecord[]; skipped: string[] }
+  | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }
+  /** After a compile chose kernels for new matmul shapes, and after 'set-kernel-tuning'. */
+  | ({ type: 'kernel-tuning' } & KernelTuningStatus)
+  /** A failure tied to a command; `where` names the input (file, field) and nothing else changed. */
+  | { type: 'error'; runId?: string; requestId?: string; where: string; message: string };

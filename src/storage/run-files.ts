@@ -1,0 +1,75 @@
+// What a saved run holds besides the checkpoint folder itself (checkpoint.ts), so a run continues after a
+// page reload with nothing else: run.json (settings, corpus name, dates), corpus.txt (the normalised corpus
+// text: re-encoding it with the checkpoint's tokenizer gives the same ids) and, per checkpoint,
+// history.json (the metric and validation points so far, for the charts).
+import type { PretrainSettings, StepMetrics } from '../engine/protocol.ts';
+import { RUN_MANIFEST } from './folder-store.ts';
+
+export const CORPUS_FILE = 'corpus.txt';
+export const HISTORY_FILE = 'history.json';
+const RUN_FORMAT = 'gpt1-lab-run';
+
+export interface RunManifest {
+  format: typeof RUN_FORMAT;
+  version: 1;
+  runId: string;
+  settings: PretrainSettings;
+  corpusName: string;
+  createdAt: string;
+}
+
+export interface RunHistory {
+  metrics: StepMetrics[];
+  evals: { step: number; valLoss: number }[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function runFiles(
+  manifest: Omit<RunManifest, 'format' | 'version'>,
+  corpusText: string,
+): Map<string, Uint8Array> {
+  const full: RunManifest = { format: RUN_FORMAT, version: 1, ...manifest };
+  return new Map([
+    [CORPUS_FILE, encoder.encode(corpusText)],
+    [RUN_MANIFEST, encoder.encode(`${JSON.stringify(full, null, 1)}\n`)],
+  ]);
+}
+
+export function parseRunFiles(files: ReadonlyMap<string, Uint8Array>): { manifest: RunManifest; corpusText: string } {
+  const manifestBytes = files.get(RUN_MANIFEST);
+  const corpus = files.get(CORPUS_FILE);
+  if (!manifestBytes || !corpus) throw new Error(`A saved run needs ${RUN_MANIFEST} and ${CORPUS_FILE}.`);
+  let manifest: RunManifest;
+  try {
+    manifest = JSON.parse(decoder.decode(manifestBytes)) as RunManifest;
+  } catch (error) {
+    throw new Error(`${RUN_MANIFEST} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (manifest?.format !== RUN_FORMAT || manifest.version !== 1) {
+    throw new Error(`${RUN_MANIFEST}: not a version-1 ${RUN_FORMAT} manifest`);
+  }
+  if (typeof manifest.runId !== 'string' || !manifest.settings || typeof manifest.settings !== 'object') {
+    throw new Error(`${RUN_MANIFEST}: runId or settings is missing`);
+  }
+  return { manifest, corpusText: decoder.decode(corpus) };
+}
+
+export function encodeHistory(history: RunHistory): Uint8Array {
+  return encoder.encode(JSON.stringify(history));
+}
+
+/** The history of a checkpoint; empty when the file is missing or unreadable (charts only, never fatal). */
+export function parseHistory(bytes: Uint8Array | undefined): RunHistory {
+  if (!bytes) return { metrics: [], evals: [] };
+  try {
+    const parsed = JSON.parse(decoder.decode(bytes)) as RunHistory;
+    return {
+      metrics: Array.isArray(parsed.metrics) ? parsed.metrics : [],
+      evals: Array.isArray(parsed.evals) ? parsed.evals : [],
+    };
+  } catch {
+    return { metrics: [], evals: [] };
+  }
+}

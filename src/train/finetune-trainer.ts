@@ -1,0 +1,233 @@
+// Fine-tuning on the GPU (paper §3.2): one compiled program per (task, batch, context) holding forward,
+// L3 = L2 + λ·L1, backward and clipped AdamW, run once per step with one submit; the evaluation program
+// shares its parameters. The host draws each step's examples from a seeded TaskOrder (a fresh permutation
+// per epoch), packs them into a fixed-shape batch (padding slots add nothing to the loss), and reads the
+// losses and gradient norm back asynchronously through a ring, checking them for finiteness.
+import type { GpuContext } from '../gpu/device.ts';
+import type { LimitNeeds } from '../gpu/limits.ts';
+import type { Gpt1Config } from '../model/config.ts';
+import { type EncodedTaskSet, packBatch, TaskOrder } from '../model/task-inputs.ts';
+import type { ParamValues } from '../model/weights.ts';
+import type { MemoryPlan } from '../runtime/memory-plan.ts';
+import type { Program } from '../runtime/program.ts';
+import type { TokenizerJson } from '../tokenizer/types.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { buildTaskGraph, headWidth, type TaskGraph, type TaskSpec, taskHeads } from './finetune-graph.ts';
+import { checkTaskSet, predictionsOf, writeTaskBatch } from './finetune-io.ts';
+import { finiteStep, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
+
+export interface TaskTrainerOptions extends TrainRunOptions {
+  /** The model, vocabulary already grown by the special tokens. */
+  config: Gpt1Config;
+  task: TaskSpec;
+  /** Examples per step (the paper: 32). */
+  B: number;
+  /** Tokens per sequence (<= config.nPositions; every encoded row must fit). */
+  T: number;
+  /** λ of L3 = L2 + λ·L1 (paper 0.5); 0 records no LM head. */
+  auxLm: number;
+  /** Default 0.1 (paper). */
+  classifierDropout?: number;
+  chunkRows?: number;
+  /** Which next tokens L1 predicts (task-inputs.ts); default 'all'. */
+  lmTargets?: 'all' | 'text';
+}
+
+export interface TaskStepResult {
+  step: number;
+  /** L3 = L2 + λ·L1. */
+  loss: number;
+  /** L2 (cross-entropy or MSE) over the batch's examples. */
+  taskLoss: number;
+  /** L1, or null when λ = 0. */
+  lmLoss: number | null;
+  gradNorm: number;
+  lr: number;
+  /** Epoch (0-based) the batch belongs to. */
+  epoch: number;
+  examples: number;
+}
+
+/** The head's outputs for an encoded set, in example order. */
+export interface TaskOutputs {
+  /** [n, L] logits (classes or choices), or [n, 1] scores. */
+  outputs: Float32Array;
+  width: number;
+  /** Argmax class or choice, or the score for regression. */
+  predictions: Float64Array;
+}
+
+/** Host state a checkpoint needs to resume exactly (weights and moments are read from the GPU). */
+export interface TaskTrainerState {
+  step: number;
+  cursor: { epoch: number; position: number };
+  tokens: number;
+}
+
+/** The GPU memory a fine-tuning run plans (the training graph, built without a GPU) and the limits to request. */
+export function planFinetune(options: TaskTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
+  const graph = buildTaskGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
+  return planTrainGraph(graph.g, stepReadbacks(graph));
+}
+
+/** What a step reads back: the task loss, the auxiliary LM loss when λ > 0, the gradient norm. */
+function stepReadbacks(graph: TaskGraph) {
+  return [graph.taskLoss!, ...(graph.lm ? [graph.lm.mean] : []), graph.optimizer!.norm];
+}
+
+interface EvalProgram {
+  program: Program;
+  graph: TaskGraph;
+}
+
+export class TaskTrainer {
+  private evalProgram: EvalProgram | undefined;
+
+  private constructor(
+    readonly options: TaskTrainerOptions,
+    private readonly graph: TaskGraph,
+    private readonly core: TrainProgram,
+    private readonly order: TaskOrder,
+    private readonly trainSet: EncodedTaskSet,
+  ) {}
+
+  static async create(
+    ctx: GpuContext,
+    options: TaskTrainerOptions,
+    train: EncodedTaskSet,
+    initial: ParamValues,
+  ): Promise<TaskTrainer> {
+    checkTaskSet(train, options);
+    const graph = buildTaskGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
+    const { g, model, optimizer } = graph;
+    const spec = { g, params: model.params, optimizer: optimizer!, read: stepReadbacks(graph), label: 'finetune-step' };
+    const core = await TrainProgram.compile(ctx, options, spec, initial);
+    const order = new TaskOrder(train.labels.length, options.seed);
+    return new TaskTrainer(options, graph, core, order, train);
+  }
+
+  get step(): number {
+    return this.core.step;
+  }
+
+  /** Epoch and position of the next batch. */
+  get cursor(): { epoch: number; position: number } {
+    return this.order.cursor;
+  }
+
+  /** Steps per epoch: every example once, the last batch padded. */
+  get stepsPerEpoch(): number {
+    return this.order.batchesPerEpoch(this.options.B);
+  }
+
+  get plannedBytes(): number {
+    return this.core.program.plan.totalBytes;
+  }
+
+  /** The training graph (tests count its dispatches; the UI shows its size). */
+  get taskGraph(): TaskGraph {
+    return this.graph;
+  }
+
+  /**
+   * Submits one step and returns once it is queued. `result` resolves when the GPU finishes; it rejects
+   * with NonFiniteError when a loss or the gradient norm is not finite.
+   */
+  async submitStep(): Promise<{ result: Promise<TaskStepResult> }> {
+    const { B, T, auxLm } = this.options;
+    const next = this.order.next(B);
+    const batch = packBatch(this.trainSet, next.indices, T, { batchSize: B, lmTargets: this.options.lmTargets });
+    writeTaskBatch(this.core.program, this.graph, batch);
+    const { step, lr, values } = await this.core.submit(batch.lengths.reduce((sum, length) => sum + length, 0));
+    const hasLm = Boolean(this.graph.lm);
+    const result = values.then((read) => {
+      const taskLoss = read[0]![0]!;
+      const lmLoss = hasLm ? read[1]![0]! : null;
+      const gradNorm = read.at(-1)![0]!;
+      const loss = taskLoss + (lmLoss === null ? 0 : auxLm * lmLoss);
+      return finiteStep({ step, loss, taskLoss, lmLoss, gradNorm, lr, epoch: next.epoch, examples: batch.examples });
+    });
+    return { result };
+  }
+
+  /** One step, waited for (tests, CLI). */
+  async trainStep(): Promise<TaskStepResult> {
+    return (await this.submitStep()).result;
+  }
+
+  /** The head's outputs on every example of `set`, dropout off (a sync point per batch). */
+  async evaluate(set: EncodedTaskSet): Promise<TaskOutputs> {
+    checkTaskSet(set, this.options);
+    const { B, T } = this.options;
+    if (!this.evalProgram) {
+      const graph = buildTaskGraph({
+        ...this.options,
+        train: false,
+        auxLm: 0,
+        classifierDropout: 0,
+        params: this.graph.model.params,
+      });
+      const program = await this.core.compileShared(graph.g, [graph.head], 'finetune-eval');
+      this.evalProgram = { program, graph };
+    }
+    const { program, graph } = this.evalProgram;
+    const n = set.labels.length;
+    const width = headWidth(this.options.task);
+    const outputs = new Float32Array(n * width);
+    for (let start = 0; start < n; start += B) {
+      const indices = Array.from({ length: Math.min(B, n - start) }, (_, i) => start + i);
+      writeTaskBatch(program, graph, packBatch(set, indices, T, { batchSize: B }));
+      program.run();
+      const head = await program.readF32(graph.head); // [B, width]
+      outputs.set(head.subarray(0, indices.length * width), start * width);
+    }
+    return { outputs, width, predictions: predictionsOf(outputs, width, this.options.task.regression) };
+  }
+
+  params(): Promise<ParamValues> {
+    return this.core.readParams();
+  }
+
+  /** Adam moments by parameter name (a sync point). */
+  moments(): Promise<{ m: ParamValues; v: ParamValues }> {
+    return this.core.moments();
+  }
+
+  state(): TaskTrainerState {
+    return { step: this.core.step, cursor: this.order.cursor, tokens: this.core.tokens };
+  }
+
+  /** Restores weights, moments and host state saved from a trainer with the same options. */
+  restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: TaskTrainerState): void {
+    this.core.restore(params, moments, state.step, state.tokens);
+    this.order.cursor = state.cursor;
+  }
+
+  /** A complete checkpoint: weights with the task head, moments, and the host state to resume exactly. */
+  async checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
+    const { config, task, auxLm } = this.options;
+    const params = await this.params();
+    const moments = await this.moments();
+    const taskNotes = { family: task.family, regression: task.regression ? 1 : 0, numLabels: task.numLabels, auxLm };
+    const state = this.core.trainingState('finetune', this.order.cursor, tokenizer, { ...taskNotes, ...notes });
+    return { config, heads: taskHeads(task), params, moments, state };
+  }
+
+  /** Resumes from a fine-tuning checkpoint of a trainer with the same config, task, batch and context. */
+  restoreCheckpoint(ckpt: Checkpoint): void {
+    const { state } = ckpt;
+    if (state.kind !== 'finetune' || typeof state.dataCursor !== 'object') {
+      throw new Error('checkpoint is a pre-training checkpoint: use it with --init, not to resume fine-tuning');
+    }
+    const { B, T } = this.options;
+    if (state.B !== B || state.T !== T) {
+      throw new Error(`checkpoint was fine-tuned at batch ${state.B} x ${state.T}, this run is ${B} x ${T}`);
+    }
+    if (!ckpt.moments) throw new Error('checkpoint has no optimizer state (optimizer.safetensors)');
+    this.restore(ckpt.params, ckpt.moments, { step: state.step, cursor: state.dataCursor, tokens: state.tokens });
+  }
+
+  destroy(): void {
+    this.core.destroy();
+  }
+}
