@@ -23,6 +23,7 @@ import { mse } from '../ops/mse.ts';
 import { residual } from '../ops/residual.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { Tensor } from '../runtime/tensor.ts';
+import { stepAdamW } from './train-program.ts';
 
 /** The classifier dropout's random stream ('clas'), apart from the body's sites (gpt.ts DROPOUT_STREAMS). */
 export const CLASSIFIER_DROPOUT_STREAM = 0x636c6173;
@@ -78,6 +79,7 @@ export interface TaskGraphOptions {
   chunkRows?: number;
   /** Share another program's parameter tensors (evaluation). */
   params?: Map<string, Tensor>;
+  /** AdamW's weight decay and gradient clip (TrainRunOptions; clip 0 turns clipping off). */
   weightDecay?: number;
   maxGradNorm?: number;
 }
@@ -159,9 +161,6 @@ export function buildTaskGraph(options: TaskGraphOptions): TaskGraph {
     seedConstant(g, 1)(seed);
     if (lm) seedConstant(g, lambda)(g.gradWrite(lm.mean)); // L3 = L2 + λ·L1
   });
-  out.optimizer = adamw(g, g.paramGrads(), {
-    weightDecay: options.weightDecay ?? 0.01,
-    maxGradNorm: options.maxGradNorm ?? 1,
-  });
+  out.optimizer = adamw(g, g.paramGrads(), stepAdamW(options));
   return out;
 }

@@ -13,13 +13,21 @@ import type { ParamValues } from '../model/weights.ts';
 import { adamw } from '../ops/adamw.ts';
 import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { seedConstant } from '../ops/fill.ts';
+import { matmul } from '../ops/matmul.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { MemoryPlan } from '../runtime/memory-plan.ts';
 import type { Program } from '../runtime/program.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { finiteStep, NonFiniteError, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
+import {
+  finiteStep,
+  NonFiniteError,
+  planTrainGraph,
+  stepAdamW,
+  TrainProgram,
+  type TrainRunOptions,
+} from './train-program.ts';
 
 export { NonFiniteError };
 
@@ -46,7 +54,10 @@ interface LmProgram {
   loss: LmLoss;
 }
 
-function buildLmGraph(options: LmTrainerOptions, B: number, train: boolean, params?: Map<string, Tensor>) {
+/** What the training step's graph is built from: the trainer's options less the host's (seed, schedule, data). */
+export type LmGraphOptions = Pick<LmTrainerOptions, 'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm'>;
+
+function buildLmGraph(options: LmGraphOptions, B: number, train: boolean, params?: Map<string, Tensor>) {
   const g = new Graph();
   const model = gptForward(g, options.config, { B, T: options.T, train, params });
   const targets = g.input('targets', [B * options.T], 'u32'); // [B*T]
@@ -54,15 +65,18 @@ function buildLmGraph(options: LmTrainerOptions, B: number, train: boolean, para
   return { g, model, targets, loss };
 }
 
-/** The whole training step as a graph: forward with dropout, LM loss, backward, clipped AdamW. */
-export function buildTrainGraph(options: LmTrainerOptions) {
+/**
+ * The whole training step as a graph: forward with dropout, LM loss, backward, clipped AdamW. `logits: true`
+ * also records the full logits before backward, so that they come from the weights the step starts from:
+ * parity reads them; training never does (the chunked LM head exists so that they never have to exist).
+ */
+export function buildTrainGraph(options: LmGraphOptions, reads: { logits?: boolean } = {}) {
   const { g, model, targets, loss } = buildLmGraph(options, options.B, true);
+  const wte = model.params.get('wte')!;
+  const logits = reads.logits ? matmul(g, finalHidden(model), wte, { transB: true, name: 'logits' }) : undefined; // [B, T, V]
   g.backward(loss.mean, seedConstant(g));
-  const optimizer = adamw(g, g.paramGrads(), {
-    weightDecay: options.weightDecay ?? 0.01,
-    maxGradNorm: options.maxGradNorm ?? 1,
-  });
-  return { g, model, targets, loss, optimizer };
+  const optimizer = adamw(g, g.paramGrads(), stepAdamW(options));
+  return { g, model, targets, loss, optimizer, logits };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { GpuContext } from '../gpu/device.ts';
 import type { LimitNeeds } from '../gpu/limits.ts';
 import { type ParamValues, readParams, uploadParams } from '../model/weights.ts';
-import type { AdamWState } from '../ops/adamw.ts';
+import type { AdamWOptions, AdamWState } from '../ops/adamw.ts';
 import type { Graph } from '../runtime/graph.ts';
 import { type MemoryPlan, planMemory } from '../runtime/memory-plan.ts';
 import { Program } from '../runtime/program.ts';
@@ -41,8 +41,16 @@ export interface TrainRunOptions {
   T: number;
   seed: number;
   schedule: Schedule;
+  /** Decoupled weight decay on matrices and embeddings (default 0.01). */
   weightDecay?: number;
+  /** Global-norm gradient clip (default 1); 0 turns clipping off, as Hugging Face Trainer's max_grad_norm. */
   maxGradNorm?: number;
+}
+
+/** The training step's AdamW options from a run's (both trainers' graphs record their optimizer with them). */
+export function stepAdamW(options: Pick<TrainRunOptions, 'weightDecay' | 'maxGradNorm'>): AdamWOptions {
+  const maxGradNorm = options.maxGradNorm ?? 1;
+  return { weightDecay: options.weightDecay ?? 0.01, maxGradNorm: maxGradNorm === 0 ? undefined : maxGradNorm };
 }
 
 /** The GPU memory a training graph plans (built without a GPU) and the device limits to request for it. */

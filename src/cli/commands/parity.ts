@@ -1,8 +1,8 @@
 // `parity --hf DIR`: our engine against Hugging Face's golden values in DIR (hf-tiny layout).
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
-import { runParity } from '../../model/parity.ts';
-import { readFixtureFolder } from '../../model/parity-node.ts';
+import { runParity } from '../../train/parity.ts';
+import { readFixtureFolder } from '../../train/parity-node.ts';
 import { type OptionSpecs, parseOptions } from '../args.ts';
 
 export const parityOptions = {

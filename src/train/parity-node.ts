@@ -1,7 +1,7 @@
 // Reads a parity fixture folder (the layout of ../shared/fixtures/hf-tiny) from disk, for the CLI and tests.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readHfFolder } from './hf-folder-node.ts';
+import { readHfFolder } from '../model/hf-folder-node.ts';
 import type { FixtureFiles } from './parity.ts';
 
 export async function readFixtureFolder(dir: string): Promise<FixtureFiles> {

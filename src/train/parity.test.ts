@@ -1,5 +1,6 @@
-// The whole model against Hugging Face transformers' golden values (../shared/fixtures/hf-tiny), on the
-// GPU tier in Node (Dawn). Every check must be within PARITY_TOLERANCE (reasoned in parity.ts).
+// The whole model, through the pre-training and multiple-choice fine-tuning step graphs, against Hugging Face
+// transformers' golden values (../shared/fixtures/hf-tiny), on the GPU tier in Node (Dawn). Every check must be
+// within PARITY_TOLERANCE (reasoned in parity.ts).
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestGpu } from '../../test-support/test-gpu.ts';
