@@ -18,8 +18,8 @@ import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { Program } from '../runtime/program.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { buildTrainGraph } from './lm-trainer.ts';
-import { buildTaskGraph, type TaskSpec } from './task-graph.ts';
-import { writeTaskBatch } from './task-io.ts';
+import { buildTaskGraph, type TaskSpec } from './finetune-graph.ts';
+import { writeTaskBatch } from './finetune-io.ts';
 
 /**
  * Pass bound: max |ours - reference| / max |reference| per tensor. Both sides are float32; the reference

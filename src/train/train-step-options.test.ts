@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import type { Graph } from '../runtime/graph.ts';
 import { buildTrainGraph } from './lm-trainer.ts';
-import { buildTaskGraph } from './task-graph.ts';
+import { buildTaskGraph } from './finetune-graph.ts';
 import { stepAdamW } from './train-program.ts';
 
 const config: Gpt1Config = { ...PRESETS.tiny, vocabSize: 20, nPositions: 8, nEmbd: 8, nHead: 2, nInner: 32, nLayer: 1 };
