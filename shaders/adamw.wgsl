@@ -27,11 +27,15 @@ struct Params {
 @group(0) @binding(5) var<uniform> params: Params;
 
 const WG: u32 = 256u;
-// opt_state slots (OPT_STATE in src/ops/adamw.ts).
+// The layout of opt_state (OPT_STATE in src/ops/adamw.ts reads it from here). LR and STEP are written by
+// the host for information only; the kernel reads the derived values.
+const LR: u32 = 0u;
 const STEP_SIZE: u32 = 1u;     // lr / (1 - beta1^t)
 const BC2_SQRT: u32 = 2u;      // sqrt(1 - beta2^t)
 const CLIP_SCALE: u32 = 3u;    // min(1, max_norm / (norm + 1e-6)), or 1
 const DECAY_FACTOR: u32 = 4u;  // 1 - lr * weight_decay
+const STEP: u32 = 5u;          // t, 1-based
+const OPT_STATE_SIZE: u32 = 8u;
 
 @compute @workgroup_size(WG)
 fn adamw_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -85,7 +85,7 @@ fn crossentropy_forward(
 
 // Forward, rowwise: one thread per row, the same two passes as above in sequential column order. No
 // workgroup memory or barriers, so the rows of a chunk fold into 2-D like an elementwise grid
-// (workgroups1d(R, ROW_WG)).
+// (threadGrid in src/runtime/grid.ts).
 @compute @workgroup_size(ROW_WG)
 fn crossentropy_forward_rowwise(
   @builtin(global_invocation_id) gid: vec3<u32>,

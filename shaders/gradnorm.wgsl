@@ -23,8 +23,8 @@ struct Params {
 
 const WG: u32 = 256u;
 const ITEMS: u32 = 4u;             // elements per thread in pass 1
-const CHUNK: u32 = WG * ITEMS;     // elements per workgroup (GRADNORM_CHUNK in src/ops/gradnorm.ts)
-const CLIP_SCALE: u32 = 3u;        // slot in opt_state (OPT_STATE in src/ops/adamw.ts)
+const CHUNK: u32 = WG * ITEMS;     // elements per workgroup (GRADNORM_CHUNK in src/ops/gradnorm.ts reads it)
+const CLIP_SCALE: u32 = 3u;        // slot in opt_state: CLIP_SCALE of adamw.wgsl (a test checks they agree)
 const CLIP_EPS: f32 = 1e-6;        // PyTorch's clip_grad_norm_: max_norm / (total_norm + 1e-6)
 
 #include "reduce.wgsl"
@@ -35,7 +35,8 @@ fn gradnorm_partials(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  // Grids past 65,535 workgroups are folded into 2-D; the fold may add a few groups past the end.
+  // Past the device's workgroups-per-dimension limit the grid is folded into 2-D; the fold may add a few
+  // groups past the end.
   let group = wid.x + wid.y * nwg.x;
   let groups = (params.n + CHUNK - 1u) / CHUNK;
   if (group >= groups) { return; }

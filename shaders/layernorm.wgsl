@@ -36,7 +36,7 @@ const WG: u32 = 64u;
 #include "reduce.wgsl"
 
 // Rowwise variants: one invocation per row, rows folded into 2-D like an elementwise grid
-// (workgroups1d(N, WG)).
+// (threadGrid in src/runtime/grid.ts).
 fn thread_row(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
@@ -185,7 +185,7 @@ fn layernorm_backward_partials(@builtin(global_invocation_id) gid: vec3<u32>) {
   partials[(params.nblocks + blk) * C + c] = db;
 }
 
-// Pass 2: one invocation per column sums the blocks' partials in block order. Grid: workgroups1d(C, WG).
+// Pass 2: one invocation per column sums the blocks' partials in block order (a flat grid over C).
 fn sum_blocks(plane: u32, c: u32) -> f32 {
   var s = 0.0;
   for (var blk = 0u; blk < params.nblocks; blk++) {

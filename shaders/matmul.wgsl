@@ -33,7 +33,8 @@ fn naive_sum(z: u32, m: u32, n: u32) -> f32 {
   return acc;
 }
 
-// Flat output index over M*N, folded into 2-D past 65,535 workgroups (workgroups1d in graph.ts).
+// Flat output index over M*N; past the device's workgroups-per-dimension limit the grid is folded into 2-D
+// (src/runtime/grid.ts).
 fn naive_flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * NAIVE_WG;
 }

@@ -14,7 +14,8 @@
 
 const V_BK: u32 = 16u;
 const V_THREADS: u32 = 256u;
-const V_COLS: u32 = 16u; // threads across N: 64 columns / 4
+const V_BN: u32 = 64u;   // output columns per workgroup, in both tiles
+const V_COLS: u32 = V_BN / 4u; // threads across N, 4 columns each
 
 // ---- vec4: 64x64 -------------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ fn v_stage_b(b: u32, n0: u32, k0: u32, e: u32) -> Staged {
 
 fn v4_mainloop(wid: vec3<u32>, lid: u32) {
   let m0 = wid.y * V4_BM;
-  let n0 = wid.x * 64u;
+  let n0 = wid.x * V_BN;
   let tx = lid % V_COLS;
   let ty = lid / V_COLS;
   var c0 = vec4<f32>(0.0);
@@ -106,7 +107,7 @@ fn v_store(wid: vec3<u32>, lid: u32, bm: u32, groups: u32) {
     let m = wid.y * bm + 4u * (lid / V_COLS) + i % 4u + 64u * (i / 4u);
     let row = v_acc[i];
     for (var j = 0u; j < 4u; j++) {
-      let n = wid.x * 64u + 4u * (lid % V_COLS) + j;
+      let n = wid.x * V_BN + 4u * (lid % V_COLS) + j;
       if (m < params.M && n < params.N) {
         let r = finish(row[j], n);
         write_out(c_index(wid.z, m, n), r.y);
@@ -121,7 +122,7 @@ fn v_store_preact(wid: vec3<u32>, lid: u32, bm: u32, groups: u32) {
     let m = wid.y * bm + 4u * (lid / V_COLS) + i % 4u + 64u * (i / 4u);
     let row = v_acc[i];
     for (var j = 0u; j < 4u; j++) {
-      let n = wid.x * 64u + 4u * (lid % V_COLS) + j;
+      let n = wid.x * V_BN + 4u * (lid % V_COLS) + j;
       if (m < params.M && n < params.N) {
         let r = finish(row[j], n);
         let idx = c_index(wid.z, m, n);
@@ -142,7 +143,7 @@ var<workgroup> v8_b: array<vec4<f32>, 256>; // [BK, BN / 4]
 
 fn v8_mainloop(wid: vec3<u32>, lid: u32) {
   let m0 = wid.y * V8_BM;
-  let n0 = wid.x * 64u;
+  let n0 = wid.x * V_BN;
   let tx = lid % V_COLS;
   let ty = lid / V_COLS; // owns rows 4 ty .. 4 ty + 3 and 64 + 4 ty .. 64 + 4 ty + 3
   var c0 = vec4<f32>(0.0);

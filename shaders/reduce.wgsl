@@ -36,7 +36,8 @@ fn workgroup_max(lid: u32, v: f32) -> f32 {
   return workgroup_reduce(lid, v, true);
 }
 
-// One workgroup per row; the grid may be folded into 2-D past 65,535 rows (workgroups1d(rows, 1)).
+// One workgroup per row; past the device's workgroups-per-dimension limit the grid is folded into 2-D
+// (src/runtime/grid.ts).
 // workgroup_id is uniform, so an early return for the tail keeps every barrier in uniform control flow.
 fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return wid.x + wid.y * nwg.x;

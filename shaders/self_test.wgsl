@@ -11,7 +11,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-@compute @workgroup_size(64)
+const WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
 fn self_test_axpy(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= params.n) { return; }

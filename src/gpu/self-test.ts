@@ -1,5 +1,6 @@
 // A one-dispatch check that the device computes correctly: runs shaders/self_test.wgsl and compares
 // with the same arithmetic on the CPU. Exact integer inputs make the expected output exact in f32.
+import { entryWorkgroupSize } from './shader-constants.ts';
 import { shaderSource } from './shader-library.ts';
 
 export interface SelfTestResult {
@@ -68,7 +69,7 @@ export async function runAxpy(
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(Math.ceil(n / 64));
+    pass.dispatchWorkgroups(Math.ceil(n / entryWorkgroupSize('self_test.wgsl', 'self_test_axpy')[0]));
     pass.end();
     encoder.copyBufferToBuffer(bout, 0, readback, 0, bytes);
     device.queue.submit([encoder.finish()]);

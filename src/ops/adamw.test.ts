@@ -1,7 +1,8 @@
 // AdamW CPU reference and per-step scalars against hand-computed values.
 import { describe, expect, it } from 'vitest';
+import { shaderInteger } from '../gpu/shader-constants.ts';
 import { Tensor } from '../runtime/tensor.ts';
-import { adamwStepRef, decayMatrices, OPT_STATE, optStateValues } from './adamw.ts';
+import { adamwStepRef, decayMatrices, OPT_STATE, OPT_STATE_SIZE, optStateValues } from './adamw.ts';
 
 const HP = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 
@@ -64,6 +65,13 @@ describe('adamw reference', () => {
     expect(s3[OPT_STATE.stepSize]).toBe(Math.fround(2e-3 / 0.271)); // 1 - 0.9³ = 0.271
     expect(s3[OPT_STATE.bc2Sqrt]).toBe(Math.fround(Math.sqrt(0.002997001))); // 1 - 0.999³
     expect(() => optStateValues(0, 1e-3, [0.9, 0.999], 0)).toThrow();
+  });
+
+  it('lays out opt_state as adamw.wgsl declares it, and gradnorm.wgsl writes the same clip slot', () => {
+    const slots = Object.values(OPT_STATE);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(Math.max(...slots)).toBeLessThan(OPT_STATE_SIZE);
+    expect(OPT_STATE.clipScale).toBe(shaderInteger('gradnorm.wgsl', 'CLIP_SCALE'));
   });
 
   it('decays matrices and embeddings by default, not biases or gains', () => {

@@ -2,31 +2,33 @@
 // denominator as sqrt(v) / sqrt(1 - beta2^t) + eps), with optional global-norm gradient clipping:
 // a float64 CPU reference, the host-side per-step scalars, and the op that records the optimizer dispatches
 // (gradnorm_partials per gradient, gradnorm_reduce, then adamw_update per parameter). Kernel: shaders/adamw.wgsl.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import { shaderInteger } from '../gpu/shader-constants.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import { sameShape, type Tensor } from '../runtime/tensor.ts';
 import { gradNorm } from './gradnorm.ts';
 
-const WG = 256;
-
 export const ADAMW_UPDATE = kernel('adamw.wgsl', 'adamw_update', ['param', 'grad', 'm', 'v', 'opt_state']);
 
-/** Slots of the f32 `opt_state` tensor (the same indices are constants in adamw.wgsl and gradnorm.wgsl). */
+const slot = (name: string) => shaderInteger('adamw.wgsl', name);
+
+/** Slots of the f32 `opt_state` tensor, as adamw.wgsl lays it out (gradnorm.wgsl writes CLIP_SCALE too). */
 export const OPT_STATE = {
   /** Learning rate of this step (informational: the kernel reads the two derived values below). */
-  lr: 0,
+  lr: slot('LR'),
   /** lr / (1 - beta1^t). */
-  stepSize: 1,
+  stepSize: slot('STEP_SIZE'),
   /** sqrt(1 - beta2^t). */
-  bc2Sqrt: 2,
+  bc2Sqrt: slot('BC2_SQRT'),
   /** Gradient multiplier: written by gradnorm_reduce each step (1 when clipping is off). */
-  clipScale: 3,
+  clipScale: slot('CLIP_SCALE'),
   /** 1 - lr * weightDecay, applied to tensors with decay. */
-  decayFactor: 4,
+  decayFactor: slot('DECAY_FACTOR'),
   /** The step t (1-based), informational. */
-  step: 5,
+  step: slot('STEP'),
 } as const;
-export const OPT_STATE_SIZE = 8;
+export const OPT_STATE_SIZE = slot('OPT_STATE_SIZE');
 
 export interface AdamWHyper {
   lr: number;
@@ -77,8 +79,6 @@ export interface AdamWOptions {
   decayMask?: (param: Tensor) => boolean;
   /** Global-norm clip threshold (clip_grad_norm_'s max_norm); undefined: no clipping. */
   maxGradNorm?: number;
-  /** Tests only: fold grids past this many workgroups per dimension. */
-  maxWorkgroupsPerDim?: number;
 }
 
 export interface AdamWState {
@@ -137,7 +137,7 @@ export function adamw(
     g,
     paramGrads.map((pg) => pg.grad),
     optState,
-    { maxNorm: options.maxGradNorm, maxWorkgroupsPerDim: options.maxWorkgroupsPerDim },
+    { maxNorm: options.maxGradNorm },
   );
   const moments = paramGrads.map(({ param, grad }) => {
     const m = g.state(`adamw.m(${param.name})`, param.shape, 'f32', 'moment'); // same shape as param
@@ -154,7 +154,7 @@ export function adamw(
         eps,
         decay: decay ? 1 : 0,
       },
-      workgroups1d(param.size, WG, options.maxWorkgroupsPerDim),
+      threadGrid(ADAMW_UPDATE, param.size),
       { label: `adamw_update(${param.name})` },
     );
     return { param, m, v };

@@ -5,6 +5,7 @@
 // Dropout seed: the forward and backward read the graph's dropout seed tensor (dropoutSeed(g), written per
 // step by setDropoutSeed), like every other dropout site, so both see the same seed and the params stay
 // static. Each layer passes its own `stream`, so layers draw different masks from one step seed.
+import { shaderInteger } from '../gpu/shader-constants.ts';
 import type { Graph } from '../runtime/graph.ts';
 import { kernel } from '../runtime/kernel.ts';
 import { dropoutScale } from '../runtime/random.ts';
@@ -13,9 +14,9 @@ import { dropoutSeed } from './dropout.ts';
 
 const SHADER = 'attention.wgsl';
 /** Query rows (forward, dq) or keys (dk/dv) owned by one workgroup; see BLOCK in the shader. */
-const BLOCK = 16;
+const BLOCK = shaderInteger(SHADER, 'BLOCK');
 /** Largest head size the kernels' workgroup tiles hold (HS_MAX in the shader). */
-export const ATTENTION_MAX_HEAD_SIZE = 64;
+export const ATTENTION_MAX_HEAD_SIZE = shaderInteger(SHADER, 'HS_MAX');
 /** HF's fill value for masked scores (w * b + -1e4 * (1 - b)). */
 const MASK_FILL = -1e4;
 

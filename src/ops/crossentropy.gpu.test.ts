@@ -8,6 +8,7 @@ import { evalGraph, withBackward } from '../../test-support/gpu-graph.ts';
 import { expectClose, f32Exact, randInts, randn, type Tolerance, uniform } from '../../test-support/numerics.ts';
 import { openTestGpu } from '../../test-support/test-gpu.ts';
 import type { GpuContext } from '../gpu/device.ts';
+import { shaderInteger } from '../gpu/shader-constants.ts';
 import { Graph } from '../runtime/graph.ts';
 import { kernelPipeline } from '../runtime/program.ts';
 import type { Tensor } from '../runtime/tensor.ts';
@@ -42,17 +43,17 @@ import { SCALE_COPY, scaleCopy } from './fill.ts';
 //    exp: sum_v e^y (3 + 2|y|) 2U <= 2U (3 s + 2 s ln(V / s)) (e^y|y| = -p ln p, largest when equal)
 //         so relative to s: 2U (3 + 2 ln V)
 //    adds of positive terms, k roundings on the longest path: k U relative (first order), where
-//      workgroup: ceil(V / 256) sequential per thread, then an 8-level tree: k = ceil(V / 256) + 8
+//      workgroup: ceil(V / WG) sequential per thread, then a log2(WG)-level tree: k = ceil(V / WG) + log2(WG)
 //      rowwise:   one thread adds the V terms left to right: k = V - 1 (error grows ~V U, not log V)
 //  lse = m + log s: log's own error 2^-21 + 6U ln V, plus the relative error of s, plus rounding U |lse|
 //  loss = lse - x_t: plus rounding U (2A + ln V)
 const U = 2 ** -24;
-const WG = 256;
+const WG = shaderInteger('crossentropy.wgsl', 'WG'); // threads of the one-workgroup-per-row kernels
 const VARIANTS: readonly CrossEntropyVariant[] = ['workgroup', 'rowwise'];
 
 /** Roundings on the longest addition path of the forward's sum of exps (see above). */
 function sumRoundings(V: number, variant: CrossEntropyVariant): number {
-  return variant === 'rowwise' ? V - 1 : Math.ceil(V / WG) + 8;
+  return variant === 'rowwise' ? V - 1 : Math.ceil(V / WG) + Math.log2(WG);
 }
 
 function lseError(V: number, A: number, variant: CrossEntropyVariant): number {
@@ -75,10 +76,10 @@ function dlogitsTol(V: number, A: number, maxDloss: number, variant: CrossEntrop
 }
 
 // Mean of GPU losses vs the f64 mean: each loss is off by at most lossTol, and the fixed-order f32 sum
-// of N positive terms adds (ceil(N / 256) + 8) U relative, the division U relative (the mean kernel is
+// of N positive terms adds (ceil(N / WG) + log2(WG)) U relative, the division U relative (the mean kernel is
 // one workgroup tree whichever forward variant made the losses).
 function meanTol(N: number, V: number, A: number, mean: number, variant: CrossEntropyVariant): Tolerance {
-  return { atol: lossTol(V, A, variant).atol + (Math.ceil(N / WG) + 9) * U * mean, rtol: 0 };
+  return { atol: lossTol(V, A, variant).atol + (Math.ceil(N / WG) + Math.log2(WG) + 1) * U * mean, rtol: 0 };
 }
 
 const maxAbs = (x: ArrayLike<number>) => Array.from(x).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -408,7 +409,12 @@ describe('crossentropy kernels', () => {
       const ref = crossentropyMeanRef(losses, targets, V);
       expect(r.count![0]).toBe(ref.count);
       // Only the f32 sum and division (the losses are exact f32 here).
-      expectClose(r.mean!, [ref.mean], { atol: (Math.ceil(N / WG) + 9) * U * ref.mean, rtol: 0 }, 'mean');
+      expectClose(
+        r.mean!,
+        [ref.mean],
+        { atol: (Math.ceil(N / WG) + Math.log2(WG) + 1) * U * ref.mean, rtol: 0 },
+        'mean',
+      );
       // scale * dmean / count (two roundings, 3U covers the f32 dmean too) then one add (U of the result).
       const add = crossentropyRowDlossRef(targets, V, dmean, scale);
       const expected = prev.map((p, i) => p + add[i]!);

@@ -13,8 +13,9 @@
 //        crossEntropyBackwardChunk(logits, dloss -> dlogits) (in place: dlogits overwrite the logits)
 //        matmul backward from dlogits
 //   3. crossEntropyMeanDispatch(losses -> mean [1], count [1])
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
-import { kernel } from '../runtime/kernel.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { type Grid, threadGrid, workgroups1d } from '../runtime/grid.ts';
+import { type KernelSpec, kernel } from '../runtime/kernel.ts';
 import { assertShape, type Tensor } from '../runtime/tensor.ts';
 
 /** The ignore index: a target of 0xFFFFFFFF (any target >= V, in fact) marks a row without a target. */
@@ -133,13 +134,11 @@ export function crossentropyRowDlossRef(targets: Uint32Array /* [N] */, V: numbe
 // Dispatch recorders (the building blocks of the chunked LM head)
 
 /**
- * How forward and backward cover a row: one 256-thread workgroup per row (the forward's reductions are
+ * How forward and backward cover a row: one workgroup (WG threads) per row (the forward's reductions are
  * trees with barriers), or one thread per row (sequential loops, no barriers). mean/row_dloss are the
  * same either way (one workgroup over the N rows: ~1 ms on SwiftShader even at N = 4096).
  */
 export type CrossEntropyVariant = 'workgroup' | 'rowwise';
-
-const ROW_WG = 64; // ROW_WG in crossentropy.wgsl
 
 /**
  * Longest row (V) that gets the rowwise kernels by default. On SwiftShader (CPU WebGPU: tests, CI) the
@@ -154,6 +153,11 @@ export const CROSSENTROPY_ROWWISE_MAX_V = 256;
 /** The variant for rows of V classes (`variant` forces one, for tests and benchmarks). */
 export function crossEntropyVariant(V: number, variant?: CrossEntropyVariant): CrossEntropyVariant {
   return variant ?? (V <= CROSSENTROPY_ROWWISE_MAX_V ? 'rowwise' : 'workgroup');
+}
+
+/** R rows: one invocation each (rowwise kernels) or one workgroup each. */
+function rowGrid(spec: KernelSpec, R: number, rowwise: boolean): Grid {
+  return rowwise ? threadGrid(spec, R) : workgroups1d(R, 1);
 }
 
 export interface ChunkArgs {
@@ -197,11 +201,12 @@ export function crossEntropyForwardChunk(g: Graph, args: ChunkArgs & { losses: T
   assertShape(args.losses, [N], 'crossEntropyForwardChunk');
   assertShape(args.lse, [N], 'crossEntropyForwardChunk');
   const rowwise = crossEntropyVariant(V, args.variant) === 'rowwise';
+  const spec = rowwise ? CROSSENTROPY_FORWARD_ROWWISE : CROSSENTROPY_FORWARD;
   g.dispatch(
-    rowwise ? CROSSENTROPY_FORWARD_ROWWISE : CROSSENTROPY_FORWARD,
+    spec,
     { logits: args.logits, targets: args.targets, losses: args.losses, lse: args.lse },
     { R, V, Vp, row_offset },
-    rowwise ? workgroups1d(R, ROW_WG) : workgroups1d(R, 1),
+    rowGrid(spec, R, rowwise),
     { label: `crossentropy_forward${rowwise ? '_rowwise' : ''} rows ${row_offset}+${R}` },
   );
 }
@@ -224,22 +229,23 @@ export function crossEntropyBackwardChunk(
   assertShape(args.dloss, [N], 'crossEntropyBackwardChunk');
   const common = { targets: args.targets, lse_in: args.lse, dloss: args.dloss };
   const rowwise = crossEntropyVariant(V, args.variant) === 'rowwise';
-  const grid = rowwise ? workgroups1d(R, ROW_WG) : workgroups1d(R, 1);
   const label = `crossentropy_backward${rowwise ? '_rowwise' : ''} rows ${row_offset}+${R}`;
   if (!args.dlogits) {
     if (args.accumulate) throw new Error('crossEntropyBackwardChunk: in place cannot accumulate');
     const params = { R, V, Vp, row_offset };
     const spec = rowwise ? CROSSENTROPY_BACKWARD_INPLACE_ROWWISE : CROSSENTROPY_BACKWARD_INPLACE;
+    const grid = rowGrid(spec, R, rowwise);
     g.dispatch(spec, { ...common, dlogits: args.logits }, params, grid, { label: `${label} (in place)` });
     return;
   }
   assertShape(args.dlogits, [R, Vp], 'crossEntropyBackwardChunk');
   if (args.dlogits === args.logits) throw new Error('crossEntropyBackwardChunk: for in place, omit dlogits');
+  const spec = rowwise ? CROSSENTROPY_BACKWARD_ROWWISE : CROSSENTROPY_BACKWARD;
   g.dispatch(
-    rowwise ? CROSSENTROPY_BACKWARD_ROWWISE : CROSSENTROPY_BACKWARD,
+    spec,
     { ...common, logits: args.logits, dlogits: args.dlogits },
     { R, V, Vp, row_offset, accumulate: args.accumulate ?? 0 },
-    grid,
+    rowGrid(spec, R, rowwise),
     { label },
   );
 }

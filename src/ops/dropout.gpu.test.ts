@@ -5,7 +5,8 @@ import { evalGraph, withBackward } from '../../test-support/gpu-graph.ts';
 import { expectClose, f32Exact, randn, toF32 } from '../../test-support/numerics.ts';
 import { openTestGpu } from '../../test-support/test-gpu.ts';
 import type { GpuContext } from '../gpu/device.ts';
-import { Graph, workgroups1d } from '../runtime/graph.ts';
+import { Graph } from '../runtime/graph.ts';
+import { threadGrid } from '../runtime/grid.ts';
 import { Program } from '../runtime/program.ts';
 import {
   DROPOUT_FORWARD,
@@ -75,7 +76,7 @@ describe('dropout kernels', () => {
       const inp = g.input('x', [n]);
       const out = g.activation('out', [n], false);
       const step_seed = dropoutSeed(g);
-      g.dispatch(DROPOUT_FORWARD, { inp, step_seed, out }, { n, p: 0, stream: 4 }, workgroups1d(n, 256));
+      g.dispatch(DROPOUT_FORWARD, { inp, step_seed, out }, { n, p: 0, stream: 4 }, threadGrid(DROPOUT_FORWARD, n));
       return {
         inputs: [
           [inp, x],

@@ -6,13 +6,12 @@
 // sites with a single 4-byte upload (setDropoutSeed), and the nodes keep static params. Sites differ by
 // `stream`, elements by their flat index, so the key (step seed, stream, index) is unique within a step and
 // backward recomputes the forward's mask exactly.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import type { Program } from '../runtime/program.ts';
 import { dropoutScale, randomU32 } from '../runtime/random.ts';
 import type { Tensor } from '../runtime/tensor.ts';
-
-const WG = 256;
 
 export const DROPOUT_FORWARD = kernel('dropout.wgsl', 'dropout_forward', ['inp', 'step_seed', 'out']);
 export const DROPOUT_BACKWARD = kernel('dropout.wgsl', 'dropout_backward', ['dout', 'step_seed', 'dinp']);
@@ -80,7 +79,7 @@ export function dropout(g: Graph, inp: Tensor, p: number, stream: number): Tenso
   const n = inp.size;
   const stepSeed = dropoutSeed(g);
   const out = g.activation(`dropout(${inp.name})`, inp.shape, inp.requiresGrad); // same shape as inp
-  g.dispatch(DROPOUT_FORWARD, { inp, step_seed: stepSeed, out }, { n, p, stream }, workgroups1d(n, WG));
+  g.dispatch(DROPOUT_FORWARD, { inp, step_seed: stepSeed, out }, { n, p, stream }, threadGrid(DROPOUT_FORWARD, n));
   g.onBackward([out], () => {
     if (!inp.requiresGrad) return;
     const { grad: dinp, accumulate } = g.gradWrite(inp);
@@ -88,7 +87,7 @@ export function dropout(g: Graph, inp: Tensor, p: number, stream: number): Tenso
       DROPOUT_BACKWARD,
       { dout: g.grad(out), step_seed: stepSeed, dinp },
       { n, p, stream, accumulate },
-      workgroups1d(n, WG),
+      threadGrid(DROPOUT_BACKWARD, n),
     );
   });
   return out;

@@ -5,13 +5,12 @@
 // Per step the caller uploads the ids (and token type ids) AND the dwte index built from them, with
 // prepareEmbeddingIndex(program, emb, ids, tokenTypeIds): the index tensors have fixed sizes (B*T entries,
 // 2*B*T with token types) so the graph is static; groups past the distinct-token count are empty.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid, workgroups1d } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import type { Program } from '../runtime/program.ts';
 import { assertShape, type Tensor } from '../runtime/tensor.ts';
 import { fill } from './fill.ts';
-
-const WG = 256;
 
 export const EMBEDDING_FORWARD = kernel('embedding.wgsl', 'embedding_forward', ['ids', 'wte', 'wpe', 'out']);
 export const EMBEDDING_FORWARD_TYPED = kernel('embedding.wgsl', 'embedding_forward_typed', [
@@ -168,9 +167,14 @@ export function embedding(
   const out = g.activation(`embedding(${ids.name})`, [B, T, C], wte.requiresGrad || wpe.requiresGrad); // [B, T, C]
   const n = B * T * C;
   if (tokenTypeIds) {
-    g.dispatch(EMBEDDING_FORWARD_TYPED, { ids, token_type_ids: tokenTypeIds, wte, wpe, out }, { B, T, C }, grid(n));
+    g.dispatch(
+      EMBEDDING_FORWARD_TYPED,
+      { ids, token_type_ids: tokenTypeIds, wte, wpe, out },
+      { B, T, C },
+      threadGrid(EMBEDDING_FORWARD_TYPED, n),
+    );
   } else {
-    g.dispatch(EMBEDDING_FORWARD, { ids, wte, wpe, out }, { B, T, C }, grid(n));
+    g.dispatch(EMBEDDING_FORWARD, { ids, wte, wpe, out }, { B, T, C }, threadGrid(EMBEDDING_FORWARD, n));
   }
   const emb: Embedding = { out, ids, tokenTypeIds, V, index: undefined };
 
@@ -178,7 +182,8 @@ export function embedding(
     const dout = g.grad(out);
     if (wpe.requiresGrad) {
       const { grad: dwpe, accumulate } = g.gradWrite(wpe);
-      g.dispatch(EMBEDDING_BACKWARD_WPE, { dout, dwpe }, { B, T, C, maxT, accumulate }, grid(maxT * C));
+      const grid = threadGrid(EMBEDDING_BACKWARD_WPE, maxT * C);
+      g.dispatch(EMBEDDING_BACKWARD_WPE, { dout, dwpe }, { B, T, C, maxT, accumulate }, grid);
     }
     if (wte.requiresGrad) {
       const M = tokenTypeIds ? 2 * B * T : B * T;
@@ -224,8 +229,4 @@ export function prepareEmbeddingIndex(
     program.write(emb.index.start, index.start);
   }
   return index;
-}
-
-function grid(n: number): readonly [number, number] {
-  return workgroups1d(n, WG);
 }

@@ -1,11 +1,11 @@
 // Row gather (the extract token's state for task heads) and a reshaping copy. Kernel: shaders/gather.wgsl.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import type { Program } from '../runtime/program.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { scaleCopy } from './fill.ts';
 
-const WG = 256;
 export const GATHER_FORWARD = kernel('gather.wgsl', 'gather_forward', ['inp', 'index', 'out']);
 export const GATHER_BACKWARD = kernel('gather.wgsl', 'gather_backward', ['dout', 'inverse', 'dinp']);
 export const NO_ROW = 0xffffffff;
@@ -48,14 +48,15 @@ export function gatherRows(g: Graph, inp: Tensor, R: number, name = 'gather'): G
   const N = inp.size / C;
   const index = g.input(`${name}.index`, [R], 'u32'); // [R]
   const out = g.activation(`${name}(${inp.name})`, [R, C], inp.requiresGrad); // [R, C]
-  g.dispatch(GATHER_FORWARD, { inp, index, out }, { R, N, C }, workgroups1d(R * C, WG));
+  g.dispatch(GATHER_FORWARD, { inp, index, out }, { R, N, C }, threadGrid(GATHER_FORWARD, R * C));
   const gather: Gather = { out, index, inverse: undefined, N };
   g.onBackward([out], () => {
     if (!inp.requiresGrad) return;
     const inverse = g.input(`${name}.inverse`, [N], 'u32'); // [N]
     gather.inverse = inverse;
     const { grad: dinp, accumulate } = g.gradWrite(inp);
-    g.dispatch(GATHER_BACKWARD, { dout: g.grad(out), inverse, dinp }, { R, N, C, accumulate }, workgroups1d(N * C, WG));
+    const grid = threadGrid(GATHER_BACKWARD, N * C);
+    g.dispatch(GATHER_BACKWARD, { dout: g.grad(out), inverse, dinp }, { R, N, C, accumulate }, grid);
   });
   return gather;
 }

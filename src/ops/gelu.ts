@@ -1,11 +1,11 @@
 // GELU (tanh approximation, GPT-1's activation): float64 CPU reference, and the op that records the
 // GPU forward and its backward on the graph. Kernel: shaders/gelu.wgsl.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 
 const GELU_SCALE = Math.sqrt(2 / Math.PI);
-const WG = 256;
 
 export const GELU_FORWARD = kernel('gelu.wgsl', 'gelu_forward', ['inp', 'out']);
 export const GELU_BACKWARD = kernel('gelu.wgsl', 'gelu_backward', ['inp', 'dout', 'dinp']);
@@ -27,7 +27,7 @@ export function geluBackwardRef(inp: Float64Array, dout: Float64Array): Float64A
 /** Records gelu(inp); any shape. */
 export function gelu(g: Graph, inp: Tensor): Tensor {
   const out = g.activation(`gelu(${inp.name})`, inp.shape, inp.requiresGrad); // same shape as inp
-  g.dispatch(GELU_FORWARD, { inp, out }, { n: inp.size }, workgroups1d(inp.size, WG));
+  g.dispatch(GELU_FORWARD, { inp, out }, { n: inp.size }, threadGrid(GELU_FORWARD, inp.size));
   g.onBackward([out], () => {
     if (!inp.requiresGrad) return;
     const { grad: dinp, accumulate } = g.gradWrite(inp);
@@ -35,7 +35,7 @@ export function gelu(g: Graph, inp: Tensor): Tensor {
       GELU_BACKWARD,
       { inp, dout: g.grad(out), dinp },
       { n: inp.size, accumulate },
-      workgroups1d(inp.size, WG),
+      threadGrid(GELU_BACKWARD, inp.size),
     );
   });
   return out;

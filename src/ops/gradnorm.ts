@@ -2,15 +2,17 @@
 // op that records the two-pass GPU reduction. Kernel: shaders/gradnorm.wgsl.
 // The clip scale goes into the optimizer's opt_state tensor (slot OPT_STATE.clipScale of ./adamw.ts), where AdamW
 // multiplies it into each gradient: the clipped gradients are never materialised.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import { shaderInteger } from '../gpu/shader-constants.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { workgroups1d } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 
 /** Workgroup size of both passes, and elements each thread of pass 1 sums (WG and ITEMS in gradnorm.wgsl). */
-export const GRADNORM_WG = 256;
-export const GRADNORM_ITEMS = 4;
-/** Elements per partial sum: fixed, so the partial sums never depend on the device. */
-export const GRADNORM_CHUNK = GRADNORM_WG * GRADNORM_ITEMS;
+export const GRADNORM_WG = shaderInteger('gradnorm.wgsl', 'WG');
+export const GRADNORM_ITEMS = shaderInteger('gradnorm.wgsl', 'ITEMS');
+/** Elements per partial sum (CHUNK): fixed, so the partial sums never depend on the device. */
+export const GRADNORM_CHUNK = shaderInteger('gradnorm.wgsl', 'CHUNK');
 /** PyTorch's clip_grad_norm_ adds this to the norm before dividing. */
 export const CLIP_EPS = 1e-6;
 
@@ -39,8 +41,6 @@ export function gradNormPartials(n: number): number {
 export interface GradNormOptions {
   /** Clip threshold; undefined leaves the clip scale at 1 (the norm is still computed, e.g. for logging). */
   maxNorm?: number;
-  /** Tests only: fold grids past this many workgroups per dimension (the device limit is 65,535). */
-  maxWorkgroupsPerDim?: number;
 }
 
 export interface GradNorm {
@@ -64,7 +64,6 @@ export function gradNorm(
   if (grads.length === 0) throw new Error('gradNorm: no gradients');
   const { maxNorm } = options;
   if (maxNorm !== undefined && !(maxNorm > 0)) throw new Error(`gradNorm: maxNorm must be positive, got ${maxNorm}`);
-  const maxPerDim = options.maxWorkgroupsPerDim ?? 65535;
   const counts = grads.map((grad) => gradNormPartials(grad.size));
   const total = counts.reduce((a, b) => a + b, 0);
   const partials = g.activation('gradnorm.partials', [total], false); // [total]
@@ -75,7 +74,7 @@ export function gradNorm(
       GRADNORM_PARTIALS,
       { grad, partials },
       { n: grad.size, offset },
-      workgroups1d(grad.size, GRADNORM_CHUNK, maxPerDim),
+      workgroups1d(grad.size, GRADNORM_CHUNK),
       { label: `gradnorm_partials(${grad.name})` },
     );
     offset += counts[i]!;

@@ -7,6 +7,7 @@ import { evalGraph, withBackward } from '../../test-support/gpu-graph.ts';
 import { expectClose, f32Exact, randn, type Tolerance } from '../../test-support/numerics.ts';
 import { openTestGpu } from '../../test-support/test-gpu.ts';
 import type { GpuContext } from '../gpu/device.ts';
+import { shaderInteger } from '../gpu/shader-constants.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { scaleCopy } from './fill.ts';
@@ -23,7 +24,7 @@ import {
 } from './layernorm.ts';
 
 const EPS = 2 ** -24; // f32 unit roundoff
-const WG = 64; // layernorm.wgsl's workgroup size
+const WG = shaderInteger('layernorm.wgsl', 'WG'); // threads per workgroup, the width of the reduction tree
 const VARIANTS: readonly LayernormVariant[] = ['workgroup', 'rowwise'];
 
 /**

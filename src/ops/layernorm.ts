@@ -1,12 +1,10 @@
 // LayerNorm over the last dim (GPT-1 is post-LN: n = LN(x + attn(x)), eps 1e-5): float64 CPU reference
 // (llm.c's layernorm_forward/backward), and the op that records the GPU forward and its backward on the
 // graph. Kernel: shaders/layernorm.wgsl. https://arxiv.org/abs/1607.06450
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
-import { kernel } from '../runtime/kernel.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid, workgroups1d } from '../runtime/grid.ts';
+import { type KernelSpec, kernel, workgroupSize } from '../runtime/kernel.ts';
 import { assertShape, type Tensor } from '../runtime/tensor.ts';
-
-const WG = 64; // must match WG in layernorm.wgsl (threads per workgroup in every entry point)
-const MAX_GROUPS_PER_DIM = 65535;
 
 export const LAYERNORM_FORWARD = kernel('layernorm.wgsl', 'layernorm_forward', [
   'inp',
@@ -141,7 +139,7 @@ export function layernormBlockRows(N: number): number {
 }
 
 /**
- * How forward and dinp reduce a row: one 64-thread workgroup per row (tree reductions with barriers),
+ * How forward and dinp reduce a row: one workgroup (WG threads) per row (tree reductions with barriers),
  * or one thread per row (sequential loops, no barriers). dweight/dbias are the same either way.
  */
 export type LayernormVariant = 'workgroup' | 'rowwise';
@@ -151,7 +149,7 @@ export type LayernormVariant = 'workgroup' | 'rowwise';
  * workgroup variant's 16 barriers per row cost ~0.07 ms per row whatever C is, and rowwise was faster at
  * every width measured (256 rows: C = 32 0.17 ms vs 16 ms forward, C = 768 2.6 ms vs 33 ms), so the bound
  * is set for real GPUs: one thread per row reads its row serially (strided across threads), which long
- * rows such as GPT-1's C = 768 should not do, while short rows leave most of a 64-thread workgroup idle.
+ * rows such as GPT-1's C = 768 should not do, while short rows leave most of a workgroup idle.
  * 256 covers the tiny preset (C = 64) and the test models; the small (384) and GPT-1 presets keep the
  * workgroup kernels.
  */
@@ -185,39 +183,29 @@ export function layernormWithStats(
   const C = inp.shape.at(-1)!;
   const N = inp.size / C;
   const rowwise = layernormVariant(C, options.variant) === 'rowwise';
-  // Rowwise: one invocation per row, WG rows per workgroup; workgroup: one workgroup per row.
-  const rowGrid = rowwise ? workgroups1d(N, WG) : workgroups1d(N, 1);
+  const forward = rowwise ? LAYERNORM_FORWARD_ROWWISE : LAYERNORM_FORWARD;
+  // Rowwise: one invocation per row; workgroup: one workgroup per row.
+  const rowGrid = (spec: KernelSpec) => (rowwise ? threadGrid(spec, N) : workgroups1d(N, 1));
   assertShape(weight, [C], 'layernorm');
   assertShape(bias, [C], 'layernorm');
   const anyGrad = inp.requiresGrad || weight.requiresGrad || bias.requiresGrad;
   const out = g.activation(`layernorm(${inp.name})`, inp.shape, anyGrad); // [..., C]
   const mean = g.activation(`layernorm.mean(${inp.name})`, [N], false); // [N]
   const rstd = g.activation(`layernorm.rstd(${inp.name})`, [N], false); // [N]
-  g.dispatch(
-    rowwise ? LAYERNORM_FORWARD_ROWWISE : LAYERNORM_FORWARD,
-    { inp, weight, bias, out, mean, rstd },
-    { N, C, eps },
-    rowGrid,
-  );
+  g.dispatch(forward, { inp, weight, bias, out, mean, rstd }, { N, C, eps }, rowGrid(forward));
 
   g.onBackward([out], () => {
     const dout = g.grad(out); // [..., C]
     if (inp.requiresGrad) {
       const { grad: dinp, accumulate } = g.gradWrite(inp);
-      g.dispatch(
-        rowwise ? LAYERNORM_BACKWARD_DINP_ROWWISE : LAYERNORM_BACKWARD_DINP,
-        { dout, inp, weight, mean, rstd, dinp },
-        { N, C, accumulate },
-        rowGrid,
-      );
+      const spec = rowwise ? LAYERNORM_BACKWARD_DINP_ROWWISE : LAYERNORM_BACKWARD_DINP;
+      g.dispatch(spec, { dout, inp, weight, mean, rstd, dinp }, { N, C, accumulate }, rowGrid(spec));
     }
     if (!weight.requiresGrad && !bias.requiresGrad) return;
     const blockRows = layernormBlockRows(N);
     const nblocks = Math.ceil(N / blockRows);
-    const colGroups = Math.ceil(C / WG);
-    if (nblocks > MAX_GROUPS_PER_DIM || colGroups > MAX_GROUPS_PER_DIM) {
-      throw new Error(`layernorm backward: ${N} rows x ${C} channels exceed the partials grid`);
-    }
+    // One invocation per channel along x, one block of rows per workgroup along y.
+    const colGroups = Math.ceil(C / workgroupSize(LAYERNORM_BACKWARD_PARTIALS)[0]);
     const partials = g.activation(`layernorm.partials(${inp.name})`, [2, nblocks, C], false); // [2, nblocks, C]
     g.dispatch(
       LAYERNORM_BACKWARD_PARTIALS,
@@ -227,11 +215,13 @@ export function layernormWithStats(
     );
     if (weight.requiresGrad) {
       const { grad: dweight, accumulate } = g.gradWrite(weight);
-      g.dispatch(LAYERNORM_BACKWARD_DWEIGHT, { partials, dweight }, { C, nblocks, accumulate }, workgroups1d(C, WG));
+      const grid = threadGrid(LAYERNORM_BACKWARD_DWEIGHT, C);
+      g.dispatch(LAYERNORM_BACKWARD_DWEIGHT, { partials, dweight }, { C, nblocks, accumulate }, grid);
     }
     if (bias.requiresGrad) {
       const { grad: dbias, accumulate } = g.gradWrite(bias);
-      g.dispatch(LAYERNORM_BACKWARD_DBIAS, { partials, dbias }, { C, nblocks, accumulate }, workgroups1d(C, WG));
+      const grid = threadGrid(LAYERNORM_BACKWARD_DBIAS, C);
+      g.dispatch(LAYERNORM_BACKWARD_DBIAS, { partials, dbias }, { C, nblocks, accumulate }, grid);
     }
   });
   return { out, mean, rstd };

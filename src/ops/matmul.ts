@@ -8,8 +8,10 @@
 // A fused GELU stores its pre-activation (`preact`, same shape as out) when a gradient is needed:
 // recomputing it would cost a second matmul, storing costs what the unfused pair (matmul, gelu) would.
 // Its backward is gelu_backward (gelu.wgsl) into a scratch dY, then the three products above.
-import { type DispatchNode, type Graph, type Workgroups, workgroups1d } from '../runtime/graph.ts';
-import { type KernelSpec, kernel } from '../runtime/kernel.ts';
+import { shaderInteger } from '../gpu/shader-constants.ts';
+import type { DispatchNode, Graph } from '../runtime/graph.ts';
+import { type Grid, threadGrid } from '../runtime/grid.ts';
+import { type KernelSpec, kernel, workgroupSize } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './gelu.ts';
 
@@ -21,7 +23,7 @@ export type MatmulVariant = 'naive' | 'tiled' | 'vec4' | 'vec4_large';
 interface VariantInfo {
   forward: KernelSpec;
   preact: KernelSpec;
-  /** Output tile per workgroup (rows, cols); naive runs one output per thread on a flat grid. */
+  /** Output tile per workgroup (rows, cols), read from the shader; naive runs one output per thread. */
   tile?: readonly [number, number];
 }
 
@@ -33,26 +35,21 @@ export const MATMUL_VARIANTS: Readonly<Record<MatmulVariant, VariantInfo>> = {
   tiled: {
     forward: kernel('matmul.wgsl', 'matmul_forward_tiled', FORWARD_BINDINGS),
     preact: kernel('matmul.wgsl', 'matmul_forward_tiled_preact', PREACT_BINDINGS),
-    tile: [64, 64],
+    tile: [shaderInteger('matmul.wgsl', 'T1_BM'), shaderInteger('matmul.wgsl', 'T1_BN')],
   },
   vec4: {
     forward: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4', FORWARD_BINDINGS),
     preact: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_preact', PREACT_BINDINGS),
-    tile: [64, 64],
+    tile: [shaderInteger('matmul_vec4.wgsl', 'V4_BM'), shaderInteger('matmul_vec4.wgsl', 'V_BN')],
   },
   vec4_large: {
     forward: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_large', FORWARD_BINDINGS),
     preact: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_large_preact', PREACT_BINDINGS),
-    tile: [128, 64],
+    tile: [shaderInteger('matmul_vec4.wgsl', 'V8_BM'), shaderInteger('matmul_vec4.wgsl', 'V_BN')],
   },
 };
 
 export const MATMUL_BACKWARD_BIAS = kernel('matmul.wgsl', 'matmul_backward_bias', ['dout', 'dbias']);
-
-const NAIVE_WG = 256;
-const GELU_WG = 256; // gelu.wgsl's workgroup size
-const BIAS_COLS = 32;
-const MAX_GROUPS = 65535;
 
 /** Shape and layout of one product; the names follow the Params struct of matmul.wgsl. */
 export interface MatmulDims {
@@ -101,29 +98,24 @@ export interface MatmulDispatchOptions {
  * The default variant for a shape, used where no tuner has measured this adapter (tests, a first run).
  * Skinny products waste most of a tile's threads, so they take one thread per output; otherwise the
  * vec4 register-blocked kernels, which measured fastest on every shape we timed (SwiftShader; README),
- * with the 128-row tile once there are enough of them to keep a GPU's cores busy.
+ * with vec4_large's taller tile once there are enough of them to keep a GPU's cores busy.
  */
 export function chooseMatmulVariant(M: number, N: number, nb = 1): MatmulVariant {
   if (M < 32 || N < 32) return 'naive';
-  if (M >= 256 && Math.ceil(M / 128) * Math.ceil(N / 64) * nb >= 64) return 'vec4_large';
+  const [bm, bn] = MATMUL_VARIANTS.vec4_large.tile!;
+  if (M >= 256 && Math.ceil(M / bm) * Math.ceil(N / bn) * nb >= 64) return 'vec4_large';
   return 'vec4';
 }
 
-/** The grid of a variant for M x N outputs in `outBatches` slices. */
-export function matmulWorkgroups(variant: MatmulVariant, M: number, N: number, outBatches: number): Workgroups {
+/**
+ * The grid of a variant for M x N outputs in `outBatches` slices (grid z): a tile per workgroup, or one
+ * output per thread on a flat grid that Program.compile folds into (x, y). Compile checks the device limit.
+ */
+export function matmulWorkgroups(variant: MatmulVariant, M: number, N: number, outBatches: number): Grid {
   const info = MATMUL_VARIANTS[variant];
-  let workgroups: Workgroups;
-  if (info.tile) {
-    const [bm, bn] = info.tile;
-    workgroups = [Math.ceil(N / bn), Math.ceil(M / bm), outBatches];
-  } else {
-    const [x, y] = workgroups1d(M * N, NAIVE_WG, MAX_GROUPS);
-    workgroups = [x, y, outBatches];
-  }
-  if (workgroups.some((w) => w > MAX_GROUPS)) {
-    throw new Error(`matmul: grid [${workgroups.join(', ')}] exceeds ${MAX_GROUPS} workgroups per dimension`);
-  }
-  return workgroups;
+  if (!info.tile) return threadGrid(info.forward, M * N, outBatches);
+  const [bm, bn] = info.tile;
+  return [Math.ceil(N / bn), Math.ceil(M / bm), outBatches];
 }
 
 function resolveDims(d: MatmulDims) {
@@ -203,8 +195,8 @@ export function matmulBiasBackwardDispatch(
   const cOffset = dims.cOffset ?? 0;
   checkExtent(dout, cOffset, strideC, nb, dims.M * dims.N, 'dout');
   if (dbias.size < dims.N) throw new Error(`matmul: dbias ${dbias} is shorter than N = ${dims.N}`);
-  const groups = Math.ceil(dims.N / BIAS_COLS);
-  if (groups > MAX_GROUPS) throw new Error(`matmul: N = ${dims.N} needs more than ${MAX_GROUPS} workgroups`);
+  // One workgroup per workgroup-width of columns (x); its y lanes split the rows.
+  const groups = Math.ceil(dims.N / workgroupSize(MATMUL_BACKWARD_BIAS)[0]);
   return g.dispatch(
     MATMUL_BACKWARD_BIAS,
     { dout, dbias },
@@ -373,14 +365,14 @@ export function matmul(g: Graph, inp: Tensor, weight: Tensor, options: MatmulOpt
     // Backward needs gelu(preact) only as the next layer's input (for its weight gradient): recompute it
     // there from the stored pre-activation instead of keeping this [.., N] output alive through the step.
     g.recomputeInBackward(out, (into) =>
-      g.dispatch(GELU_FORWARD, { inp: preact, out: into }, { n: out.size }, workgroups1d(out.size, GELU_WG)),
+      g.dispatch(GELU_FORWARD, { inp: preact, out: into }, { n: out.size }, threadGrid(GELU_FORWARD, out.size)),
     );
   }
   g.onBackward([out], () => {
     let dy = g.grad(out); // [nb, M, N]
     if (preact) {
       const dpre = g.activation(`${name}.dpreact`, outShape, false);
-      const groups = workgroups1d(out.size, GELU_WG);
+      const groups = threadGrid(GELU_BACKWARD, out.size);
       g.dispatch(GELU_BACKWARD, { inp: preact, dout: dy, dinp: dpre }, { n: out.size, accumulate: 0 }, groups);
       dy = dpre;
     }

@@ -1,10 +1,9 @@
 // Residual connection: out = a + b. float64 CPU reference, and the graph op that records the forward and a
 // backward passing dout into both inputs. Kernel: shaders/residual.wgsl.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { threadGrid } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import { assertShape, type Tensor } from '../runtime/tensor.ts';
-
-const WG = 256;
 
 export const RESIDUAL_FORWARD = kernel('residual.wgsl', 'residual_forward', ['inp1', 'inp2', 'out']);
 export const RESIDUAL_BACKWARD = kernel('residual.wgsl', 'residual_backward', ['dout', 'dinp1', 'dinp2']);
@@ -28,7 +27,7 @@ export function residual(g: Graph, a: Tensor, b: Tensor): Tensor {
   assertShape(b, a.shape, 'residual');
   const n = a.size;
   const out = g.activation(`residual(${a.name}, ${b.name})`, a.shape, a.requiresGrad || b.requiresGrad); // as a
-  g.dispatch(RESIDUAL_FORWARD, { inp1: a, inp2: b, out }, { n }, workgroups1d(n, WG));
+  g.dispatch(RESIDUAL_FORWARD, { inp1: a, inp2: b, out }, { n }, threadGrid(RESIDUAL_FORWARD, n));
   g.onBackward([out], () => {
     const dout = g.grad(out);
     if (a.requiresGrad && b.requiresGrad && a !== b) {
@@ -38,7 +37,7 @@ export function residual(g: Graph, a: Tensor, b: Tensor): Tensor {
         RESIDUAL_BACKWARD,
         { dout, dinp1: w1.grad, dinp2: w2.grad },
         { n, accumulate1: w1.accumulate, accumulate2: w2.accumulate },
-        workgroups1d(n, WG),
+        threadGrid(RESIDUAL_BACKWARD, n),
       );
       return;
     }
@@ -46,7 +45,12 @@ export function residual(g: Graph, a: Tensor, b: Tensor): Tensor {
     for (const t of a === b ? [a, a] : [a, b]) {
       if (!t.requiresGrad) continue;
       const { grad, accumulate } = g.gradWrite(t);
-      g.dispatch(RESIDUAL_BACKWARD_ONE, { dout, dinp1: grad }, { n, accumulate1: accumulate }, workgroups1d(n, WG));
+      g.dispatch(
+        RESIDUAL_BACKWARD_ONE,
+        { dout, dinp1: grad },
+        { n, accumulate1: accumulate },
+        threadGrid(RESIDUAL_BACKWARD_ONE, n),
+      );
     }
   });
   return out;

@@ -5,13 +5,14 @@ import { evalGraph, withBackward } from '../../test-support/gpu-graph.ts';
 import { expectClose, f32Exact, randn, type Tolerance } from '../../test-support/numerics.ts';
 import { openTestGpu } from '../../test-support/test-gpu.ts';
 import type { GpuContext } from '../gpu/device.ts';
+import { shaderInteger } from '../gpu/shader-constants.ts';
 import type { Graph } from '../runtime/graph.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { scaleCopy } from './fill.ts';
 import { CAUSAL_MASK_VALUE, softmax, softmaxBackwardRef, softmaxForwardRef } from './softmax.ts';
 
 const EPS = 2 ** -24; // f32 unit roundoff
-const WG = 64; // softmax.wgsl's workgroup size
+const WG = shaderInteger('softmax.wgsl', 'WG'); // threads per workgroup, the width of the reduction tree
 
 interface Problem {
   shape: number[]; // [..., cols]; causal: [..., T, cols]

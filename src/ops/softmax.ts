@@ -1,7 +1,8 @@
 // Row-wise softmax over the last dim, with an optional causal mask filled with -1e4 as Hugging Face's
 // OpenAIGPT attention does (not -inf): float64 CPU reference, and the op that records the GPU forward and
 // its backward on the graph. Kernel: shaders/softmax.wgsl.
-import { type Graph, workgroups1d } from '../runtime/graph.ts';
+import type { Graph } from '../runtime/graph.ts';
+import { workgroups1d } from '../runtime/grid.ts';
 import { kernel } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 

@@ -6,10 +6,9 @@
 // Gradient convention (llm.c's): backward kernels take an `accumulate` flag. The first contribution
 // to a gradient overwrites it (accumulate = 0), later ones add (accumulate = 1). The tape knows at build
 // time which is first, so no buffer is ever zeroed and gradients of shared tensors sum correctly.
+import { type Grid, isFlatGrid } from './grid.ts';
 import type { KernelSpec } from './kernel.ts';
 import { type DType, type StorageClass, Tensor } from './tensor.ts';
-
-export type Workgroups = readonly [number, number, number];
 
 export interface DispatchNode {
   kind: 'dispatch';
@@ -18,7 +17,8 @@ export interface DispatchNode {
   kernel: KernelSpec;
   bindings: Readonly<Record<string, Tensor>>;
   params: Readonly<Record<string, number>>;
-  workgroups: Workgroups;
+  /** Fixed, or a workgroup count that Program.compile folds with the device's limit (see grid.ts). */
+  workgroups: Grid;
 }
 
 export interface GradWrite {
@@ -76,11 +76,10 @@ export class Graph {
     kernel: KernelSpec,
     bindings: Record<string, Tensor>,
     params: Record<string, number>,
-    workgroups: Workgroups | readonly [number] | readonly [number, number],
+    workgroups: Grid | readonly [number] | readonly [number, number],
     options: { label?: string } = {},
   ): DispatchNode {
     if (this.backwardDone) bindings = this.substituteRecomputed(bindings);
-    const [x, y = 1, z = 1] = workgroups;
     for (const name of kernel.bindings) {
       if (!bindings[name]) throw new Error(`${kernel.entry}: binding "${name}" not given`);
     }
@@ -94,7 +93,7 @@ export class Graph {
       kernel,
       bindings,
       params,
-      workgroups: [x, y, z],
+      workgroups: isFlatGrid(workgroups) ? workgroups : [workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1],
     };
     this.nodes.push(node);
     return node;
@@ -178,12 +177,4 @@ export class Graph {
       .filter((t) => t.storage === 'param' && this.gradWritten.has(t))
       .map((param) => ({ param, grad: this.grads.get(param)! }));
   }
-}
-
-/** Workgroups for `n` independent items at `perGroup` items each, folded into 2-D past the 65,535 limit. */
-export function workgroups1d(n: number, perGroup: number, maxPerDim = 65535): readonly [number, number] {
-  const groups = Math.max(1, Math.ceil(n / perGroup));
-  if (groups <= maxPerDim) return [groups, 1];
-  const y = Math.ceil(groups / maxPerDim);
-  return [Math.ceil(groups / y), y];
 }

@@ -1,6 +1,8 @@
 // Kernel specs: one WGSL entry point plus the names of the bindings it uses. The binding slots, their
 // access modes and the layout of the `Params` uniform are read from the WGSL source itself, so the
-// shader is the single source of truth and the launch glue passes buffers and params by name.
+// shader is the single source of truth and the launch glue passes buffers and params by name. Each
+// entry point's workgroup size is read from the WGSL too (src/gpu/shader-constants.ts).
+import { entryWorkgroupSize, type WorkgroupSize } from '../gpu/shader-constants.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
 
 export interface KernelSpec {
@@ -14,6 +16,11 @@ export interface KernelSpec {
 
 export function kernel(shader: string, entry: string, bindings: readonly string[]): KernelSpec {
   return { shader, entry, bindings };
+}
+
+/** The entry point's @workgroup_size, [x, y, z], as the WGSL declares it. */
+export function workgroupSize(spec: KernelSpec): WorkgroupSize {
+  return entryWorkgroupSize(spec.shader, spec.entry);
 }
 
 export type BindingAccess = 'read' | 'read_write' | 'uniform';

@@ -1,10 +1,12 @@
 // A compiled graph: buffers allocated from the memory plan, pipelines and bind groups created once,
-// params packed into one uniform buffer. Running it encodes every dispatch into one compute pass and
-// submits once; nothing is allocated per run. Reads are explicit sync points.
+// params packed into one uniform buffer, dispatch grids resolved against the device's limits. Running it
+// encodes every dispatch into one compute pass and submits once; nothing is allocated per run. Reads are
+// explicit sync points.
 import type { GpuContext } from '../gpu/device.ts';
 import { withErrorScopes } from '../gpu/error-scope.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
 import type { DispatchNode, Graph } from './graph.ts';
+import { resolveGrid, type Workgroups } from './grid.ts';
 import { type KernelSpec, kernelBindings, packParams, paramsByteSize } from './kernel.ts';
 import { alignUp, type MemoryPlan, planMemory } from './memory-plan.ts';
 import type { Tensor } from './tensor.ts';
@@ -13,6 +15,8 @@ interface CompiledDispatch {
   node: DispatchNode;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
+  /** The node's grid on this device (a workgroup count folded with its per-dimension limit). */
+  workgroups: Workgroups;
 }
 
 interface KernelPipeline {
@@ -183,6 +187,9 @@ export class Program {
     const { device } = ctx;
     const label = options.label ?? 'program';
     if (options.tune !== false) await tuners.get(device)?.tune(ctx, graph);
+    // After tuning (a tuner may swap a node's kernel and grid), before anything is allocated.
+    const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    const grids = graph.nodes.map((node) => resolveGrid(node.workgroups, maxPerDim, `${label}: ${node.label}`));
     const shared = options.shareWith;
     const external = new Set(shared ? graph.tensors.filter((t) => shared.holds(t)) : []);
     const plan = planMemory(graph, {
@@ -246,7 +253,7 @@ export class Program {
         return { binding: decl.binding, resource: { ...locate(tensor), size: tensor.bytes } };
       });
       const bindGroup = device.createBindGroup({ label: node.label, layout, entries });
-      return { node, pipeline, bindGroup };
+      return { node, pipeline, bindGroup, workgroups: grids[i]! };
     });
     // Chromium: a mapAsync issued in the same task that awaited fresh pipelines can stay pending until
     // something else flushes the device. One macrotask here, once per compile, avoids that.
@@ -295,7 +302,7 @@ export class Program {
     for (const d of this.dispatches.slice(from, to)) {
       pass.setPipeline(d.pipeline);
       pass.setBindGroup(0, d.bindGroup);
-      const [x, y, z] = d.node.workgroups;
+      const [x, y, z] = d.workgroups;
       pass.dispatchWorkgroups(x, y, z);
     }
     pass.end();
@@ -338,6 +345,13 @@ export class Program {
 
   get dispatchCount(): number {
     return this.dispatches.length;
+  }
+
+  /** The grid dispatch `index` runs with on this device. */
+  gridOf(index: number): Workgroups {
+    const d = this.dispatches[index];
+    if (!d) throw new Error(`${this.label}: no dispatch ${index} (it has ${this.dispatches.length})`);
+    return d.workgroups;
   }
 
   destroy(): void {

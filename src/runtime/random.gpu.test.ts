@@ -6,7 +6,7 @@ import { randInts } from '../../test-support/numerics.ts';
 import { openTestGpu } from '../../test-support/test-gpu.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { DROPOUT_SCALE_FILL, RANDOM_U32_FILL } from '../ops/dropout.ts';
-import { workgroups1d } from './graph.ts';
+import { threadGrid } from './grid.ts';
 import { dropoutScale, randomU32 } from './random.ts';
 
 /** n (seed, stream, index) triples: edge values first, then random u32s (two draws make 32 random bits). */
@@ -27,7 +27,7 @@ async function gpuFill(ctx: GpuContext, spec: typeof RANDOM_U32_FILL, data: Uint
     const t = g.input('triples', [n, 3], 'u32');
     const u32 = spec === RANDOM_U32_FILL;
     const out = g.activation('out', [n], false, u32 ? 'u32' : 'f32');
-    g.dispatch(spec, u32 ? { triples: t, out_u32: out } : { triples: t, out }, { n, p }, workgroups1d(n, 256));
+    g.dispatch(spec, u32 ? { triples: t, out_u32: out } : { triples: t, out }, { n, p }, threadGrid(spec, n));
     return { inputs: [[t, data]], outputs: { out } };
   });
   return r.out!;
