@@ -1,10 +1,20 @@
 // A small, strict option parser for the CLI: `--name value` and boolean `--flag`; unknown options,
-// missing values and malformed numbers are errors that name the option.
+// missing values and malformed numbers are errors that name the option. A number option tied to a settings
+// field (src/train/settings) is checked against the field's bounds here, before any work starts.
+import { fieldAllows, type NumberField, rangeText } from '../train/settings/field.ts';
 
 export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
   help: string;
   required?: boolean;
+  /** The settings field a number option sets: its bounds are checked while parsing. */
+  field?: NumberField;
+}
+
+/** A number option for a settings field: its help says what it is, what it takes and its default. */
+export function fieldOption(field: NumberField, defaultText: string): OptionSpec & { type: 'number' } {
+  const words = field.percent ? { ...field, percent: false } : field; // the CLI takes fractions
+  return { type: 'number', help: `${field.help}: ${rangeText(words)} (default ${defaultText})`, field: words };
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -43,6 +53,9 @@ export function parseOptions<S extends OptionSpecs>(args: string[], specs: S): P
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n))
         throw new UsageError(`--${name} must be a number, got "${value}"`);
+      if (spec.field && !fieldAllows(spec.field, n)) {
+        throw new UsageError(`--${name} must be ${rangeText(spec.field)}, got ${value}`);
+      }
       out[name] = n;
     } else out[name] = value;
   }

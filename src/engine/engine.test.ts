@@ -25,7 +25,7 @@ function engineWith(
     gpu: testGpu,
     store: async () => store,
     locks,
-    tuning: { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointEvery: 4, checkpointMinMs: 0 },
+    pacing: { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointEvery: 4, checkpointMinMs: 0 },
     ...(kernelTuning === 'default' ? {} : { kernelTuning }),
   });
   engines.push(engine);

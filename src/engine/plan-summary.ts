@@ -2,30 +2,17 @@
 // program's memory plan (planTraining builds the same graph the trainer compiles) and whether this adapter's
 // limits allow it, with the limit named when not.
 import { GpuLimitError, type LimitNeeds, resolveRequiredLimits } from '../gpu/limits.ts';
-import { configProblems, type Gpt1Config } from '../model/config.ts';
+import type { Gpt1Config } from '../model/config.ts';
 import { parameterCount, parameterTable } from '../model/params.ts';
-import { ATTENTION_MAX_HEAD_SIZE } from '../ops/attention.ts';
 import { planTraining } from '../train/lm-trainer.ts';
 import { pretrainSchedule } from '../train/schedule.ts';
+import { shapeProblems } from '../train/settings/pretrain-settings.ts';
 import type { PlanSummary } from './protocol.ts';
 
 export interface PlanResult {
   summary: PlanSummary;
   /** Device limits to request (present when the plan could be built). */
   needs?: LimitNeeds;
-}
-
-/** Problems with the shapes themselves, found without building anything. */
-export function shapeProblems(config: Gpt1Config, B: number, T: number): string[] {
-  const problems = configProblems(config);
-  if (!Number.isInteger(B) || B < 1) problems.push(`batch must be a positive integer (got ${B})`);
-  if (!Number.isInteger(T) || T < 1) problems.push(`context must be a positive integer (got ${T})`);
-  else if (T > config.nPositions) problems.push(`context ${T} exceeds the model's ${config.nPositions} positions`);
-  const hs = config.nEmbd / config.nHead;
-  if (Number.isInteger(hs) && hs > ATTENTION_MAX_HEAD_SIZE) {
-    problems.push(`head size ${hs} (nEmbd / nHead) is above the kernels' maximum ${ATTENTION_MAX_HEAD_SIZE}`);
-  }
-  return problems;
 }
 
 export function planSummary(

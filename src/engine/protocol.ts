@@ -8,9 +8,30 @@ import type { SelfTestResult } from '../gpu/self-test.ts';
 import type { UnavailableReason } from '../gpu/webgpu-unavailable.ts';
 import type { Gpt1Config, PresetName } from '../model/config.ts';
 import type { PreviewSequence } from '../model/task-inputs.ts';
+import type { FinetuneRecord, StoredEval } from '../storage/finetune-record.ts';
 import type { TokenizerChoice } from '../tokenizer/choose.ts';
 import type { AblationVariant } from '../train/finetune-ablation.ts';
+import type { FinetuneEval, FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../train/finetune-run.ts';
+import type { StepMetrics } from '../train/lm-trainer.ts';
+import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/finetune-settings.ts';
+import type { GenerateSettings } from '../train/settings/generate-settings.ts';
+import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
 import type { TaskMetricName, TaskMetrics } from '../train/task-metrics.ts';
+
+// Settings, points, evaluations and records travel as the modules that make them define them.
+export type {
+  FinetuneEval,
+  FinetuneInitChoice,
+  FinetunePoint,
+  FinetuneRecord,
+  FinetuneRunInfo,
+  FinetuneSettings,
+  FinetuneSummary,
+  GenerateSettings,
+  PretrainSettings,
+  StepMetrics,
+  StoredEval,
+};
 
 /** A run's life: pause takes effect at a step boundary, so a paused model is consistent and saveable. */
 export type RunState = 'preparing' | 'running' | 'pausing' | 'paused' | 'stopped' | 'done' | 'error';
@@ -46,48 +67,15 @@ export interface PlanSummary {
   problem?: string;
 }
 
-export interface PretrainSettings {
-  preset: PresetName | 'custom';
-  config: Gpt1Config;
-  B: number;
-  T: number;
-  steps: number;
-  lr: number;
-  seed: number;
-  /** Validation loss every N steps. */
-  evalEvery: number;
-  /** A sample from `samplePrompt` every N steps (fixed sampling seed, so samples compare across steps). */
-  sampleEvery: number;
-  samplePrompt: string;
-}
-
-export interface StepMetrics {
-  step: number;
-  loss: number;
-  gradNorm: number;
-  lr: number;
-  tokens: number;
-  tokensPerSecond: number;
-  msPerStep: number;
-  /** Milliseconds since the run started (wall time axis). */
-  elapsedMs: number;
-}
-
-export interface GenerateRequest {
+export interface GenerateRequest extends GenerateSettings {
   requestId: string;
   runId: string;
   prompt: string;
-  maxTokens: number;
-  temperature: number;
-  topK: number;
-  seed: number;
 }
 
 // ---- Fine-tuning (the four task tabs) ----
 
 export type TaskFileRole = 'train' | 'dev';
-/** Where fine-tuning starts: the live pre-training run's weights, an imported checkpoint, or random weights. */
-export type FinetuneInitChoice = 'current' | 'imported' | 'scratch';
 
 /** One row of a file's label mapping: the label as written, the class id it maps to, how often it occurs. */
 export interface TaskLabelRow {
@@ -155,75 +143,6 @@ export interface ImportedModelInfo {
   warnings: string[];
 }
 
-export interface FinetuneSettings {
-  family: TaskFamily;
-  init: FinetuneInitChoice;
-  /** Model size from scratch (its tokenizer: characters of the training file). */
-  preset: PresetName;
-  /** Embeddings + the first n blocks come from the pretrained model (null: all of them). */
-  transferLayers: number | null;
-  /** λ of L3 = L2 + λ·L1; 0: no auxiliary LM. */
-  auxLm: number;
-  epochs: number;
-  batch: number;
-  lr: number;
-  /** Warm-up as a fraction of the steps (paper 0.002). */
-  warmup: number;
-  /** Global gradient-norm clip (paper code: 1). */
-  clip: number;
-  seed: number;
-  /** Longest sequence; null: the model's positions. */
-  context: number | null;
-}
-
-export interface FinetunePoint {
-  step: number;
-  epoch: number;
-  /** L1, the auxiliary LM loss (null when λ = 0). */
-  lmLoss: number | null;
-  /** L2, the task loss. */
-  taskLoss: number;
-  /** L3 = L2 + λ·L1. */
-  loss: number;
-  lr: number;
-  gradNorm: number;
-  elapsedMs: number;
-}
-
-export interface FinetuneRunInfo {
-  B: number;
-  T: number;
-  totalSteps: number;
-  stepsPerEpoch: number;
-  init: string;
-  vocabSize: number;
-  parameters: number;
-  metric: TaskMetricName;
-  auxLm: number;
-  rows: { train: number; dev: number };
-  warnings: string[];
-}
-
-export interface FinetuneEval {
-  step: number;
-  /** Epochs finished (fractional when the run stopped inside one). */
-  epoch: number;
-  metric: TaskMetricName;
-  value: number;
-  metrics: TaskMetrics;
-}
-
-export interface FinetuneSummary {
-  metric: TaskMetricName;
-  value: number;
-  accuracy: number | null;
-  steps: number;
-  seconds: number;
-  /** L2 of the first and the last step. */
-  taskLoss: { first: number; last: number };
-  init: string;
-}
-
 export interface CompareRow {
   variant: AblationVariant;
   description: string;
@@ -234,45 +153,6 @@ export interface CompareRow {
   finalTaskLoss: number;
   steps: number;
   seconds: number;
-}
-
-/** A dev evaluation as a stored fine-tuning run keeps it (the metric's value; accuracy where it has one). */
-export interface StoredEval {
-  step: number;
-  epoch: number;
-  /** null: not a finite number. */
-  value: number | null;
-  accuracy: number | null;
-}
-
-/**
- * A finished or stopped fine-tuning run (or one variant of a comparison) as it is kept across reloads: what it
- * trained on and how, its dev metrics and its curves (at most FINETUNE_CURVE_POINTS points). Its weights are
- * not kept.
- */
-export interface FinetuneRecord {
-  version: 1;
-  /** Where it is stored: the run id, or `<runId>.<variant>` for a comparison's variant. */
-  key: string;
-  runId: string;
-  kind: 'finetune' | 'compare';
-  variant?: AblationVariant;
-  family: TaskFamily;
-  state: 'done' | 'stopped';
-  dataset: { train: string; dev: string };
-  settings: FinetuneSettings;
-  info: FinetuneRunInfo;
-  steps: number;
-  seconds: number;
-  /** ISO 8601. */
-  startedAt: string;
-  endedAt: string;
-  /** The last and the best dev evaluation's value (null: no evaluation before a stop). */
-  final: number | null;
-  best: { step: number; value: number } | null;
-  evals: StoredEval[];
-  /** Step points, evenly thinned to at most FINETUNE_CURVE_POINTS (first and last kept). */
-  curves: { step: number[]; lmLoss: (number | null)[]; taskLoss: number[]; loss: number[] };
 }
 
 /** The engine's matmul kernel tuning: how many shapes have a kernel chosen for this GPU, and at what cost. */
@@ -422,3 +302,6 @@ export type EngineEvent =
   | ({ type: 'kernel-tuning' } & KernelTuningStatus)
   /** A failure tied to a command; `where` names the input (file, field) and nothing else changed. */
   | { type: 'error'; runId?: string; requestId?: string; where: string; message: string };
+
+/** How the engine sends an event (the worker: postMessage; tests: a recorder). */
+export type EmitFn = (event: EngineEvent, transfer?: Transferable[]) => void;

@@ -1,10 +1,8 @@
-// Token pieces, prompts, streamed text deltas, and the settings and plan checks (CPU only).
+// Token pieces, prompts, streamed text deltas, and the plan check (CPU only).
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../model/config.ts';
 import { ByteBpeTokenizer } from '../tokenizer/bpe.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
-import { settingsProblem } from '../train/settings/pretrain-settings.ts';
-import { tinySettings } from './engine-test-kit.ts';
 import { planSummary } from './plan-summary.ts';
 import { pieceText, promptIds, TextStream } from './token-pieces.ts';
 
@@ -28,18 +26,7 @@ describe('token pieces and streaming', () => {
   });
 });
 
-describe('settings and plan checks', () => {
-  it('names the field of the first problem', () => {
-    expect(settingsProblem(tinySettings(), 60)).toBeUndefined();
-    expect(settingsProblem(tinySettings({ steps: 0 }), 60)?.where).toBe('steps');
-    expect(settingsProblem(tinySettings({ lr: Number.NaN }), 60)?.where).toBe('lr');
-    expect(settingsProblem(tinySettings({ seed: -1 }), 60)?.where).toBe('seed');
-    expect(settingsProblem(tinySettings({ evalEvery: 1.5 }), 60)?.where).toBe('evalEvery');
-    expect(settingsProblem(tinySettings({ B: 0 }), 60)).toMatchObject({ where: 'config', message: /batch/ });
-    const wide = tinySettings({ config: { ...tinySettings().config, nEmbd: 256, nHead: 2 } });
-    expect(settingsProblem(wide, 60)?.message).toMatch(/head size 128/);
-  });
-
+describe('plan check', () => {
   it("plans GPT-1's size and finds it too big for the spec's default limits", () => {
     const gpt1 = planSummary(PRESETS.gpt1, 8, 512, {
       maxBufferSize: 256 * 2 ** 20,

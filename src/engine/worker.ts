@@ -18,8 +18,8 @@ const engine = new Engine({
   gpu: browserGpu,
   store: async () => (await opfsCheckpointStore()) ?? memoryCheckpointStore(),
   finetuneStore: async () => (await opfsFinetuneStore()) ?? memoryFinetuneStore(),
-  tuningStore: () => opfsTuningStore(),
-  tuningLog: (line) => console.info(line),
+  kernelTuningStore: () => opfsTuningStore(),
+  kernelTuningLog: (line) => console.info(line),
 });
 
 self.onmessage = (message: MessageEvent<EngineCommand>) => {

@@ -2,7 +2,7 @@
 // and an in-memory one for tests and for browsers without OPFS (memory-store.ts). Both share the folder
 // protocol of folder-store.ts, so a checkpoint is either complete or invisible, and the previous one
 // stays until its successor is complete.
-import type { PretrainSettings } from '../engine/protocol.ts';
+import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
 
 /** What the saved-runs list shows for one run: its latest complete checkpoint. */
 export interface SavedRunSummary {

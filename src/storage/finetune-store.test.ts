@@ -2,15 +2,10 @@
 // final dev metric, stopped runs kept, failed ones not), and the folder store round-trips them, skips a file
 // it cannot read with a message naming it, and deletes.
 import { describe, expect, it } from 'vitest';
-import {
-  FINETUNE_CURVE_POINTS,
-  FinetuneRecorder,
-  parseFinetuneRecord,
-  recordKey,
-  thinIndices,
-} from '../engine/finetuning/finetune-record.ts';
+import { FinetuneRecorder, recordKey, thinIndices } from '../engine/finetuning/finetune-recorder.ts';
 import type { EngineEvent, FinetunePoint, FinetuneRunInfo } from '../engine/protocol.ts';
 import { paperFinetuneSettings } from '../train/settings/finetune-settings.ts';
+import { FINETUNE_CURVE_POINTS, parseFinetuneRecord } from './finetune-record.ts';
 import { memoryFinetuneStore } from './finetune-store.ts';
 import { MemoryFolder } from './memory-store.ts';
 

@@ -4,8 +4,7 @@
 // createWritable() replaces the file only on close, so a file is complete or absent. A file that does not read
 // as a record (cut short, not JSON, another version) is skipped with a message naming it; the others list.
 
-import { parseFinetuneRecord } from '../engine/finetuning/finetune-record.ts';
-import type { FinetuneRecord } from '../engine/protocol.ts';
+import { type FinetuneRecord, parseFinetuneRecord } from './finetune-record.ts';
 import { checkRunId, type StorageFolder } from './folder-store.ts';
 import { MemoryFolder } from './memory-store.ts';
 

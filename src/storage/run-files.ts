@@ -2,7 +2,8 @@
 // page reload with nothing else: run.json (settings, corpus name, dates), corpus.txt (the normalised corpus
 // text: re-encoding it with the checkpoint's tokenizer gives the same ids) and, per checkpoint,
 // history.json (the metric and validation points so far, for the charts).
-import type { PretrainSettings, StepMetrics } from '../engine/protocol.ts';
+import type { StepMetrics } from '../train/lm-trainer.ts';
+import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
 import { RUN_MANIFEST } from './folder-store.ts';
 
 export const CORPUS_FILE = 'corpus.txt';

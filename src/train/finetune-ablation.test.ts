@@ -18,8 +18,8 @@ import {
   runAblation,
   variantSettings,
 } from './finetune-ablation.ts';
-import { type FinetuneResult, type PretrainedModel, parseTaskFiles } from './finetune-run.ts';
-import type { TaskStepResult } from './finetune-trainer.ts';
+import { type PretrainedModel, parseTaskFiles } from './finetune-prepare.ts';
+import { type FinetuneOutcome, type FinetunePoint, FinetuneRun } from './finetune-run.ts';
 import { LmTrainer } from './lm-trainer.ts';
 import { pretrainSchedule } from './schedule.ts';
 
@@ -77,12 +77,13 @@ describe('formatAblationTable', () => {
       variant,
       description: `${variant} run`,
       auxLm: 0.5,
-      result: { value, accuracy, steps: 3, taskLoss: { first: 1, last: loss } } as FinetuneResult,
+      outcome: { summary: { value, accuracy, steps: 3, taskLoss: { first: 1, last: loss } } } as FinetuneOutcome,
     });
     const f1 = formatAblationTable({
       task: 'similarity',
       metric: 'f1',
       rows: [row('pretrained+aux', 0.8, 0.75, 0.5), row('scratch', 0.25, 0.5, 0.69)],
+      stopped: false,
     });
     expect(f1.split('\n')).toEqual([
       'variant         f1      accuracy  final task loss  steps  description',
@@ -94,6 +95,7 @@ describe('formatAblationTable', () => {
       task: 'similarity',
       metric: 'pearson',
       rows: [row('pretrained', -0.1, null, 2)],
+      stopped: false,
     });
     expect(pearson.split('\n')[2]).toBe('pretrained  -0.1000  2.0000           3      pretrained run');
   });
@@ -116,22 +118,31 @@ describe('ablation run', () => {
     lm.destroy();
 
     const { train, dev } = parseTaskFiles('classification', containsX(16, 0), containsX(8, 3));
-    const steps = new Map<AblationVariant, TaskStepResult[]>();
-    const result = await runAblation(ctx, {
-      family: 'classification',
-      train,
-      dev,
-      pretrained: model,
-      transferLayers: 1,
-      epochs: 1,
-      batch: 8,
-      lr: 1e-3,
-      seed: 2,
-      onStep: (variant, step) => steps.set(variant, [...(steps.get(variant) ?? []), step]),
-    });
+    const steps = new Map<AblationVariant, FinetunePoint[]>();
+    const order: string[] = [];
+    const result = await runAblation(
+      {
+        family: 'classification',
+        train,
+        dev,
+        pretrained: model,
+        transferLayers: 1,
+        epochs: 1,
+        batch: 8,
+        lr: 1e-3,
+        seed: 2,
+      },
+      ({ variant, index, count, prepared }) => {
+        order.push(`${index + 1}/${count} ${variant}`);
+        const onPoints = (points: FinetunePoint[]) => steps.set(variant, [...(steps.get(variant) ?? []), ...points]);
+        return new FinetuneRun(ctx, prepared, { evaluate: 'end', onPoints }).run();
+      },
+    );
+    expect(order).toEqual(['1/4 pretrained+aux', '2/4 pretrained', '3/4 scratch', '4/4 transfer-1']);
     expect(result.task).toBe('classification');
     expect(result.metric).toBe('accuracy');
-    expect(result.rows.map((r) => [r.variant, r.auxLm, r.result.init, r.result.steps])).toEqual([
+    expect(result.stopped).toBe(false);
+    expect(result.rows.map((r) => [r.variant, r.auxLm, r.outcome.summary.init, r.outcome.summary.steps])).toEqual([
       ['pretrained+aux', 0.5, 'pretrained (shakespeare-10)', 2],
       ['pretrained', 0, 'pretrained (shakespeare-10)', 2],
       ['scratch', 0.5, 'from scratch', 2],
@@ -147,8 +158,8 @@ describe('ablation run', () => {
     expect(steps.get('pretrained')![0]!.taskLoss).toBe(steps.get('pretrained+aux')![0]!.taskLoss);
     expect(steps.get('pretrained+aux')![0]!.lmLoss!).toBeLessThan(steps.get('scratch')![0]!.lmLoss!);
     for (const row of result.rows) {
-      expect(row.result.accuracy).toBeGreaterThanOrEqual(0);
-      expect(row.result.accuracy).toBeLessThanOrEqual(1);
+      expect(row.outcome.summary.accuracy).toBeGreaterThanOrEqual(0);
+      expect(row.outcome.summary.accuracy).toBeLessThanOrEqual(1);
     }
     const table = formatAblationTable(result).split('\n');
     console.log(table.join('\n'));

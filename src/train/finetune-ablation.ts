@@ -1,20 +1,16 @@
 // The paper's ablations for one task (Table 5, Figure 2 left), one seed: fine-tune the same pretrained
 // model with the auxiliary LM (λ > 0) and without it (λ = 0), the same architecture and tokenizer from
-// scratch (no pre-training), and with only the embeddings and the first n blocks transferred. Each variant
-// is a full runFinetune; the rows share the data, schedule and seed, so they differ only in what is ablated.
-import type { GpuContext } from '../gpu/device.ts';
-import {
-  FINETUNE_DEFAULTS,
-  type FinetuneOptions,
-  type FinetuneResult,
-  type PretrainedModel,
-  runFinetune,
-} from './finetune-run.ts';
-import type { TaskStepResult } from './finetune-trainer.ts';
+// scratch (no pre-training), and with only the embeddings and the first n blocks transferred. The variants
+// share the data, schedule and seed, so they differ only in what is ablated. How one variant runs (its
+// progress, events, device) is the caller's: the CLI and the engine's Compare both go through runAblation.
+import type { FinetuneOptions, PreparedFinetune, PretrainedModel } from './finetune-prepare.ts';
+import { prepareFinetune } from './finetune-prepare.ts';
+import type { FinetuneOutcome } from './finetune-run.ts';
+import { PAPER_FINETUNE } from './settings/finetune-settings.ts';
 
 export type AblationVariant = 'pretrained+aux' | 'pretrained' | 'scratch' | `transfer-${number}`;
 
-export interface AblationOptions extends Omit<FinetuneOptions, 'init' | 'onStep' | 'onTrained'> {
+export interface AblationOptions extends Omit<FinetuneOptions, 'init' | 'auxLm'> {
   pretrained: PretrainedModel;
   /** λ of the variants with an auxiliary LM (pretrained+aux, scratch, transfer-n). Default 0.5; must be > 0. */
   auxLm?: number;
@@ -22,21 +18,32 @@ export interface AblationOptions extends Omit<FinetuneOptions, 'init' | 'onStep'
   transferLayers?: number;
   /** Default: all four, in the order of the table. */
   variants?: AblationVariant[];
-  onStep?: (variant: AblationVariant, step: TaskStepResult, totalSteps: number) => void;
-  onVariant?: (row: AblationRow) => void;
+}
+
+/** One variant about to run: what it changes, and the run prepared with it. */
+export interface AblationVariantRun {
+  variant: AblationVariant;
+  description: string;
+  auxLm: number;
+  /** Its place among the variants (0-based) and their number. */
+  index: number;
+  count: number;
+  prepared: PreparedFinetune;
 }
 
 export interface AblationRow {
   variant: AblationVariant;
   description: string;
   auxLm: number;
-  result: FinetuneResult;
+  outcome: FinetuneOutcome;
 }
 
 export interface AblationResult {
-  task: FinetuneResult['task'];
-  metric: FinetuneResult['metric'];
+  task: PreparedFinetune['trainer']['task']['family'];
+  metric: PreparedFinetune['metric'];
   rows: AblationRow[];
+  /** A variant was stopped: the rows are the variants that finished before it. */
+  stopped: boolean;
 }
 
 export function defaultVariants(nLayer: number, transferLayers?: number): AblationVariant[] {
@@ -73,30 +80,48 @@ export function variantSettings(
   };
 }
 
-export async function runAblation(ctx: GpuContext, options: AblationOptions): Promise<AblationResult> {
-  const { pretrained, variants, onStep, onVariant, transferLayers, ...common } = options;
-  const auxLm = options.auxLm ?? FINETUNE_DEFAULTS.auxLm;
-  if (!(auxLm > 0)) throw new Error(`The ablation compares λ > 0 with λ = 0: --aux-lm must be positive, not ${auxLm}.`);
+/** λ of the ablation's aux-LM variants: the given one, which must be positive (the paper's by default). */
+export function ablationAuxLm(auxLm: number | undefined): number {
+  const value = auxLm ?? PAPER_FINETUNE.auxLm;
+  if (!(value > 0)) throw new Error(`The ablation compares λ > 0 with λ = 0: λ must be positive, not ${value}.`);
+  return value;
+}
+
+/** Runs the variants in order through `runVariant`; a stopped variant (or `stopped()` between two) ends it. */
+export async function runAblation(
+  options: AblationOptions,
+  runVariant: (run: AblationVariantRun) => Promise<FinetuneOutcome>,
+  stopped: () => boolean = () => false,
+): Promise<AblationResult> {
+  const { pretrained, variants, transferLayers, ...common } = options;
+  const auxLm = ablationAuxLm(options.auxLm);
+  const list = variants ?? defaultVariants(pretrained.config.nLayer, transferLayers);
+  if (!list.length) throw new Error('No ablation variant to run.');
   const rows: AblationRow[] = [];
-  for (const variant of variants ?? defaultVariants(pretrained.config.nLayer, transferLayers)) {
+  let metric: PreparedFinetune['metric'] | undefined;
+  for (const [index, variant] of list.entries()) {
     const { description, ...settings } = variantSettings(variant, pretrained, auxLm);
-    const result = await runFinetune(ctx, {
-      ...common,
-      ...settings,
-      onStep: onStep && ((step, total) => onStep(variant, step, total)),
+    const prepared = prepareFinetune({ ...common, ...settings });
+    metric ??= prepared.metric;
+    if (stopped()) return { task: options.family, metric, rows, stopped: true };
+    const variantAuxLm = settings.auxLm ?? 0;
+    const outcome = await runVariant({
+      variant,
+      description,
+      auxLm: variantAuxLm,
+      index,
+      count: list.length,
+      prepared,
     });
-    const row = { variant, description, auxLm: settings.auxLm ?? 0, result };
-    rows.push(row);
-    onVariant?.(row);
+    if (outcome.stopped) return { task: options.family, metric, rows, stopped: true };
+    rows.push({ variant, description, auxLm: variantAuxLm, outcome });
   }
-  const first = rows[0]?.result;
-  if (!first) throw new Error('No ablation variant to run.');
-  return { task: first.task, metric: first.metric, rows };
+  return { task: options.family, metric: metric!, rows, stopped: false };
 }
 
 /** A plain-text table: one line per variant with the metric (and accuracy), the final task loss L2 and steps. */
 export function formatAblationTable(result: AblationResult): string {
-  const withAccuracy = result.metric !== 'accuracy' && result.rows.some((row) => row.result.accuracy !== null);
+  const withAccuracy = result.metric !== 'accuracy' && result.rows.some((row) => row.outcome.summary.accuracy !== null);
   const header = [
     'variant',
     result.metric,
@@ -106,7 +131,7 @@ export function formatAblationTable(result: AblationResult): string {
     'description',
   ];
   const lines = result.rows.map((row) => {
-    const r = row.result;
+    const r = row.outcome.summary;
     return [
       row.variant,
       r.value.toFixed(4),

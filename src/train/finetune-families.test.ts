@@ -10,8 +10,8 @@ import type { TaskFamily } from '../data/tasks/task-types.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
-import { datasetText, parseTaskFiles, runFinetune } from './finetune-run.ts';
-import type { TaskStepResult } from './finetune-trainer.ts';
+import { datasetText, parseTaskFiles, prepareFinetune } from './finetune-prepare.ts';
+import { type FinetunePoint, FinetuneRun } from './finetune-run.ts';
 import type { TaskMetricName } from './task-metrics.ts';
 
 /** The first `rows` examples of a shared data file (after its header line when it has one). */
@@ -81,8 +81,8 @@ describe('fine-tuning a slice of each task family', () => {
   for (const c of CASES) {
     it(`${c.family}: ${c.train.split('/')[1]} runs end to end`, async () => {
       const { train, dev } = parseTaskFiles(c.family, slice(c.train, 32, c.header), slice(c.dev, 16, c.header));
-      const steps: TaskStepResult[] = [];
-      const result = await runFinetune(ctx, {
+      const steps: FinetunePoint[] = [];
+      const prepared = prepareFinetune({
         family: c.family,
         train,
         dev,
@@ -92,43 +92,46 @@ describe('fine-tuning a slice of each task family', () => {
         batch: 8,
         lr: 1e-3,
         seed: 1,
-        onStep: (s) => steps.push(s),
       });
-      expect(result.rows).toEqual({ train: 32, dev: 16 });
-      expect(result.steps).toBe(4);
+      const onPoints = (points: FinetunePoint[]) => steps.push(...points);
+      const { summary, lastEval } = await new FinetuneRun(ctx, prepared, { evaluate: 'end', onPoints }).run();
+      const { trainSet, devSet } = prepared;
+      expect([trainSet.stats.examples, devSet.stats.examples]).toEqual([32, 16]);
+      expect(summary.steps).toBe(4);
       expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
       for (const s of steps) {
         expect(Number.isFinite(s.taskLoss) && Number.isFinite(s.lmLoss!) && Number.isFinite(s.gradNorm)).toBe(true);
         expect(s.loss).toBeCloseTo(s.taskLoss + 0.5 * s.lmLoss!, 5);
       }
       // The char model starts near uniform: an LM loss near ln V, a class loss near ln(classes).
-      expect(Math.abs(steps[0]!.lmLoss! - Math.log(result.vocabSize))).toBeLessThan(0.3);
+      expect(Math.abs(steps[0]!.lmLoss! - Math.log(prepared.trainer.config.vocabSize))).toBeLessThan(0.3);
       if (c.classes) expect(Math.abs(steps[0]!.taskLoss - Math.log(c.classes))).toBeLessThan(0.15);
-      expect(result.metric).toBe(c.metric);
-      expect(result.predictions.length).toBe(16);
+      expect(summary.metric).toBe(c.metric);
+      const predictions = lastEval!.predictions;
+      expect(predictions.length).toBe(16);
       if (c.classes) {
         let correct = 0;
-        result.predictions.forEach((p, i) => {
+        predictions.forEach((p, i) => {
           expect(Number.isInteger(p) && p >= 0 && p < c.classes).toBe(true);
-          if (p === result.devLabels[i]) correct++;
+          if (p === devSet.labels[i]) correct++;
         });
-        expect(result.accuracy).toBe(correct / 16);
-        expect(result.value).toBeGreaterThanOrEqual(0);
-        expect(result.value).toBeLessThanOrEqual(1);
+        expect(summary.accuracy).toBe(correct / 16);
+        expect(summary.value).toBeGreaterThanOrEqual(0);
+        expect(summary.value).toBeLessThanOrEqual(1);
       } else {
-        expect(result.accuracy).toBeNull();
-        expect(result.predictions.every(Number.isFinite)).toBe(true);
-        expect(Math.abs(result.value)).toBeLessThanOrEqual(1);
-        expect(result.metrics.spearman).toBeDefined();
+        expect(summary.accuracy).toBeNull();
+        expect(predictions.every(Number.isFinite)).toBe(true);
+        expect(Math.abs(summary.value)).toBeLessThanOrEqual(1);
+        expect(lastEval!.metrics.spearman).toBeDefined();
       }
       // RTE premises run to hundreds of characters: truncated to the context, with a warning.
       if (c.family === 'entailment') {
-        expect(result.truncated.train).toBeGreaterThan(0);
-        expect(result.warnings.join('\n')).toMatch(/truncated to fit the 48-token context/);
-        expect(result.T).toBe(48);
+        expect(trainSet.stats.truncatedExamples).toBeGreaterThan(0);
+        expect(prepared.warnings.join('\n')).toMatch(/truncated to fit the 48-token context/);
+        expect(prepared.trainer.T).toBe(48);
       }
       console.log(
-        `${c.train}: ${result.metric} ${result.value.toFixed(3)}, T ${result.T}, ${result.seconds.toFixed(1)} s`,
+        `${c.train}: ${summary.metric} ${summary.value.toFixed(3)}, T ${prepared.trainer.T}, ${summary.seconds.toFixed(1)} s`,
       );
     });
   }

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import {
-  buildTaskGraph,
+  buildFinetuneGraph,
   CLASSIFIER_DROPOUT_STREAM,
   checkTaskSpec,
-  type TaskGraphOptions,
+  type FinetuneGraphOptions,
   type TaskSpec,
 } from './finetune-graph.ts';
 
@@ -19,12 +19,12 @@ const config: Gpt1Config = {
   nInner: 32,
   nLayer: 1,
 };
-const build = (task: TaskSpec, overrides: Partial<TaskGraphOptions> = {}) =>
-  buildTaskGraph({ config, task, B: 3, T: 8, train: true, auxLm: 0.5, classifierDropout: 0.1, ...overrides });
+const build = (task: TaskSpec, overrides: Partial<FinetuneGraphOptions> = {}) =>
+  buildFinetuneGraph({ config, task, B: 3, T: 8, train: true, auxLm: 0.5, classifierDropout: 0.1, ...overrides });
 const classification: TaskSpec = { family: 'classification', regression: false, numLabels: 2 };
 const labels = (graph: ReturnType<typeof build>) => graph.g.nodes.map((n) => n.label);
 
-describe('buildTaskGraph', () => {
+describe('buildFinetuneGraph', () => {
   it('records no LM head when λ = 0, and one when λ > 0', () => {
     const without = build(classification, { auxLm: 0 });
     const withLm = build(classification, { auxLm: 0.5 });

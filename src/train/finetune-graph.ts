@@ -63,7 +63,7 @@ export function checkTaskSpec(task: TaskSpec): void {
   if (task.regression && task.numLabels !== 1) throw new Error('A regression task has exactly one output.');
 }
 
-export interface TaskGraphOptions {
+export interface FinetuneGraphOptions {
   config: Gpt1Config;
   task: TaskSpec;
   /** Example slots per batch. */
@@ -84,7 +84,7 @@ export interface TaskGraphOptions {
   maxGradNorm?: number;
 }
 
-export interface TaskGraph {
+export interface FinetuneGraph {
   g: Graph;
   model: GptGraph;
   /** One gather for most families ([B*K] rows for multiple choice); two for similarity (A$B rows, B$A rows). */
@@ -105,7 +105,7 @@ export interface TaskGraph {
 }
 
 /** Records the forward (and, for training, the loss, backward and optimizer) of one fine-tuning batch. */
-export function buildTaskGraph(options: TaskGraphOptions): TaskGraph {
+export function buildFinetuneGraph(options: FinetuneGraphOptions): FinetuneGraph {
   const { config, task, B, T, train } = options;
   checkTaskSpec(task);
   const K = sequencesPerExample(task);
@@ -132,7 +132,7 @@ export function buildTaskGraph(options: TaskGraphOptions): TaskGraph {
     state = dropout(g, state, options.classifierDropout, CLASSIFIER_DROPOUT_STREAM); // [B or S, C]
   }
 
-  const out: TaskGraph = { g, model, extracts, head: state };
+  const out: FinetuneGraph = { g, model, extracts, head: state };
   if (task.family === 'multiple-choice') {
     const scores = matmul(g, state, p('mc.w'), { bias: p('mc.b'), transB: true, name: 'mc_scores' }); // [S, 1]
     out.head = reshape(g, scores, [B, K]); // [B, K]

@@ -5,10 +5,10 @@ import type { EncodedTaskSet, TaskBatch } from '../model/task-inputs.ts';
 import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { setGatherIndex } from '../ops/gather.ts';
 import type { Program } from '../runtime/program.ts';
-import { sequencesPerExample, type TaskGraph, type TaskSpec } from './finetune-graph.ts';
+import { type FinetuneGraph, sequencesPerExample, type TaskSpec } from './finetune-graph.ts';
 
 /** Writes one packed batch into a task program: ids, extract indices, and (training) labels and targets. */
-export function writeTaskBatch(program: Program, graph: TaskGraph, batch: TaskBatch): void {
+export function writeTaskBatch(program: Program, graph: FinetuneGraph, batch: TaskBatch): void {
   prepareEmbeddingIndex(program, graph.model.embedding, batch.ids);
   const [first, second] = graph.extracts;
   if (second) {

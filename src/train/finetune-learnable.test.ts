@@ -6,7 +6,8 @@ import { openTestGpu } from '../../test-support/test-gpu.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { PRESETS } from '../model/config.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
-import { parseTaskFiles, runFinetune } from './finetune-run.ts';
+import { parseTaskFiles, prepareFinetune } from './finetune-prepare.ts';
+import { FinetuneRun } from './finetune-run.ts';
 
 /** n strings of 3..8 letters from 'abcd', half with one 'x' at a random place; label 1 when 'x' is there. */
 function containsXFile(n: number, seed: number): string {
@@ -36,7 +37,7 @@ describe('fine-tuning a task learnable by construction', () => {
       { name: 'x-dev.tsv', text: containsXFile(64, 2) },
     );
     const config = { ...PRESETS.tiny, nLayer: 1, nEmbd: 32, nHead: 2, nInner: 128, nPositions: 16 };
-    const result = await runFinetune(ctx, {
+    const prepared = prepareFinetune({
       family: 'classification',
       train,
       dev,
@@ -47,10 +48,11 @@ describe('fine-tuning a task learnable by construction', () => {
       lr: 1e-2,
       seed: 3,
     });
+    const { summary, loss } = await new FinetuneRun(ctx, prepared, { evaluate: 'end' }).run();
     console.log(
-      `contains-x: dev accuracy ${result.accuracy}, loss ${result.loss.first.toFixed(3)} -> ${result.loss.last.toFixed(3)}, ${result.steps} steps`,
+      `contains-x: dev accuracy ${summary.accuracy}, loss ${loss.first.toFixed(3)} -> ${loss.last.toFixed(3)}, ${summary.steps} steps`,
     );
-    expect(result.metric).toBe('accuracy');
-    expect(result.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(summary.metric).toBe('accuracy');
+    expect(summary.accuracy).toBeGreaterThanOrEqual(0.95);
   });
 });

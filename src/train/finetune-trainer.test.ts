@@ -13,8 +13,8 @@ import { initParams } from '../model/weights.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { layerOf } from './finetune-init.ts';
-import { type FinetuneOptions, parseTaskFiles, prepareFinetune } from './finetune-run.ts';
-import { TaskTrainer } from './finetune-trainer.ts';
+import { type FinetuneOptions, parseTaskFiles, prepareFinetune } from './finetune-prepare.ts';
+import { FinetuneTrainer } from './finetune-trainer.ts';
 
 const config: Gpt1Config = { ...PRESETS.tiny, nLayer: 1, nEmbd: 32, nHead: 2, nInner: 128, nPositions: 48 };
 const tokenizer = CharTokenizer.fromCorpus('abcdefghijklmnopqrstuvwxyz .,');
@@ -70,7 +70,7 @@ describe('task trainer', () => {
       init: { kind: 'scratch', config, tokenizer },
       lr: 1e-3,
     });
-    const trainer = await TaskTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
+    const trainer = await FinetuneTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
     try {
       for (let i = 0; i < 2; i++) await trainer.trainStep(); // any weights: invariance holds by construction
       const { outputs, width } = await trainer.evaluate(p.devSet);
@@ -104,7 +104,7 @@ describe('task trainer', () => {
       { family: 'multiple-choice', train: set, dev: set, init: { kind: 'scratch', config, tokenizer }, auxLm: 0 },
       8,
     );
-    const trainer = await TaskTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
+    const trainer = await FinetuneTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
     try {
       const { outputs, width, predictions } = await trainer.evaluate(p.devSet);
       expect(width).toBe(3);
@@ -142,7 +142,7 @@ describe('task trainer', () => {
       { family: 'similarity', train, dev: train, init: { kind: 'scratch', config, tokenizer }, auxLm: 0 },
       8,
     );
-    const trainer = await TaskTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
+    const trainer = await FinetuneTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
     try {
       const { outputs, width, predictions } = await trainer.evaluate(p.devSet);
       expect(width).toBe(1);
@@ -173,7 +173,7 @@ describe('task trainer', () => {
       init: { kind: 'pretrained', model: pretrained, transferLayers: 1 },
       seed: 3,
     });
-    const trainer = await TaskTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
+    const trainer = await FinetuneTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
     try {
       const actual = await trainer.params();
       const V = tokenizer.vocabSize;
@@ -217,18 +217,18 @@ describe('task trainer', () => {
       seed: 9,
     });
     expect(p.totalSteps).toBe(6); // 3 steps per epoch
-    const straight = await TaskTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
+    const straight = await FinetuneTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
     for (let i = 0; i < 6; i++) await straight.trainStep();
     const expected = await straight.params();
     const expectedState = straight.state();
     straight.destroy();
 
-    const first = await TaskTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
+    const first = await FinetuneTrainer.create(ctx, p.trainer, p.trainSet, p.initial);
     for (let i = 0; i < 3; i++) await first.trainStep();
     const files = writeCheckpoint(await first.checkpoint(p.tokenizer.toJSON()));
     first.destroy();
 
-    const resumed = await TaskTrainer.create(
+    const resumed = await FinetuneTrainer.create(
       ctx,
       p.trainer,
       p.trainSet,

@@ -12,11 +12,11 @@ import type { MemoryPlan } from '../runtime/memory-plan.ts';
 import type { Program } from '../runtime/program.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { buildTaskGraph, headWidth, type TaskGraph, type TaskSpec, taskHeads } from './finetune-graph.ts';
+import { buildFinetuneGraph, type FinetuneGraph, headWidth, type TaskSpec, taskHeads } from './finetune-graph.ts';
 import { checkTaskSet, predictionsOf, writeTaskBatch } from './finetune-io.ts';
 import { finiteStep, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
 
-export interface TaskTrainerOptions extends TrainRunOptions {
+export interface FinetuneTrainerOptions extends TrainRunOptions {
   /** The model, vocabulary already grown by the special tokens. */
   config: Gpt1Config;
   task: TaskSpec;
@@ -33,7 +33,7 @@ export interface TaskTrainerOptions extends TrainRunOptions {
   lmTargets?: 'all' | 'text';
 }
 
-export interface TaskStepResult {
+export interface FinetuneStepResult {
   step: number;
   /** L3 = L2 + λ·L1. */
   loss: number;
@@ -49,7 +49,7 @@ export interface TaskStepResult {
 }
 
 /** The head's outputs for an encoded set, in example order. */
-export interface TaskOutputs {
+export interface HeadOutputs {
   /** [n, L] logits (classes or choices), or [n, 1] scores. */
   outputs: Float32Array;
   width: number;
@@ -58,34 +58,34 @@ export interface TaskOutputs {
 }
 
 /** Host state a checkpoint needs to resume exactly (weights and moments are read from the GPU). */
-export interface TaskTrainerState {
+export interface FinetuneTrainerState {
   step: number;
   cursor: { epoch: number; position: number };
   tokens: number;
 }
 
 /** The GPU memory a fine-tuning run plans (the training graph, built without a GPU) and the limits to request. */
-export function planFinetune(options: TaskTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
-  const graph = buildTaskGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
+export function planFinetune(options: FinetuneTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
+  const graph = buildFinetuneGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
   return planTrainGraph(graph.g, stepReadbacks(graph));
 }
 
 /** What a step reads back: the task loss, the auxiliary LM loss when λ > 0, the gradient norm. */
-function stepReadbacks(graph: TaskGraph) {
+function stepReadbacks(graph: FinetuneGraph) {
   return [graph.taskLoss!, ...(graph.lm ? [graph.lm.mean] : []), graph.optimizer!.norm];
 }
 
 interface EvalProgram {
   program: Program;
-  graph: TaskGraph;
+  graph: FinetuneGraph;
 }
 
-export class TaskTrainer {
+export class FinetuneTrainer {
   private evalProgram: EvalProgram | undefined;
 
   private constructor(
-    readonly options: TaskTrainerOptions,
-    private readonly graph: TaskGraph,
+    readonly options: FinetuneTrainerOptions,
+    private readonly graph: FinetuneGraph,
     private readonly core: TrainProgram,
     private readonly order: TaskOrder,
     private readonly trainSet: EncodedTaskSet,
@@ -93,17 +93,17 @@ export class TaskTrainer {
 
   static async create(
     ctx: GpuContext,
-    options: TaskTrainerOptions,
+    options: FinetuneTrainerOptions,
     train: EncodedTaskSet,
     initial: ParamValues,
-  ): Promise<TaskTrainer> {
+  ): Promise<FinetuneTrainer> {
     checkTaskSet(train, options);
-    const graph = buildTaskGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
+    const graph = buildFinetuneGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
     const { g, model, optimizer } = graph;
     const spec = { g, params: model.params, optimizer: optimizer!, read: stepReadbacks(graph), label: 'finetune-step' };
     const core = await TrainProgram.compile(ctx, options, spec, initial);
     const order = new TaskOrder(train.labels.length, options.seed);
-    return new TaskTrainer(options, graph, core, order, train);
+    return new FinetuneTrainer(options, graph, core, order, train);
   }
 
   get step(): number {
@@ -125,7 +125,7 @@ export class TaskTrainer {
   }
 
   /** The training graph (tests count its dispatches; the UI shows its size). */
-  get taskGraph(): TaskGraph {
+  get taskGraph(): FinetuneGraph {
     return this.graph;
   }
 
@@ -133,7 +133,7 @@ export class TaskTrainer {
    * Submits one step and returns once it is queued. `result` resolves when the GPU finishes; it rejects
    * with NonFiniteError when a loss or the gradient norm is not finite.
    */
-  async submitStep(): Promise<{ result: Promise<TaskStepResult> }> {
+  async submitStep(): Promise<{ result: Promise<FinetuneStepResult> }> {
     const { B, T, auxLm } = this.options;
     const next = this.order.next(B);
     const batch = packBatch(this.trainSet, next.indices, T, { batchSize: B, lmTargets: this.options.lmTargets });
@@ -151,16 +151,16 @@ export class TaskTrainer {
   }
 
   /** One step, waited for (tests, CLI). */
-  async trainStep(): Promise<TaskStepResult> {
+  async trainStep(): Promise<FinetuneStepResult> {
     return (await this.submitStep()).result;
   }
 
   /** The head's outputs on every example of `set`, dropout off (a sync point per batch). */
-  async evaluate(set: EncodedTaskSet): Promise<TaskOutputs> {
+  async evaluate(set: EncodedTaskSet): Promise<HeadOutputs> {
     checkTaskSet(set, this.options);
     const { B, T } = this.options;
     if (!this.evalProgram) {
-      const graph = buildTaskGraph({
+      const graph = buildFinetuneGraph({
         ...this.options,
         train: false,
         auxLm: 0,
@@ -193,12 +193,12 @@ export class TaskTrainer {
     return this.core.moments();
   }
 
-  state(): TaskTrainerState {
+  state(): FinetuneTrainerState {
     return { step: this.core.step, cursor: this.order.cursor, tokens: this.core.tokens };
   }
 
   /** Restores weights, moments and host state saved from a trainer with the same options. */
-  restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: TaskTrainerState): void {
+  restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: FinetuneTrainerState): void {
     this.core.restore(params, moments, state.step, state.tokens);
     this.order.cursor = state.cursor;
   }

@@ -47,6 +47,15 @@ export interface StepResult {
   tokens: number;
 }
 
+/** A settled step as charts and saved runs keep it: its result and how fast the run went. */
+export interface StepMetrics extends StepResult {
+  /** Smoothed throughput and step time (0 before the first measurement). */
+  tokensPerSecond: number;
+  msPerStep: number;
+  /** Active milliseconds since the run started (pauses left out: the wall time axis). */
+  elapsedMs: number;
+}
+
 interface LmProgram {
   program: Program;
   model: GptGraph;

@@ -1,8 +1,8 @@
-// Step metrics leave the engine in batches, never one message per step: a batch goes out when `intervalMs`
-// have passed since the last one or `maxPoints` have piled up, and at every state change (the session
-// flushes). Also the step timer: ms/step and tokens/s as exponential moving averages of wall time between
-// finished steps, restarted after pauses and evaluations so those do not count as slow steps.
-import type { StepMetrics } from '../engine/protocol.ts';
+// Step points leave a run in batches, never one message per step: a batch goes out when `intervalMs` have
+// passed since the last one or `maxPoints` have piled up, and whenever the run reaches a step boundary (the
+// step driver flushes). Also the step timer: ms/step as an exponential moving average of wall time between
+// finished steps, restarted after pauses and boundary work so those do not count as slow steps; and the
+// stopwatch of a run's active time.
 
 export interface MetricsBatcherOptions {
   /** Longest time between batches while points arrive (default 100 ms). */
@@ -12,15 +12,15 @@ export interface MetricsBatcherOptions {
   now?: () => number;
 }
 
-export class MetricsBatcher {
-  private points: StepMetrics[] = [];
+export class MetricsBatcher<P> {
+  private points: P[] = [];
   private lastFlush: number;
   private readonly intervalMs: number;
   private readonly maxPoints: number;
   private readonly now: () => number;
 
   constructor(
-    private readonly send: (points: StepMetrics[]) => void,
+    private readonly send: (points: P[]) => void,
     options: MetricsBatcherOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 100;
@@ -29,7 +29,7 @@ export class MetricsBatcher {
     this.lastFlush = this.now();
   }
 
-  push(point: StepMetrics): void {
+  push(point: P): void {
     this.points.push(point);
     if (this.points.length >= this.maxPoints || this.now() - this.lastFlush >= this.intervalMs) this.flush();
   }
@@ -51,27 +51,28 @@ export class StepTimer {
   private last: number | undefined;
   private ema: number | undefined;
 
-  constructor(
-    private readonly tokensPerStep: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Restarts the clock (the next step's time counts from now). */
   restart(): void {
     this.last = this.now();
   }
 
-  /** Records a finished step; returns the smoothed ms/step and tokens/s (0 before the first measurement). */
-  tick(): { msPerStep: number; tokensPerSecond: number } {
+  /** Records a finished step; returns the smoothed ms/step (0 before the first measurement). */
+  tick(): number {
     const now = this.now();
     if (this.last !== undefined) {
       const dt = now - this.last;
       this.ema = this.ema === undefined ? dt : (1 - EMA_WEIGHT) * this.ema + EMA_WEIGHT * dt;
     }
     this.last = now;
-    const msPerStep = this.ema ?? 0;
-    return { msPerStep, tokensPerSecond: msPerStep > 0 ? (this.tokensPerStep * 1000) / msPerStep : 0 };
+    return this.ema ?? 0;
   }
+}
+
+/** Throughput from the smoothed step time (0 before the first measurement). */
+export function tokensPerSecond(tokensPerStep: number, msPerStep: number): number {
+  return msPerStep > 0 ? (tokensPerStep * 1000) / msPerStep : 0;
 }
 
 /** Active time: runs only between start() and stop(), so pauses leave gaps out of the time axis. */

@@ -1,7 +1,7 @@
 // Parity with Hugging Face's OpenAIGPT* classes through the graphs training runs: the golden inputs of a fixture
 // folder (the layout of ../shared/fixtures/hf-tiny: base/, double-heads/, reference.safetensors, reference.json)
 // go through the pre-training step (buildTrainGraph: gptForward, chunked LM head loss, backward, AdamW) and the
-// multiple-choice fine-tuning step (buildTaskGraph: body, double heads, L2 + λ·L1, backward, AdamW), set to the
+// multiple-choice fine-tuning step (buildFinetuneGraph: body, double heads, L2 + λ·L1, backward, AdamW), set to the
 // fixture's settings through their options (dropout off, its λ, its AdamW without clipping). Reports the error
 // of every output: LM logits, hidden states, attentions, loss and every gradient; the multiple-choice logits,
 // losses and gradients; the losses and parameters over 3 AdamW steps. Works for any config in that layout.
@@ -17,9 +17,9 @@ import { attentionProbs } from '../ops/attention.ts';
 import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { Program } from '../runtime/program.ts';
 import type { Tensor } from '../runtime/tensor.ts';
-import { buildTrainGraph } from './lm-trainer.ts';
-import { buildTaskGraph, type TaskSpec } from './finetune-graph.ts';
+import { buildFinetuneGraph, type TaskSpec } from './finetune-graph.ts';
 import { writeTaskBatch } from './finetune-io.ts';
+import { buildTrainGraph } from './lm-trainer.ts';
 
 /**
  * Pass bound: max |ours - reference| / max |reference| per tensor. Both sides are float32; the reference
@@ -199,7 +199,7 @@ async function doubleHeadsChecks({ ctx, config, ref, json }: Fixture, initial: P
   const [B, K, T] = ref.tensors.get('mc.input_ids')!.shape as [number, number, number];
   const { key: totalKey, lambda } = fixtureLambda(json.mc);
   const task: TaskSpec = { family: 'multiple-choice', regression: false, numLabels: K };
-  const graph = buildTaskGraph({ config, task, B, T, train: true, auxLm: lambda, classifierDropout: 0 });
+  const graph = buildFinetuneGraph({ config, task, B, T, train: true, auxLm: lambda, classifierDropout: 0 });
   const taskLoss = graph.taskLoss!; // [1]
   const lm = graph.lm!;
   const optimizer = graph.optimizer!;

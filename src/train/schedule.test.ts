@@ -20,6 +20,10 @@ describe('learning-rate schedules', () => {
     expect(learningRate(s, 2)).toBeCloseTo(6.25e-5, 15);
     expect(learningRate(s, 501)).toBeCloseTo(6.25e-5 / 2, 15);
     expect(finetuneSchedule(1, 10).warmupSteps).toBe(1);
+    expect(finetuneSchedule(1, 10, 0).warmupSteps).toBe(0); // no warm-up: the first step at the peak
+    expect(learningRate(finetuneSchedule(1, 10, 0), 0)).toBe(1);
+    expect(finetuneSchedule(1, 10, 0.25).warmupSteps).toBe(3); // round(2.5)
+    expect(finetuneSchedule(1, 4, 0.99).warmupSteps).toBe(4); // never past the last step
   });
 
   it('pretraining warms up for about 1% of the run', () => {

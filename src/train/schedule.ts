@@ -23,7 +23,11 @@ export function pretrainSchedule(peakLr: number, totalSteps: number, warmupSteps
   return { kind: 'warmup-cosine', peakLr, warmupSteps: Math.min(warmup, totalSteps), totalSteps };
 }
 
-/** GPT-1 fine-tuning: warm-up over 0.2% of training (at least one step), linear decay to 0. */
-export function finetuneSchedule(peakLr: number, totalSteps: number): Schedule {
-  return { kind: 'warmup-linear', peakLr, warmupSteps: Math.max(1, Math.round(totalSteps * 0.002)), totalSteps };
+/**
+ * GPT-1 fine-tuning: warm-up over a fraction of training (the paper: 0.2%, at least one step; 0: none), then
+ * linear decay to 0.
+ */
+export function finetuneSchedule(peakLr: number, totalSteps: number, warmup = 0.002): Schedule {
+  const warmupSteps = warmup > 0 ? Math.min(totalSteps, Math.max(1, Math.round(totalSteps * warmup))) : 0;
+  return { kind: 'warmup-linear', peakLr, warmupSteps, totalSteps };
 }

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import type { Graph } from '../runtime/graph.ts';
+import { buildFinetuneGraph } from './finetune-graph.ts';
 import { buildTrainGraph } from './lm-trainer.ts';
-import { buildTaskGraph } from './finetune-graph.ts';
 import { stepAdamW } from './train-program.ts';
 
 const config: Gpt1Config = { ...PRESETS.tiny, vocabSize: 20, nPositions: 8, nEmbd: 8, nHead: 2, nInner: 32, nLayer: 1 };
@@ -27,7 +27,7 @@ describe('training step options', () => {
     const task = { family: 'classification', regression: false, numLabels: 2 } as const;
     const finetune = (maxGradNorm?: number) =>
       clipOf(
-        buildTaskGraph({ config, task, B: 2, T: 4, train: true, auxLm: 0.5, classifierDropout: 0, maxGradNorm }).g,
+        buildFinetuneGraph({ config, task, B: 2, T: 4, train: true, auxLm: 0.5, classifierDropout: 0, maxGradNorm }).g,
       );
     expect(finetune()).toEqual({ clip: 1, maxNorm: 1 });
     expect(finetune(0)).toEqual({ clip: 0, maxNorm: 0 });

@@ -5,20 +5,26 @@ import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
 import {
   type AblationVariant,
-  defaultVariants,
+  ablationAuxLm,
   formatAblationTable,
   runAblation,
   variantSettings,
 } from '../../train/finetune-ablation.ts';
-import { FINETUNE_DEFAULTS, prepareFinetune } from '../../train/finetune-run.ts';
+import { prepareFinetune } from '../../train/finetune-prepare.ts';
 import { planFinetune } from '../../train/finetune-trainer.ts';
 import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
+import {
+  finetuneResult,
+  finetuneRunOptions,
+  finetuneSettingsOf,
+  loadPretrained,
+  runWithProgress,
+} from '../finetune-options.ts';
 import { installTuner } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
-import { loadPretrained, resultSummary, stepProgress, taskRunOptions, taskRunSettings } from './finetune.ts';
 
 export const ablateOptions = {
-  ...taskRunOptions,
+  ...finetuneRunOptions,
   init: { type: 'string', help: 'the pretrained checkpoint folder (ours or Hugging Face openai-gpt)', required: true },
   variants: {
     type: 'string',
@@ -37,34 +43,35 @@ function parseVariants(text: string): AblationVariant[] {
 
 export async function ablateCommand(args: string[]): Promise<unknown> {
   const o = parseOptions(args, ablateOptions);
-  const settings = taskRunSettings(o);
+  const variants = o.variants ? parseVariants(o.variants) : undefined;
+  let auxLm: number;
+  try {
+    auxLm = ablationAuxLm(o['aux-lm']);
+  } catch (error) {
+    throw new UsageError(`--aux-lm: ${(error as Error).message}`);
+  }
+  const settings = finetuneSettingsOf(o);
   const pretrained = await loadPretrained(o.init!, o.tokenizer);
-  const variants = o.variants
-    ? parseVariants(o.variants)
-    : defaultVariants(pretrained.config.nLayer, o['transfer-layers']);
-  const auxLm = settings.auxLm ?? FINETUNE_DEFAULTS.auxLm;
   // The largest variant's graph (pretrained with the LM head) sizes the device for all of them.
-  const prepared = prepareFinetune({ ...settings, ...variantSettings('pretrained+aux', pretrained, auxLm) });
-  for (const warning of prepared.warnings) progress(`warning: ${warning}`);
-  const { plan, needs } = planFinetune(prepared.trainer);
+  const largest = prepareFinetune({ ...settings, ...variantSettings('pretrained+aux', pretrained, auxLm) });
+  for (const warning of largest.warnings) progress(`warning: ${warning}`);
+  const { plan, needs } = planFinetune(largest.trainer);
+  const { B, T } = largest.trainer;
   progress(
-    `ablation on ${settings.train.fileName}: ${variants.join(', ')}; batch ${prepared.trainer.B} x ` +
-      `${prepared.trainer.T}, ${prepared.totalSteps} steps each, GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
+    `ablation on ${settings.train.fileName}: batch ${B} x ${T}, ${largest.totalSteps} steps per variant, ` +
+      `GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   const ctx = await openGpu(await nodeGpu(), { needs, purpose: `ablation (${settings.family})` });
   installTuner(ctx, o);
   try {
-    const progressFor = new Map<AblationVariant, ReturnType<typeof stepProgress>>();
-    const result = await runAblation(ctx, {
-      ...settings,
-      auxLm,
-      pretrained,
-      variants,
-      onStep: (variant, step, total) => {
-        if (!progressFor.has(variant)) progressFor.set(variant, stepProgress(`${variant}: `));
-        progressFor.get(variant)?.(step, total);
-      },
-      onVariant: (row) => progress(`${row.variant}: dev ${row.result.metric} ${row.result.value.toFixed(4)}`),
+    const prepared = new Map<AblationVariant, ReturnType<typeof prepareFinetune>>();
+    const options = { ...settings, auxLm, pretrained, variants, transferLayers: o['transfer-layers'] };
+    const result = await runAblation(options, async (run) => {
+      prepared.set(run.variant, run.prepared);
+      progress(`${run.variant} (${run.index + 1}/${run.count}): ${run.description}`);
+      const outcome = await runWithProgress(ctx, run.prepared, `${run.variant}: `);
+      progress(`${run.variant}: dev ${outcome.summary.metric} ${outcome.summary.value.toFixed(4)}`);
+      return outcome;
     });
     progress(`\n${formatAblationTable(result)}\n`);
     return {
@@ -74,7 +81,7 @@ export async function ablateCommand(args: string[]): Promise<unknown> {
         variant: row.variant,
         description: row.description,
         auxLm: row.auxLm,
-        ...resultSummary(row.result),
+        ...finetuneResult(prepared.get(row.variant)!, row.outcome),
       })),
     };
   } finally {

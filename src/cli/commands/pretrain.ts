@@ -1,5 +1,6 @@
 // `pretrain --corpus FILE --preset tiny|small|gpt1 [...]`: pre-trains on a text file, evaluates on its
-// held-out tail, optionally writes a checkpoint folder (also a Hugging Face openai-gpt folder).
+// held-out tail, optionally writes a checkpoint folder (also a Hugging Face openai-gpt folder). Defaults and
+// bounds are the pre-training schema's (src/train/settings), the same as the app's.
 
 import { readFileSync } from 'node:fs';
 import { readCorpus } from '../../data/corpus.ts';
@@ -10,51 +11,72 @@ import { PRESETS, type PresetName, validateConfig } from '../../model/config.ts'
 import { writeHfFolder } from '../../model/hf-folder-node.ts';
 import { initParams } from '../../model/weights.ts';
 import { writeCheckpoint } from '../../train/checkpoint.ts';
-import { LmTrainer, planTraining } from '../../train/lm-trainer.ts';
+import { LmTrainer, planTraining, type StepResult } from '../../train/lm-trainer.ts';
 import { pretrainSchedule } from '../../train/schedule.ts';
-import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
+import {
+  DEFAULT_SEED,
+  PRETRAIN_DEFAULTS,
+  PRETRAIN_FIELDS,
+  pretrainSettingsProblem,
+} from '../../train/settings/pretrain-settings.ts';
+import { StepDriver } from '../../train/step-driver.ts';
+import { fieldOption, type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
 import { tokenizerFromOption } from '../tokenizer-option.ts';
 
+const { tiny } = PRETRAIN_DEFAULTS;
 export const pretrainOptions = {
   ...tuneOptions,
   corpus: { type: 'string', help: 'UTF-8 text file to pretrain on', required: true },
   preset: { type: 'string', help: 'tiny | small | gpt1 (default tiny)' },
   tokenizer: { type: 'string', help: 'char | bpe:N | gpt1:DIR (default char)' },
-  steps: { type: 'number', help: 'optimizer steps (default 200)' },
-  batch: { type: 'number', help: 'sequences per step (default 8)' },
-  context: { type: 'number', help: "tokens per sequence (default: the preset's context)" },
-  lr: { type: 'number', help: 'peak learning rate (default 2.5e-4 for gpt1, 1e-3 otherwise)' },
-  seed: { type: 'number', help: 'run seed (default 0)' },
-  'eval-every': { type: 'number', help: 'validation every N steps (default: start and end only)' },
+  steps: fieldOption(PRETRAIN_FIELDS.steps, `the preset's, tiny ${tiny.steps}`),
+  batch: fieldOption(PRETRAIN_FIELDS.B, `the preset's, tiny ${tiny.B}`),
+  context: fieldOption(PRETRAIN_FIELDS.T, "the preset's positions"),
+  lr: fieldOption(PRETRAIN_FIELDS.lr, `the preset's, tiny ${tiny.lr}`),
+  seed: fieldOption(PRETRAIN_FIELDS.seed, String(DEFAULT_SEED)),
+  'eval-every': fieldOption(PRETRAIN_FIELDS.evalEvery, `the preset's, tiny ${tiny.evalEvery}`),
   out: { type: 'string', help: 'write a checkpoint folder here' },
 } satisfies OptionSpecs;
 
+function parsePreset(name: string | undefined): PresetName {
+  const preset = name ?? 'tiny';
+  if (!(preset in PRESETS)) throw new UsageError(`--preset must be tiny, small or gpt1, not "${name}"`);
+  return preset as PresetName;
+}
+
 export async function pretrainCommand(args: string[]): Promise<unknown> {
   const o = parseOptions(args, pretrainOptions);
-  const presetName = (o.preset ?? 'tiny') as PresetName;
+  const presetName = parsePreset(o.preset);
   const preset = PRESETS[presetName];
-  if (!preset) throw new UsageError(`--preset must be tiny, small or gpt1, not "${o.preset}"`);
+  const defaults = PRETRAIN_DEFAULTS[presetName];
   const corpus = readCorpus(o.corpus!, readFileSync(o.corpus!));
   progress(`corpus ${corpus.name}: ${corpus.chars} characters, ${corpus.lines} lines`);
   const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpus.text);
-  const ids = Uint32Array.from(tokenizer.encode(corpus.text));
   const T = o.context ?? preset.nPositions;
   const config = validateConfig({
     ...preset,
     vocabSize: tokenizer.vocabSize,
     nPositions: Math.max(T, preset.nPositions),
   });
-  const steps = o.steps ?? 200;
-  const seed = o.seed ?? 0;
-  const options = {
+  const settings = {
+    preset: presetName,
     config,
-    B: o.batch ?? 8,
+    B: o.batch ?? defaults.B,
     T,
-    seed,
-    schedule: pretrainSchedule(o.lr ?? (presetName === 'gpt1' ? 2.5e-4 : 1e-3), steps),
+    steps: o.steps ?? defaults.steps,
+    lr: o.lr ?? defaults.lr,
+    seed: o.seed ?? DEFAULT_SEED,
+    evalEvery: o['eval-every'] ?? defaults.evalEvery,
+    sampleEvery: 0,
+    samplePrompt: '',
   };
+  const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
+  if (problem) throw new UsageError(problem.message);
+  const { steps, evalEvery } = settings;
+  const ids = Uint32Array.from(tokenizer.encode(corpus.text));
+  const options = { config, B: settings.B, T, seed: settings.seed, schedule: pretrainSchedule(settings.lr, steps) };
   const split = splitTrainVal(ids, T);
   progress(
     `tokenizer ${tokenizer.kind}: ${tokenizer.vocabSize} tokens; ${ids.length} tokens (${split.train.length} train, ${split.val.length} validation)`,
@@ -65,35 +87,40 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   );
   const ctx = await openGpu(await nodeGpu(), { needs, purpose: `pretraining ${presetName}` });
   installTuner(ctx, o);
-  const trainer = await LmTrainer.create(ctx, options, split, initParams(config, seed));
+  const trainer = await LmTrainer.create(ctx, options, split, initParams(config, settings.seed));
   try {
     const initialValLoss = await trainer.evaluate();
     progress(`step 0: val loss ${initialValLoss.toFixed(4)}`);
     const start = performance.now();
-    let last = { loss: Number.NaN, tokens: 0 };
-    const pending: Promise<unknown>[] = [];
-    for (let step = 1; step <= steps; step++) {
-      const { result } = await trainer.submitStep();
-      pending.push(
-        result.then((r) => {
-          last = r;
-          if (r.step % 10 === 0 || r.step === steps) {
-            const seconds = (performance.now() - start) / 1000;
-            progress(
-              `step ${r.step}: loss ${r.loss.toFixed(4)}, grad norm ${r.gradNorm.toFixed(3)}, lr ${r.lr.toExponential(2)}, ${(r.tokens / seconds).toFixed(0)} tokens/s`,
-            );
-          }
-        }),
-      );
-      if (o['eval-every'] && step % o['eval-every'] === 0 && step < steps) {
-        await Promise.all(pending);
-        progress(`step ${step}: val loss ${(await trainer.evaluate()).toFixed(4)}`);
-      }
-    }
-    await Promise.all(pending);
+    let last: StepResult | undefined;
+    let finalValLoss = Number.NaN;
+    const driver = new StepDriver(trainer, {
+      totalSteps: steps,
+      point: (r: StepResult) => r,
+      report: (points) => {
+        for (const r of points) {
+          if (r.step % 10 !== 0 && r.step !== steps) continue;
+          const seconds = (performance.now() - start) / 1000;
+          progress(
+            `step ${r.step}: loss ${r.loss.toFixed(4)}, grad norm ${r.gradNorm.toFixed(3)}, lr ${r.lr.toExponential(2)}, ${(r.tokens / seconds).toFixed(0)} tokens/s`,
+          );
+        }
+        last = points.at(-1) ?? last;
+      },
+      work: [
+        {
+          // Validation every N steps and always at the end.
+          due: (step, end) => end || (evalEvery > 0 && step % evalEvery === 0),
+          run: async (step) => {
+            const valLoss = await trainer.evaluate();
+            if (step === steps) finalValLoss = valLoss;
+            progress(`step ${step}: val loss ${valLoss.toFixed(4)}`);
+          },
+        },
+      ],
+    });
+    await driver.run();
     const seconds = (performance.now() - start) / 1000;
-    const finalValLoss = await trainer.evaluate();
-    progress(`step ${steps}: val loss ${finalValLoss.toFixed(4)}`);
     if (o.out) {
       const ckpt = await trainer.checkpoint(tokenizer.toJSON(), { corpus: corpus.name, finalValLoss, initialValLoss });
       await writeHfFolder(o.out, writeCheckpoint(ckpt));
@@ -101,11 +128,11 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
     }
     return {
       steps,
-      tokens: last.tokens,
+      tokens: last?.tokens ?? 0,
       initialValLoss,
       finalValLoss,
-      finalTrainLoss: last.loss,
-      tokensPerSecond: last.tokens / seconds,
+      finalTrainLoss: last?.loss ?? Number.NaN,
+      tokensPerSecond: (last?.tokens ?? 0) / seconds,
       plannedBytes: plan.totalBytes,
       adapter: ctx.adapter.name,
     };

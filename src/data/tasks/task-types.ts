@@ -1,7 +1,8 @@
 // The shapes of labelled task data, whatever file it came from. The four families are the paper's
 // (§3.3): each has its own input transformation in src/model/task-inputs.ts.
 
-export type TaskFamily = 'classification' | 'entailment' | 'similarity' | 'multiple-choice';
+export const TASK_FAMILIES = ['classification', 'entailment', 'similarity', 'multiple-choice'] as const;
+export type TaskFamily = (typeof TASK_FAMILIES)[number];
 
 export interface TextExample {
   kind: 'text';

@@ -13,13 +13,18 @@ import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
 import { attentionMaps } from '../attention-maps.ts';
-import type { EmitFn } from '../pretraining/pretrain-session.ts';
-import type { EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
+import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
+import type { RunPacing } from '../run-pacing.ts';
 import { pieceText } from '../token-pieces.ts';
 import { type FinetunedModel, FinetuneJob } from './finetune-job.ts';
-import { FinetuneRecorder } from './finetune-record.ts';
-import type { FinetuneRunDeps } from './finetune-session.ts';
-import { type ImportedModel, importCheckpoint, previewSetup, type Sources } from './finetune-source.ts';
+import { FinetuneRecorder } from './finetune-recorder.ts';
+import {
+  type CurrentModel,
+  type ImportedModel,
+  importCheckpoint,
+  previewSetup,
+  type Sources,
+} from './finetune-source.ts';
 import { summarise, TaskFiles } from './task-files.ts';
 
 /** Examples a task preview encodes to warn about truncation (a preview stays quick on SNLI-sized files). */
@@ -27,14 +32,14 @@ const PREVIEW_TRUNCATION_EXAMPLES = 2000;
 /** Finished fine-tuning runs whose weights stay for the Attention tab (the oldest goes first). */
 const KEPT_MODELS = 4;
 
-export interface TaskCommandDeps {
+export interface FinetuneCommandDeps {
   emit: EmitFn;
-  /** The live pre-training run as a possible start (no 'imported': this class holds that). */
-  sources: () => Omit<Sources, 'imported'>;
+  /** The loaded pre-training run as a possible start (the imported model is this class's). */
+  current: () => CurrentModel | undefined;
   /** The pre-training run that would compete for the GPU, if any. */
   pretraining: () => { runId: string; state: RunState; ended: boolean } | undefined;
   device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
-  tuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+  pacing?: RunPacing;
   /** Where finished runs are kept across reloads. */
   store: () => Promise<FinetuneRunStore>;
 }
@@ -43,7 +48,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export class TaskCommands {
+export class FinetuneCommands {
   private readonly files = new TaskFiles();
   private imported: ImportedModel | undefined;
   private job: FinetuneJob | undefined;
@@ -52,7 +57,7 @@ export class TaskCommands {
   /** Finished fine-tuning runs' models by run id, oldest first. */
   private readonly models = new Map<string, FinetunedModel>();
 
-  constructor(private readonly deps: TaskCommandDeps) {}
+  constructor(private readonly deps: FinetuneCommandDeps) {}
 
   /** The fine-tuning run or comparison holding the GPU, if one is. */
   get active(): FinetuneJob | undefined {
@@ -73,7 +78,7 @@ export class TaskCommands {
   }
 
   private sources(): Sources {
-    return { ...this.deps.sources(), imported: this.imported };
+    return { current: this.deps.current(), imported: this.imported };
   }
 
   async loadFile(
@@ -187,7 +192,7 @@ export class TaskCommands {
         this.deps.emit(event, transfer);
       }) satisfies EmitFn,
       device: this.deps.device,
-      tuning: this.deps.tuning,
+      pacing: this.deps.pacing,
       keep: (model: FinetunedModel) => this.keep(model),
     };
     const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;

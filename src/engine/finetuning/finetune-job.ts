@@ -1,34 +1,33 @@
 // A task tab's GPU work: one fine-tuning run, or the paper's comparison (Table 5 ablations: pretrained with
 // and without the auxiliary LM, from scratch, the first n layers transferred), each variant a FinetuneRun on
-// the same data, batch, schedule and seed. Reports its state through 'finetune-state' events and ends in
-// done, stopped or error; a stop ends the current variant at its next step boundary and skips the rest.
-
+// the same data, batch, schedule and seed. Its runs' points, dev evaluations and summaries go out as events
+// (tagged with the variant inside a comparison); its own state goes out as 'finetune-state' events and ends in
+// done, stopped or error. A stop ends the current run at its next step boundary and skips the variants left.
 import type { TaskDataset, TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
 import type { ParamValues } from '../../model/weights.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
-import type { AblationVariant } from '../../train/finetune-ablation.ts';
-import { defaultVariants, variantSettings } from '../../train/finetune-ablation.ts';
+import { type AblationVariant, defaultVariants, runAblation } from '../../train/finetune-ablation.ts';
 import {
-  FINETUNE_DEFAULTS,
   type FinetuneInit,
   type FinetuneOptions,
   type PreparedFinetune,
   prepareFinetune,
-} from '../../train/finetune-run.ts';
+} from '../../train/finetune-prepare.ts';
+import { type FinetuneOutcome, FinetuneRun, type FinetuneRunOptions } from '../../train/finetune-run.ts';
 import { planFinetune } from '../../train/finetune-trainer.ts';
-import type { EmitFn } from '../pretraining/pretrain-session.ts';
-import type { EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
-import { FinetuneRun, type FinetuneRunDeps } from './finetune-session.ts';
+import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
+import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
+import type { RunPacing } from '../run-pacing.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
 
 export interface FinetuneJobDeps {
   emit: EmitFn;
   /** The engine's device with at least these limits. */
   device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
-  tuning?: Pick<FinetuneRunDeps, 'metricsIntervalMs' | 'maxInFlight'>;
+  pacing?: RunPacing;
   /** A finished fine-tuning run's model (not a comparison's), kept for attention maps. */
   keep?: (model: FinetunedModel) => void;
 }
@@ -51,7 +50,7 @@ export interface TaskData {
   dev: TaskDataset;
 }
 
-/** The run's options from the tab's settings (the schedule's warm-up is set by withWarmup). */
+/** The run's options from the tab's settings. */
 export function finetuneOptions(settings: FinetuneSettings, data: TaskData, init: FinetuneInit): FinetuneOptions {
   return {
     family: settings.family,
@@ -62,22 +61,11 @@ export function finetuneOptions(settings: FinetuneSettings, data: TaskData, init
     epochs: settings.epochs,
     batch: settings.batch,
     lr: settings.lr,
+    warmup: settings.warmup,
     seed: settings.seed,
     maxGradNorm: settings.clip,
     context: settings.context ?? undefined,
   };
-}
-
-/** prepareFinetune with the tab's warm-up fraction (the paper's 0.2 % is at least one step; 0 means none). */
-export function prepareWithWarmup(options: FinetuneOptions, warmup: number): PreparedFinetune {
-  const prepared = prepareFinetune(options);
-  const { schedule } = prepared.trainer;
-  const steps = Math.round(schedule.totalSteps * warmup);
-  prepared.trainer.schedule = {
-    ...schedule,
-    warmupSteps: Math.min(schedule.totalSteps, warmup > 0 ? Math.max(1, steps) : 0),
-  };
-  return prepared;
 }
 
 function messageOf(error: unknown): string {
@@ -116,68 +104,70 @@ export class FinetuneJob {
   static finetune(deps: FinetuneJobDeps, runId: string, settings: FinetuneSettings, data: TaskData, sources: Sources) {
     return new FinetuneJob(deps, runId, 'finetune', async (job) => {
       const init = await finetuneInit(settings, sources, data.train);
-      const prepared = prepareWithWarmup(finetuneOptions(settings, data, init), settings.warmup);
+      const prepared = prepareFinetune(finetuneOptions(settings, data, init));
       const ctx = await job.device(prepared, settings);
       job.totalSteps = prepared.totalSteps;
-      const result = await job.runOne(ctx, prepared, undefined, deps.keep !== undefined);
-      if (result.params && deps.keep) {
+      const keep = deps.keep;
+      await job.runOne(ctx, prepared, undefined, async (trainer) => {
+        if (!keep) return;
         const { config, T } = prepared.trainer;
         const { needs } = planFinetune(prepared.trainer);
-        deps.keep({
-          runId,
-          family: settings.family,
-          config,
-          tokenizer: prepared.tokenizer,
-          T,
-          needs,
-          params: result.params,
-        });
-      }
+        const params = await trainer.params();
+        keep({ runId, family: settings.family, config, tokenizer: prepared.tokenizer, T, needs, params });
+      });
     });
   }
 
   /** Starts the comparison: a pretrained start ('current' or 'imported'; 'scratch' settings use 'current'). */
   static compare(deps: FinetuneJobDeps, runId: string, settings: FinetuneSettings, data: TaskData, sources: Sources) {
     return new FinetuneJob(deps, runId, 'compare', async (job) => {
-      const source = settings.init === 'imported' ? 'imported' : 'current';
-      const pretrained = await pretrainedModel(source, sources);
-      const auxLm = settings.auxLm > 0 ? settings.auxLm : FINETUNE_DEFAULTS.auxLm;
+      const pretrained = await pretrainedModel(settings.init === 'imported' ? 'imported' : 'current', sources);
       const n = pretrained.config.nLayer;
       const transfer =
         settings.transferLayers !== null && settings.transferLayers < n ? settings.transferLayers : undefined;
-      const variants = defaultVariants(n, transfer);
-      let metric: PreparedFinetune['metric'] | undefined;
-      let rows = 0;
+      const { init: _init, ...common } = finetuneOptions(settings, data, { kind: 'pretrained', model: pretrained });
       let ctx: GpuContext | undefined;
-      for (const [index, variant] of variants.entries()) {
-        if (job.stopRequested) break;
-        const { description, ...chosen } = variantSettings(variant, pretrained, auxLm);
-        const options = { ...finetuneOptions(settings, data, chosen.init), auxLm: chosen.auxLm };
-        const prepared = prepareWithWarmup(options, settings.warmup);
-        ctx ??= await job.device(prepared, settings);
-        job.totalSteps = prepared.totalSteps * variants.length;
-        job.step = prepared.totalSteps * index;
-        const result = await job.runOne(ctx, prepared, variant);
-        if (result.stopped) break;
-        metric = result.summary.metric;
-        rows++;
-        job.emit({
-          type: 'compare-row',
-          runId,
-          row: {
-            variant,
-            description,
-            auxLm: chosen.auxLm ?? 0,
-            metric: result.summary.metric,
-            value: result.summary.value,
-            accuracy: result.summary.accuracy,
-            finalTaskLoss: result.summary.taskLoss.last,
-            steps: result.summary.steps,
-            seconds: result.summary.seconds,
-          },
-        });
-      }
-      job.emit({ type: 'compare-done', runId, metric: metric ?? 'accuracy', rows, stopped: job.stopRequested });
+      const result = await runAblation(
+        {
+          ...common,
+          pretrained,
+          auxLm: settings.auxLm > 0 ? settings.auxLm : PAPER_FINETUNE.auxLm,
+          variants: defaultVariants(n, transfer),
+        },
+        async ({ variant, description, auxLm, index, count, prepared }) => {
+          ctx ??= await job.device(prepared, settings);
+          job.totalSteps = prepared.totalSteps * count;
+          job.step = prepared.totalSteps * index;
+          const outcome = await job.runOne(ctx, prepared, variant);
+          if (!outcome.stopped) {
+            const { summary } = outcome;
+            job.emit({
+              type: 'compare-row',
+              runId,
+              row: {
+                variant,
+                description,
+                auxLm,
+                metric: summary.metric,
+                value: summary.value,
+                accuracy: summary.accuracy,
+                finalTaskLoss: summary.taskLoss.last,
+                steps: summary.steps,
+                seconds: summary.seconds,
+              },
+            });
+          }
+          return outcome;
+        },
+        () => job.stopRequested,
+      );
+      job.emit({
+        type: 'compare-done',
+        runId,
+        metric: result.metric,
+        rows: result.rows.length,
+        stopped: result.stopped,
+      });
     });
   }
 
@@ -218,22 +208,34 @@ export class FinetuneJob {
     return this.deps.device(needs, `fine-tuning (${settings.family}) run ${this.runId}`);
   }
 
+  /** One run, its events tagged with the comparison's variant. */
   private async runOne(
     ctx: GpuContext,
     prepared: PreparedFinetune,
     variant: AblationVariant | undefined,
-    keepParams = false,
-  ) {
-    const deps = { ctx, emit: this.deps.emit, ...this.deps.tuning, keepParams };
-    const run = new FinetuneRun(deps, this.runId, variant, prepared);
+    onTrained?: FinetuneRunOptions['onTrained'],
+  ): Promise<FinetuneOutcome> {
+    const { runId } = this;
+    const tag = variant === undefined ? {} : { variant };
+    const pacing = this.deps.pacing ?? {};
+    const run = new FinetuneRun(ctx, prepared, {
+      evaluate: 'epoch',
+      maxInFlight: pacing.maxInFlight,
+      batching: { intervalMs: pacing.metricsIntervalMs, maxPoints: pacing.metricsMaxPoints },
+      onStarted: (info) => this.emit({ type: 'finetune-started', runId, ...tag, info }),
+      onPoints: (points) => this.emit({ type: 'finetune-metrics', runId, ...tag, points }),
+      onEval: (evaluation) => this.emit({ type: 'finetune-eval', runId, ...tag, eval: evaluation }),
+      onTrained,
+    });
     this.run = run;
     if (this.stopRequested) run.stop();
     this.variant = variant;
     this.setState('running');
     try {
-      const result = await run.run();
-      this.step += result.summary.steps;
-      return result;
+      const outcome = await run.run();
+      if (!outcome.stopped) this.emit({ type: 'finetune-done', runId, ...tag, summary: outcome.summary });
+      this.step += outcome.summary.steps;
+      return outcome;
     } finally {
       this.run = undefined;
     }

@@ -30,7 +30,7 @@ function newEngine(store: FinetuneRunStore) {
   const engine = new Engine({
     emit: rec.emit,
     gpu: testGpu,
-    finetuneTuning: { metricsIntervalMs: 0 },
+    pacing: { metricsIntervalMs: 0 },
     kernelTuning: false,
     finetuneStore: async () => store,
   });

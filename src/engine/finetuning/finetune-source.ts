@@ -12,7 +12,7 @@ import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import { GPT1_TOKENIZER_FILE_NAMES, gpt1TokenizerFromFiles } from '../../tokenizer/gpt1-files.ts';
 import type { Tokenizer, TokenizerJson } from '../../tokenizer/types.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
-import { datasetText, type FinetuneInit, type PretrainedModel } from '../../train/finetune-run.ts';
+import { datasetText, type FinetuneInit, type PretrainedModel } from '../../train/finetune-prepare.ts';
 import type { FinetuneSettings, ImportedModelInfo, RunState, TaskPreviewRequest } from '../protocol.ts';
 
 /** The live pre-training run, as the engine exposes it. */

@@ -9,11 +9,12 @@ import type { CheckpointStore } from '../../storage/checkpoint-store.ts';
 import { memoryCheckpointStore } from '../../storage/memory-store.ts';
 import { demoCorpus, demoIds, demoTokenizer, isState, recorder, tinySettings } from '../engine-test-kit.ts';
 import type { PretrainSettings } from '../protocol.ts';
-import { PretrainSession, runConfig, type SessionTuning } from './pretrain-session.ts';
+import type { RunPacing } from '../run-pacing.ts';
+import { PretrainSession, runConfig } from './pretrain-session.ts';
 
 const corpus = { name: demoCorpus.name, text: demoCorpus.text };
 /** Metrics leave in batches of 4 steps (the time trigger is off so the counts are deterministic). */
-const QUIET: SessionTuning = { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointMinMs: 0, checkpointEvery: 0 };
+const QUIET: RunPacing = { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointMinMs: 0, checkpointEvery: 0 };
 
 describe('PretrainSession', () => {
   let ctx: GpuContext;
@@ -22,7 +23,7 @@ describe('PretrainSession', () => {
   const create = (
     settings: PretrainSettings,
     rec: ReturnType<typeof recorder>,
-    tuning: SessionTuning = QUIET,
+    tuning: RunPacing = QUIET,
     store?: CheckpointStore,
     runId = 'test-run',
   ) =>
@@ -191,15 +192,7 @@ describe('PretrainSession', () => {
     const rec = recorder();
     const session = await create(tinySettings({ steps: 2 }), rec);
     await session.start();
-    await session.generate({
-      requestId: 'g1',
-      runId: 'test-run',
-      prompt: 'Ada',
-      maxTokens: 10,
-      temperature: 1,
-      topK: 0,
-      seed: 5,
-    });
+    await session.generate('g1', 'Ada', { maxTokens: 10, temperature: 1, topK: 0, seed: 5 });
     const generated = rec.of('generated');
     expect(generated).toHaveLength(10); // one event per character token
     expect(generated.map((g) => g.done)).toEqual([...Array(9).fill(false), true]);

@@ -10,7 +10,7 @@ import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import { initParams } from '../model/weights.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
 import { checkTaskSet, predictionsOf } from './finetune-io.ts';
-import { datasetText, parseTaskFiles, prepareFinetune, taskSpecFor } from './finetune-run.ts';
+import { datasetText, parseTaskFiles, prepareFinetune, taskSpecFor } from './finetune-prepare.ts';
 
 const head = (path: string, lines: number) => ({
   name: path.split('/').at(-1)!,

@@ -1,22 +1,17 @@
 // What a fine-tuning run leaves behind for the Runs tab after a reload: FinetuneRecorder watches one job's
 // events (started, step points, dev evaluations, done) per variant and turns each finished or stopped run into
-// a FinetuneRecord, its curves thinned to a bounded size; parseFinetuneRecord reads one back, refusing a file
-// that is not such a record with an error naming the file.
+// a FinetuneRecord (src/storage/finetune-record.ts), its curves thinned to a bounded size.
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import {
+  FINETUNE_CURVE_POINTS,
+  FINETUNE_RECORD_VERSION,
+  type FinetuneRecord,
+  type StoredEval,
+} from '../../storage/finetune-record.ts';
 import type { AblationVariant } from '../../train/finetune-ablation.ts';
-import type {
-  EngineEvent,
-  FinetunePoint,
-  FinetuneRecord,
-  FinetuneRunInfo,
-  FinetuneSettings,
-  FinetuneSummary,
-  StoredEval,
-} from '../protocol.ts';
-
-/** Points kept per curve: enough for a chart's width, a few tens of KiB of JSON per run. */
-export const FINETUNE_CURVE_POINTS = 2000;
-export const FINETUNE_RECORD_VERSION = 1;
+import type { FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../../train/finetune-run.ts';
+import type { FinetuneSettings } from '../../train/settings/finetune-settings.ts';
+import type { EngineEvent } from '../protocol.ts';
 
 /** Indices of at most `max` evenly spread items of `n` (the first and the last always among them). */
 export function thinIndices(n: number, max = FINETUNE_CURVE_POINTS): number[] {
@@ -122,40 +117,4 @@ export class FinetuneRecorder {
       },
     };
   }
-}
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-// JSON writes NaN and ±Infinity as null: a diverged run's loss reads back as null.
-const isNumberish = (x: unknown) => x === null || typeof x === 'number';
-
-/** The record in `text`, or an error saying what is wrong with the file `where`. */
-export function parseFinetuneRecord(text: string, where: string): FinetuneRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${where} is not valid JSON (${(error as Error).message}); skipped.`);
-  }
-  if (!isObject(value)) throw new Error(`${where} does not hold a fine-tuning run record; skipped.`);
-  if (value.version !== FINETUNE_RECORD_VERSION) {
-    throw new Error(
-      `${where} has record version ${JSON.stringify(value.version)}, this page reads version ` +
-        `${FINETUNE_RECORD_VERSION}; skipped.`,
-    );
-  }
-  const missing: string[] = ['key', 'runId', 'family', 'state'].filter((k) => typeof value[k] !== 'string');
-  for (const k of ['settings', 'info', 'dataset', 'curves']) if (!isObject(value[k])) missing.push(k);
-  if (!Array.isArray(value.evals)) missing.push('evals');
-  if (typeof value.steps !== 'number') missing.push('steps');
-  const curves = value.curves as Record<string, unknown> | undefined;
-  if (isObject(curves)) {
-    const n = Array.isArray(curves.step) ? curves.step.length : -1;
-    for (const k of ['step', 'lmLoss', 'taskLoss', 'loss']) {
-      const series = curves[k];
-      if (!Array.isArray(series) || series.length !== n || !series.every(isNumberish)) missing.push(`curves.${k}`);
-    }
-  }
-  if (missing.length)
-    throw new Error(`${where} is not a complete fine-tuning run record (${missing.join(', ')}); skipped.`);
-  return value as unknown as FinetuneRecord;
 }

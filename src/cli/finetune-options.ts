@@ -1,0 +1,178 @@
+// What `finetune` and `ablate` share: their options (bounds and defaults from the fine-tuning schema), the
+// task files read and parsed, a pretrained folder loaded (ours or Hugging Face's), a run on the GPU with a
+// progress line per ~10% of its steps, and the JSON a run reports.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { TASK_FAMILIES, type TaskFamily } from '../data/tasks/task-types.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import { readHfFolder } from '../model/hf-folder-node.ts';
+import { importHfCheckpoint } from '../model/hf-format.ts';
+import type { TruncationPolicy } from '../model/task-inputs.ts';
+import { GPT1_TOKENIZER_FILE_NAMES } from '../tokenizer/gpt1-files.ts';
+import { loadGpt1TokenizerFromDir } from '../tokenizer/gpt1-node.ts';
+import type { Tokenizer } from '../tokenizer/types.ts';
+import { readCheckpoint } from '../train/checkpoint.ts';
+import {
+  type FinetuneOptions,
+  type PreparedFinetune,
+  type PretrainedModel,
+  parseTaskFiles,
+} from '../train/finetune-prepare.ts';
+import {
+  type FinetuneOutcome,
+  type FinetunePoint,
+  FinetuneRun,
+  type FinetuneRunOptions,
+} from '../train/finetune-run.ts';
+import {
+  DEFAULT_FINETUNE_SEED,
+  FINETUNE_FIELDS,
+  MAX_STEPS_FIELD,
+  PAPER_FINETUNE,
+} from '../train/settings/finetune-settings.ts';
+import { parseMetricName } from '../train/task-metrics.ts';
+import { fieldOption, type OptionSpecs, type ParsedOptions, UsageError } from './args.ts';
+import { tuneOptions } from './kernel-tuning.ts';
+import { progress } from './progress.ts';
+import { tokenizerFromOption } from './tokenizer-option.ts';
+
+const paper = (value: number) => `${value}, the paper's`;
+
+/** Options finetune and ablate share. */
+export const finetuneRunOptions = {
+  ...tuneOptions,
+  task: { type: 'string', help: TASK_FAMILIES.join(' | '), required: true },
+  train: { type: 'string', help: 'labelled training file (GLUE TSV, COPA JSONL, Story Cloze CSV)', required: true },
+  dev: { type: 'string', help: 'labelled dev file, same format', required: true },
+  tokenizer: { type: 'string', help: 'char | bpe:N | gpt1:DIR (scratch; or the tokenizer of an HF --init folder)' },
+  'transfer-layers': fieldOption(FINETUNE_FIELDS.transferLayers, 'all'),
+  'aux-lm': fieldOption(FINETUNE_FIELDS.auxLm, paper(PAPER_FINETUNE.auxLm)),
+  epochs: fieldOption(FINETUNE_FIELDS.epochs, paper(PAPER_FINETUNE.epochs)),
+  batch: fieldOption(FINETUNE_FIELDS.batch, paper(PAPER_FINETUNE.batch)),
+  lr: fieldOption(FINETUNE_FIELDS.lr, paper(PAPER_FINETUNE.lr)),
+  warmup: fieldOption(FINETUNE_FIELDS.warmup, paper(PAPER_FINETUNE.warmup)),
+  clip: fieldOption(FINETUNE_FIELDS.clip, paper(PAPER_FINETUNE.clip)),
+  seed: fieldOption(FINETUNE_FIELDS.seed, String(DEFAULT_FINETUNE_SEED)),
+  context: fieldOption(FINETUNE_FIELDS.context, "the model's positions"),
+  truncation: { type: 'string', help: 'longest-first | gpt1-halves (default longest-first)' },
+  metric: { type: 'string', help: "accuracy | f1 | mcc | pearson | spearman (default: the dataset's)" },
+  'max-steps': fieldOption(MAX_STEPS_FIELD, 'all the epochs'),
+} satisfies OptionSpecs;
+
+type FinetuneRunArgs = ParsedOptions<typeof finetuneRunOptions>;
+
+export function parseFamily(text: string): TaskFamily {
+  if ((TASK_FAMILIES as readonly string[]).includes(text)) return text as TaskFamily;
+  throw new UsageError(`--task must be ${TASK_FAMILIES.join(', ')}, not "${text}"`);
+}
+
+/**
+ * A pretrained model folder: our checkpoint (training_state.json: its tokenizer) or a Hugging Face openai-gpt
+ * folder, whose tokenizer is GPT-1's: from --tokenizer gpt1:DIR, or the folder's own vocabulary files.
+ */
+export async function loadPretrained(dir: string, tokenizerSpec?: string): Promise<PretrainedModel> {
+  const files = await readHfFolder(dir);
+  const name = basename(dir);
+  if (files.has('training_state.json')) {
+    if (tokenizerSpec) throw new UsageError(`${dir} is a gpt1-lab checkpoint with its own tokenizer: drop --tokenizer`);
+    const ckpt = readCheckpoint(files);
+    return { config: ckpt.config, params: ckpt.params, tokenizer: ckpt.state.tokenizer, name };
+  }
+  const imported = importHfCheckpoint(files);
+  for (const warning of imported.warnings) progress(`warning: ${warning}`);
+  let tokenizer: Tokenizer;
+  if (tokenizerSpec) {
+    if (!tokenizerSpec.startsWith('gpt1:')) {
+      throw new UsageError(`${dir} is a Hugging Face GPT-1 folder: its tokenizer is --tokenizer gpt1:DIR`);
+    }
+    tokenizer = await tokenizerFromOption(tokenizerSpec, '');
+  } else if (GPT1_TOKENIZER_FILE_NAMES.slice(0, 4).some((file) => files.has(file))) {
+    tokenizer = loadGpt1TokenizerFromDir(dir);
+  } else {
+    throw new UsageError(
+      `${dir} has no tokenizer files (vocab.json + merges.txt): pass --tokenizer gpt1:DIR with GPT-1's vocabulary`,
+    );
+  }
+  return { config: imported.config, params: imported.params, tokenizer, name };
+}
+
+/** Reads and parses --train and --dev, and turns the shared options into FinetuneOptions (without init). */
+export function finetuneSettingsOf(o: FinetuneRunArgs): Omit<FinetuneOptions, 'init'> {
+  const family = parseFamily(String(o.task));
+  const read = (path: string) => ({ name: basename(path), text: readFileSync(path, 'utf8') });
+  const { train, dev } = parseTaskFiles(family, read(String(o.train)), read(String(o.dev)));
+  progress(`train ${train.fileName}: ${train.description}, ${train.examples.length} examples`);
+  progress(`dev ${dev.fileName}: ${dev.examples.length} examples`);
+  const truncation = o.truncation as TruncationPolicy | undefined;
+  if (truncation && truncation !== 'longest-first' && truncation !== 'gpt1-halves') {
+    throw new UsageError(`--truncation must be longest-first or gpt1-halves, not "${truncation}"`);
+  }
+  return {
+    family,
+    train,
+    dev,
+    auxLm: o['aux-lm'],
+    epochs: o.epochs,
+    batch: o.batch,
+    lr: o.lr,
+    warmup: o.warmup,
+    maxGradNorm: o.clip,
+    seed: o.seed,
+    context: o.context,
+    truncation,
+    metric: o.metric === undefined ? undefined : parseMetricName(String(o.metric)),
+    maxSteps: o['max-steps'],
+  };
+}
+
+/** A progress line per ~10% of the steps. */
+function progressLines(total: number, prefix: string): (points: FinetunePoint[]) => void {
+  const start = performance.now();
+  const every = Math.max(1, Math.round(total / 10));
+  return (points) => {
+    for (const p of points) {
+      if (p.step % every !== 0 && p.step !== total) continue;
+      const lm = p.lmLoss === null ? '' : ` (task ${p.taskLoss.toFixed(4)}, lm ${p.lmLoss.toFixed(4)})`;
+      const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      progress(
+        `${prefix}step ${p.step}/${total}: loss ${p.loss.toFixed(4)}${lm}, lr ${p.lr.toExponential(2)}, ${seconds} s`,
+      );
+    }
+  };
+}
+
+/** Fine-tunes a prepared run to the end, evaluating on dev once at the end, with progress lines. */
+export function runWithProgress(
+  ctx: GpuContext,
+  prepared: PreparedFinetune,
+  prefix = '',
+  onTrained?: FinetuneRunOptions['onTrained'],
+): Promise<FinetuneOutcome> {
+  const onPoints = progressLines(prepared.totalSteps, prefix);
+  return new FinetuneRun(ctx, prepared, { evaluate: 'end', onPoints, onTrained }).run();
+}
+
+/** The JSON a run reports: task, metric, value, accuracy, rows, truncated, steps first; then the details. */
+export function finetuneResult(prepared: PreparedFinetune, outcome: FinetuneOutcome): Record<string, unknown> {
+  const { summary } = outcome;
+  const { trainer, trainSet, devSet } = prepared;
+  return {
+    task: trainer.task.family,
+    metric: summary.metric,
+    value: summary.value,
+    accuracy: summary.accuracy,
+    rows: { train: trainSet.stats.examples, dev: devSet.stats.examples },
+    truncated: { train: trainSet.stats.truncatedExamples, dev: devSet.stats.truncatedExamples },
+    steps: summary.steps,
+    metrics: outcome.lastEval?.metrics,
+    loss: outcome.loss,
+    taskLoss: summary.taskLoss,
+    B: trainer.B,
+    T: trainer.T,
+    auxLm: trainer.auxLm,
+    init: summary.init,
+    vocabSize: trainer.config.vocabSize,
+    warnings: prepared.warnings,
+    seconds: summary.seconds,
+  };
+}

@@ -1,0 +1,92 @@
+// A training run's model as people look at it while it trains: samples at step boundaries, generations
+// streamed token by token, and attention maps of a text, all through forward programs that share the
+// training program's parameters (no copy). One generation runs at a time; the generator programs are
+// compiled on first use and freed with the run.
+import type { GpuContext } from '../../gpu/device.ts';
+import type { Gpt1Config } from '../../model/config.ts';
+import type { Program } from '../../runtime/program.ts';
+import type { Tensor } from '../../runtime/tensor.ts';
+import type { Tokenizer } from '../../tokenizer/types.ts';
+import { type GenerateOptions, Generator } from '../../train/generator.ts';
+import { type GenerateSettings, generateSettingsProblem } from '../../train/settings/generate-settings.ts';
+import { type AttentionMaps, attentionMaps } from '../attention-maps.ts';
+import { pieceText, promptIds, TextStream } from '../token-pieces.ts';
+
+/** The training program and its parameter tensors, read in place. */
+export interface SharedWeights {
+  program: Program;
+  params: Map<string, Tensor>;
+}
+
+/** Streamed pieces of a generation: the new text, whether it is the last, and everything so far. */
+export type GeneratedPiece = { text: string; done: boolean; fullText: string };
+
+export class LiveModel {
+  private sampler: Promise<Generator> | undefined;
+  private generator: Promise<Generator> | undefined;
+  /** Serialises generations (one Generator, one request at a time). */
+  private generating: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly config: Gpt1Config,
+    private readonly tokenizer: Tokenizer,
+    /** The run's context: the longest sequence generation and attention see. */
+    private readonly T: number,
+    private readonly weights: SharedWeights,
+  ) {}
+
+  private compile(): Promise<Generator> {
+    return Generator.create(this.ctx, this.config, { shared: this.weights }, this.T);
+  }
+
+  /** A sample from `prompt` (its own program, so a user's generation never waits for it). */
+  async sample(prompt: string, options: GenerateOptions): Promise<string> {
+    this.sampler ??= this.compile();
+    const generator = await this.sampler;
+    const ids: number[] = [];
+    for await (const id of generator.generate(promptIds(this.tokenizer, prompt), options)) ids.push(id);
+    return this.tokenizer.decode(ids);
+  }
+
+  /** Streams a generation; `send` gets a piece per token that completes text, and the last one with done. */
+  generate(prompt: string, settings: GenerateSettings, send: (piece: GeneratedPiece) => void): Promise<void> {
+    const problem = generateSettingsProblem(settings);
+    if (problem) return Promise.reject(new Error(problem.message));
+    const run = async () => {
+      const { maxTokens } = settings;
+      this.generator ??= this.compile();
+      const generator = await this.generator;
+      const stream = new TextStream(this.tokenizer);
+      let count = 0;
+      for await (const id of generator.generate(promptIds(this.tokenizer, prompt), settings)) {
+        if (this.closed) return;
+        count++;
+        const { delta, full } = stream.push(id, count === maxTokens);
+        if (delta || count === maxTokens) send({ text: delta, done: count === maxTokens, fullText: full });
+      }
+      if (maxTokens === 0) send({ text: '', done: true, fullText: '' });
+    };
+    const next = this.generating.then(run);
+    this.generating = next.catch(() => {});
+    return next;
+  }
+
+  /** Attention maps of `text` (its first T tokens) with the current weights. */
+  async attention(text: string): Promise<AttentionMaps & { tokens: string[] }> {
+    const ids = this.tokenizer.encode(text).slice(0, this.T);
+    if (ids.length === 0) throw new Error('The text has no tokens: type something to look at.');
+    const maps = await attentionMaps(this.ctx, this.config, this.weights, ids);
+    return { ...maps, tokens: ids.map((id) => pieceText(this.tokenizer, id)) };
+  }
+
+  /** Waits for a running generation to notice, then frees the generator programs. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.generating;
+    const free = async (g: Promise<Generator> | undefined) => (await g?.catch(() => undefined))?.destroy();
+    await free(this.sampler);
+    await free(this.generator);
+  }
+}

@@ -1,0 +1,293 @@
+// The Pretrain tab's commands: plan a model on this GPU, start a run (or resume a saved one), pause / step
+// once / resume / stop it, list and delete saved runs, and generate from, look into or export the loaded
+// run. One pre-training run is loaded at a time; starting another first frees the one that ended. A run holds
+// its Web Lock while its loop runs, so two tabs never train the same run. Failures are 'error' events naming
+// their input; nothing else changes.
+import type { GpuContext } from '../../gpu/device.ts';
+import type { LimitNeeds } from '../../gpu/limits.ts';
+import type { Gpt1Config } from '../../model/config.ts';
+import type { CheckpointStore, SavedRun } from '../../storage/checkpoint-store.ts';
+import { checkRunId } from '../../storage/folder-store.ts';
+import { pretrainSettingsProblem } from '../../train/settings/pretrain-settings.ts';
+import { type DeviceHolder, grants } from '../device-holder.ts';
+import type { CurrentModel } from '../finetuning/finetune-source.ts';
+import { planSummary } from '../plan-summary.ts';
+import type { EmitFn, GenerateRequest, PretrainSettings } from '../protocol.ts';
+import { acquireRunLock } from '../run-lock.ts';
+import type { RunPacing } from '../run-pacing.ts';
+import type { CorpusCommands } from './corpus-commands.ts';
+import { PretrainSession } from './pretrain-session.ts';
+
+export interface PretrainCommandDeps {
+  emit: EmitFn;
+  devices: DeviceHolder;
+  corpus: CorpusCommands;
+  store: () => Promise<CheckpointStore>;
+  /** Web Locks; default navigator.locks where it exists. */
+  locks?: LockManager;
+  pacing?: RunPacing;
+  /** The fine-tuning run holding the GPU, if any (one GPU run at a time). */
+  finetuning: () => { runId: string } | undefined;
+}
+
+export type RunAction = 'pause' | 'resume' | 'step-once' | 'stop';
+
+type Ids = { runId?: string; requestId?: string };
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class PretrainCommands {
+  private session: PretrainSession | undefined;
+
+  constructor(private readonly deps: PretrainCommandDeps) {}
+
+  /** The loaded run (training, paused or ended), if any. */
+  get current(): PretrainSession | undefined {
+    return this.session;
+  }
+
+  private fail(where: string, error: unknown, ids: Ids = {}): void {
+    this.deps.emit({ type: 'error', ...ids, where, message: messageOf(error) });
+  }
+
+  /** The loaded run when it is `runId`, else an error naming what `where` needed. */
+  private loaded(runId: string, where: string, ids: Ids): PretrainSession | undefined {
+    if (this.session?.runId === runId) return this.session;
+    this.fail(where, new Error(`No run ${runId} is loaded: start or resume it first.`), ids);
+    return undefined;
+  }
+
+  private async adapterLimits(): Promise<Record<string, number> | undefined> {
+    try {
+      return (this.deps.devices.current ?? (await this.deps.devices.open())).adapter.limits;
+    } catch {
+      return undefined; // no GPU: the plan still shows sizes
+    }
+  }
+
+  async plan(config: Gpt1Config, B: number, T: number): Promise<void> {
+    try {
+      // The run will use the prepared tokenizer's vocabulary, so plan with it.
+      const vocabSize = this.deps.corpus.prepared?.tokenizer.vocabSize ?? config.vocabSize;
+      const { summary } = planSummary({ ...config, vocabSize }, B, T, await this.adapterLimits());
+      this.deps.emit({ type: 'plan', plan: summary });
+    } catch (error) {
+      this.fail('plan', error);
+    }
+  }
+
+  /** Frees the loaded run (it must have ended) so a new one can take the device. */
+  async retire(): Promise<boolean> {
+    const old = this.session;
+    if (!old) return true;
+    if (!old.ended) return false;
+    this.session = undefined;
+    await old.destroy();
+    return true;
+  }
+
+  async start(runId: string, settings: PretrainSettings): Promise<void> {
+    const { corpus, prepared } = this.deps.corpus;
+    try {
+      checkRunId(runId);
+    } catch (error) {
+      this.fail('runId', error, { runId });
+      return;
+    }
+    if (!corpus || !prepared) {
+      const missing = corpus ? 'Prepare a tokenizer' : 'Load a corpus and prepare a tokenizer';
+      this.fail('run', new Error(`${missing} before pre-training.`), { runId });
+      return;
+    }
+    const problem = pretrainSettingsProblem(settings, prepared.tokenizer.vocabSize);
+    if (problem) {
+      this.fail(problem.where, new Error(problem.message), { runId });
+      return;
+    }
+    const config = { ...settings.config, vocabSize: prepared.tokenizer.vocabSize };
+    const run = { runId, settings, corpus: { name: corpus.name, text: corpus.text }, ...prepared };
+    await this.launch(runId, settings.steps, { config, B: settings.B, T: settings.T }, false, (deps) =>
+      PretrainSession.create(deps, run, this.deps.pacing),
+    );
+  }
+
+  async resumeSaved(runId: string, paused: boolean): Promise<void> {
+    if (this.session?.runId === runId && !this.session.ended) {
+      this.fail('run', new Error(`Run ${runId} is already loaded.`), { runId });
+      return;
+    }
+    let saved: SavedRun;
+    try {
+      saved = await (await this.deps.store()).load(runId);
+    } catch (error) {
+      this.fail('saved run', error, { runId });
+      return;
+    }
+    const { settings } = saved.summary;
+    await this.launch(runId, settings.steps, settings, paused, async (deps) => {
+      const restored = await PretrainSession.restore(deps, saved, this.deps.pacing);
+      this.deps.corpus.adopt(restored.corpus, restored.tokenizer, restored.ids);
+      restored.replayHistory(); // before the loop starts, so the charts' history precedes new points
+      return restored;
+    });
+  }
+
+  /** What every run start shares: the lock (held while the loop runs), the device with the plan's limits. */
+  private async launch(
+    runId: string,
+    totalSteps: number,
+    plan: { config: Gpt1Config; B: number; T: number },
+    paused: boolean,
+    build: (deps: { ctx: GpuContext; emit: EmitFn; store: CheckpointStore }) => Promise<PretrainSession>,
+  ): Promise<void> {
+    const finetuning = this.deps.finetuning();
+    if (finetuning) {
+      this.fail('run', new Error(`Fine-tuning run ${finetuning.runId} is training: stop it first.`), { runId });
+      return;
+    }
+    if (!(await this.retire())) {
+      this.fail('run', new Error(`Run ${this.session!.runId} is still training: stop it first.`), { runId });
+      return;
+    }
+    const lock = await acquireRunLock(runId, this.deps.locks);
+    if (!lock) {
+      this.fail('run', new Error(`Run ${runId} is open in another tab; only one tab can train it.`), { runId });
+      return;
+    }
+    const { emit } = this.deps;
+    emit({ type: 'run-state', runId, state: 'preparing', step: 0, totalSteps });
+    let session: PretrainSession;
+    try {
+      const { summary, needs } = planSummary(plan.config, plan.B, plan.T, await this.adapterLimits());
+      if (!summary.fits || !needs) throw new Error(summary.problem ?? 'This model does not fit this GPU.');
+      const ctx = await this.deps.devices.open(needs, `pretraining run ${runId}`);
+      session = await build({ ctx, emit, store: await this.deps.store() });
+    } catch (error) {
+      lock.release();
+      emit({ type: 'run-state', runId, state: 'error', step: 0, totalSteps, message: messageOf(error) });
+      return;
+    }
+    this.session = session;
+    void session.start({ paused }).finally(() => lock.release());
+  }
+
+  control(action: RunAction, runId: string): void {
+    const session = this.loaded(runId, 'run', { runId });
+    if (!session) return;
+    const finetuning = this.deps.finetuning();
+    if (finetuning && (action === 'resume' || action === 'step-once')) {
+      this.fail('run', new Error(`Fine-tuning run ${finetuning.runId} is training: stop it first.`), { runId });
+      return;
+    }
+    if (action === 'pause') session.pause();
+    else if (action === 'resume') session.resume();
+    else if (action === 'step-once') session.stepOnce();
+    else session.stop();
+  }
+
+  async listSaved(): Promise<void> {
+    try {
+      this.deps.emit({ type: 'saved-runs', runs: await (await this.deps.store()).list() });
+    } catch (error) {
+      this.fail('saved runs', error);
+    }
+  }
+
+  async deleteSaved(runId: string): Promise<void> {
+    if (this.session?.runId === runId && !this.session.ended) {
+      this.fail('saved run', new Error(`Run ${runId} is training: stop it before deleting it.`), { runId });
+      return;
+    }
+    try {
+      await (await this.deps.store()).delete(runId);
+    } catch (error) {
+      this.fail('saved run', error, { runId });
+      return;
+    }
+    await this.listSaved();
+  }
+
+  async generate(request: GenerateRequest): Promise<void> {
+    const { requestId, runId, prompt, maxTokens, temperature, topK, seed } = request;
+    const ids = { runId, requestId };
+    const session = this.loaded(runId, 'generate', ids);
+    if (!session) return;
+    try {
+      await session.generate(requestId, prompt, { maxTokens, temperature, topK, seed });
+    } catch (error) {
+      this.fail('generate', error, ids);
+    }
+  }
+
+  async attention(requestId: string, runId: string, text: string): Promise<void> {
+    const ids = { runId, requestId };
+    const session = this.loaded(runId, 'attention', ids);
+    if (!session) return;
+    try {
+      const { tokens, layers, heads, data } = await session.attention(text);
+      this.deps.emit({ type: 'attention-maps', requestId, tokens, layers, heads, data }, [data.buffer]);
+    } catch (error) {
+      this.fail('attention', error, ids);
+    }
+  }
+
+  async exportCheckpoint(runId: string): Promise<void> {
+    const session = this.loaded(runId, 'export', { runId });
+    if (!session) return;
+    try {
+      const { step, files } = await session.exportFiles();
+      const list = [...files].map(([name, data]) => ({ name, bytes: data.slice().buffer as ArrayBuffer }));
+      this.deps.emit(
+        { type: 'checkpoint-export', runId, step, files: list },
+        list.map((f) => f.bytes),
+      );
+    } catch (error) {
+      this.fail('export', error, { runId });
+    }
+  }
+
+  /** The loaded run as a start for fine-tuning. */
+  currentModel(): CurrentModel | undefined {
+    const session = this.session;
+    if (!session) return undefined;
+    return {
+      runId: session.runId,
+      state: session.state,
+      step: session.step,
+      config: session.config,
+      tokenizer: session.tokenizer,
+      weights: () => session.weights(),
+    };
+  }
+
+  /** A device that grants `needs` for other work, retiring an ended run if the device must reopen. */
+  async deviceFor(needs: LimitNeeds, purpose: string): Promise<GpuContext> {
+    const current = this.deps.devices.current;
+    if (current && this.session && !grants(current.device.limits, needs)) {
+      if (!(await this.retire())) {
+        throw new Error(
+          `This model needs larger GPU limits than the device pre-training run ${this.session.runId} holds: stop it first.`,
+        );
+      }
+    }
+    return this.deps.devices.open(needs, purpose);
+  }
+
+  /** The device is gone: the run's loop ends in 'error' (its lock is released then). */
+  deviceLost(message: string): void {
+    const session = this.session;
+    if (!session) return;
+    session.deviceLost(message);
+    this.session = undefined;
+    void session.destroy();
+  }
+
+  /** Stops the run and frees its GPU memory. */
+  async dispose(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.destroy();
+  }
+}
