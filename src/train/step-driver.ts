@@ -230,6 +230,7 @@ export class StepDriver<R, P> {
     await this.options.onPausing?.(this.trainer.step);
     if (this.budget > 0 || this.stopRequested || this.fatal !== undefined) return;
     this.options.onPaused?.(this.trainer.step);
+    if (this.budget > 0 || this.stopRequested || this.fatal !== undefined) return; // answered inside onPaused
     this.stopwatch.stop();
     await new Promise<void>((resolve) => {
       this.wake = resolve;

@@ -1,21 +1,23 @@
-// `generate --ckpt DIR --prompt TEXT [...]`: samples from a checkpoint, streaming text to stderr.
+// `generate --ckpt DIR --prompt TEXT [...]`: samples from a checkpoint, streaming text to stderr. Sampling's
+// defaults and bounds are the generation schema's (src/train/settings), the same as the app's.
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
 import { readHfFolder } from '../../model/hf-folder-node.ts';
 import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
 import { Generator } from '../../train/generator.ts';
-import { type OptionSpecs, parseOptions } from '../args.ts';
+import { GENERATE_DEFAULTS, GENERATE_FIELDS } from '../../train/settings/generate-settings.ts';
+import { fieldOption, type OptionSpecs, parseOptions } from '../args.ts';
 import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 
 export const generateOptions = {
   ...tuneOptions,
   ckpt: { type: 'string', help: 'checkpoint folder written by pretrain --out', required: true },
   prompt: { type: 'string', help: 'text to continue', required: true },
-  tokens: { type: 'number', help: 'new tokens (default 100)' },
-  temperature: { type: 'number', help: 'sampling temperature, 0 = greedy (default 0.8)' },
-  'top-k': { type: 'number', help: 'keep the k most likely tokens, 0 = all (default 40)' },
-  seed: { type: 'number', help: 'sampling seed (default 0)' },
+  tokens: fieldOption(GENERATE_FIELDS.maxTokens, String(GENERATE_DEFAULTS.maxTokens)),
+  temperature: fieldOption(GENERATE_FIELDS.temperature, String(GENERATE_DEFAULTS.temperature)),
+  'top-k': fieldOption(GENERATE_FIELDS.topK, String(GENERATE_DEFAULTS.topK)),
+  seed: fieldOption(GENERATE_FIELDS.seed, String(GENERATE_DEFAULTS.seed)),
 } satisfies OptionSpecs;
 
 export async function generateCommand(args: string[]): Promise<unknown> {
@@ -30,10 +32,10 @@ export async function generateCommand(args: string[]): Promise<unknown> {
     const ids: number[] = [];
     process.stderr.write(o.prompt!);
     const options = {
-      maxTokens: o.tokens ?? 100,
-      temperature: o.temperature ?? 0.8,
-      topK: o['top-k'] ?? 40,
-      seed: o.seed ?? 0,
+      maxTokens: o.tokens ?? GENERATE_DEFAULTS.maxTokens,
+      temperature: o.temperature ?? GENERATE_DEFAULTS.temperature,
+      topK: o['top-k'] ?? GENERATE_DEFAULTS.topK,
+      seed: o.seed ?? GENERATE_DEFAULTS.seed,
     };
     for await (const id of generator.generate(prompt, options)) {
       ids.push(id);
