@@ -16,7 +16,7 @@ import type { StepMetrics } from '../train/lm-trainer.ts';
 import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/finetune-settings.ts';
 import type { GenerateSettings } from '../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
-import type { TaskMetricName, TaskMetrics } from '../train/task-metrics.ts';
+import type { TaskMetricName } from '../train/task-metrics.ts';
 
 // Settings, points, evaluations and records travel as the modules that make them define them.
 export type {

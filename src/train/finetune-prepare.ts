@@ -5,7 +5,6 @@
 // warm-up over 0.2% of the steps).
 import { parseTaskFile } from '../data/tasks/parse-task-file.ts';
 import type { TaskDataset, TaskExample, TaskFamily } from '../data/tasks/task-types.ts';
-import type { GpuContext } from '../gpu/device.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import {
   type EncodedTaskSet,
@@ -17,18 +16,12 @@ import {
 import type { ParamValues } from '../model/weights.ts';
 import { tokenizerFromJSON } from '../tokenizer/from-json.ts';
 import type { Tokenizer, TokenizerJson } from '../tokenizer/types.ts';
-import { headWidth, type TaskSpec, taskHeads } from './finetune-graph.ts';
+import { type TaskSpec, taskHeads } from './finetune-graph.ts';
 import { finetuneInitialParams } from './finetune-init.ts';
-import { type FinetuneStepResult, FinetuneTrainer, type FinetuneTrainerOptions } from './finetune-trainer.ts';
+import type { FinetuneTrainerOptions } from './finetune-trainer.ts';
 import { finetuneSchedule } from './schedule.ts';
 import { PAPER_FINETUNE } from './settings/finetune-settings.ts';
-import {
-  computeTaskMetrics,
-  defaultMetric,
-  metricValue,
-  type TaskMetricName,
-  type TaskMetrics,
-} from './task-metrics.ts';
+import { defaultMetric, type TaskMetricName } from './task-metrics.ts';
 
 /** A pretrained model: our checkpoint or an imported Hugging Face GPT-1, with its tokenizer. */
 export interface PretrainedModel {

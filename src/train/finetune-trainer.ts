@@ -57,13 +57,6 @@ export interface HeadOutputs {
   predictions: Float64Array;
 }
 
-/** Host state a checkpoint needs to resume exactly (weights and moments are read from the GPU). */
-export interface FinetuneTrainerState {
-  step: number;
-  cursor: { epoch: number; position: number };
-  tokens: number;
-}
-
 /** The GPU memory a fine-tuning run plans (the training graph, built without a GPU) and the limits to request. */
 export function planFinetune(options: FinetuneTrainerOptions): { plan: MemoryPlan; needs: LimitNeeds } {
   const graph = buildFinetuneGraph({ ...options, train: true, classifierDropout: options.classifierDropout ?? 0.1 });
@@ -188,29 +181,18 @@ export class FinetuneTrainer {
     return this.core.readParams();
   }
 
-  /** Adam moments by parameter name (a sync point). */
-  moments(): Promise<{ m: ParamValues; v: ParamValues }> {
-    return this.core.moments();
-  }
-
-  state(): FinetuneTrainerState {
-    return { step: this.core.step, cursor: this.order.cursor, tokens: this.core.tokens };
-  }
-
-  /** Restores weights, moments and host state saved from a trainer with the same options. */
-  restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: FinetuneTrainerState): void {
-    this.core.restore(params, moments, state.step, state.tokens);
-    this.order.cursor = state.cursor;
-  }
-
   /** A complete checkpoint: weights with the task head, moments, and the host state to resume exactly. */
-  async checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
+  checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
     const { config, task, auxLm } = this.options;
-    const params = await this.params();
-    const moments = await this.moments();
     const taskNotes = { family: task.family, regression: task.regression ? 1 : 0, numLabels: task.numLabels, auxLm };
-    const state = this.core.trainingState('finetune', this.order.cursor, tokenizer, { ...taskNotes, ...notes });
-    return { config, heads: taskHeads(task), params, moments, state };
+    return this.core.checkpoint({
+      config,
+      heads: taskHeads(task),
+      kind: 'finetune',
+      dataCursor: this.order.cursor,
+      tokenizer,
+      notes: { ...taskNotes, ...notes },
+    });
   }
 
   /** Resumes from a fine-tuning checkpoint of a trainer with the same config, task, batch and context. */
@@ -219,12 +201,8 @@ export class FinetuneTrainer {
     if (state.kind !== 'finetune' || typeof state.dataCursor !== 'object') {
       throw new Error('checkpoint is a pre-training checkpoint: use it with --init, not to resume fine-tuning');
     }
-    const { B, T } = this.options;
-    if (state.B !== B || state.T !== T) {
-      throw new Error(`checkpoint was fine-tuned at batch ${state.B} x ${state.T}, this run is ${B} x ${T}`);
-    }
-    if (!ckpt.moments) throw new Error('checkpoint has no optimizer state (optimizer.safetensors)');
-    this.restore(ckpt.params, ckpt.moments, { step: state.step, cursor: state.dataCursor, tokens: state.tokens });
+    this.core.restoreCheckpoint(ckpt, 'fine-tuned');
+    this.order.cursor = state.dataCursor;
   }
 
   destroy(): void {

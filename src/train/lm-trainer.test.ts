@@ -105,7 +105,7 @@ describe('LM pre-training', () => {
     for (let i = 0; i < 3; i++) await resumed.trainStep();
     const actual = await resumed.params();
     resumed.destroy();
-    expect(resumed.state().step).toBe(6);
+    expect(resumed.step).toBe(6);
     for (const [name, values] of expected) expect(actual.get(name), name).toEqual(values);
   });
 });

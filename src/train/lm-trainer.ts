@@ -97,13 +97,6 @@ export function planTraining(options: LmTrainerOptions): { plan: MemoryPlan; nee
   return planTrainGraph(g, [loss.mean, optimizer.norm]);
 }
 
-/** The host state a checkpoint needs to resume exactly (weights and moments are read from the GPU). */
-export interface LmTrainerState {
-  step: number;
-  samplerCursor: number;
-  tokens: number;
-}
-
 export class LmTrainer {
   private evalProgram: LmProgram | undefined;
 
@@ -183,52 +176,19 @@ export class LmTrainer {
     return this.core.readParams();
   }
 
-  /** Adam moments by parameter name (a sync point). */
-  moments(): Promise<{ m: ParamValues; v: ParamValues }> {
-    return this.core.moments();
-  }
-
-  state(): LmTrainerState {
-    return { step: this.core.step, samplerCursor: this.sampler.cursor, tokens: this.core.tokens };
-  }
-
-  /** Restores weights, moments and host state saved from a trainer with the same options. */
-  restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, state: LmTrainerState): void {
-    this.core.restore(params, moments, state.step, state.tokens);
-    this.sampler.cursor = state.samplerCursor;
-  }
-
   /** A complete checkpoint: weights, moments and the host state to resume exactly (a sync point). */
-  async checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
-    const params = await this.params();
-    // A finite loss does not prove finite weights (an update can overflow): never save a broken model.
-    for (const [name, values] of params) {
-      const bad = values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) {
-        throw new NonFiniteError(this.core.step, Number.NaN, Number.NaN, `weight ${name}[${bad}] is ${values[bad]}`);
-      }
-    }
-    const moments = await this.moments();
-    const state = this.core.trainingState('pretrain', this.sampler.cursor, tokenizer, notes);
-    return { config: this.options.config, heads: {}, params, moments, state };
+  checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
+    const { config } = this.options;
+    const dataCursor = this.sampler.cursor;
+    return this.core.checkpoint({ config, heads: {}, kind: 'pretrain', dataCursor, tokenizer, notes });
   }
 
   /** Resumes from a checkpoint of a trainer with the same config, batch and context. */
   restoreCheckpoint(ckpt: Checkpoint): void {
-    const { state } = ckpt;
-    if (state.B !== this.options.B || state.T !== this.options.T) {
-      throw new Error(
-        `checkpoint was trained at batch ${state.B} x ${state.T}, this run is ${this.options.B} x ${this.options.T}`,
-      );
-    }
-    if (typeof state.dataCursor !== 'number')
-      throw new Error('checkpoint is a fine-tuning checkpoint, not pre-training');
-    if (!ckpt.moments) throw new Error('checkpoint has no optimizer state (optimizer.safetensors)');
-    this.restore(ckpt.params, ckpt.moments, {
-      step: state.step,
-      samplerCursor: state.dataCursor,
-      tokens: state.tokens,
-    });
+    const cursor = ckpt.state.dataCursor;
+    if (typeof cursor !== 'number') throw new Error('checkpoint is a fine-tuning checkpoint, not pre-training');
+    this.core.restoreCheckpoint(ckpt);
+    this.sampler.cursor = cursor;
   }
 
   /** The training program's model graph (for generation programs that share its parameters). */

@@ -76,7 +76,7 @@ describe('StepDriver', () => {
       log,
       work: [
         work('eval', log, trainer, (step, end) => end || step % 4 === 0),
-        work('save', log, trainer, (step, end) => end),
+        work('save', log, trainer, (_step, end) => end),
       ],
     });
     expect(await driver.run()).toBe('done');
@@ -193,7 +193,14 @@ describe('StepDriver', () => {
           now += 1000; // a long pause
           driver.resume();
         }, 0),
-      work: [{ due: (step) => step === 1, run: async () => void (now += 500) }], // slow boundary work
+      work: [
+        {
+          due: (step) => step === 1,
+          run: async () => {
+            now += 500; // slow boundary work
+          },
+        },
+      ],
     });
     await driver.run();
     expect(timings.map((t) => t.msPerStep)).toEqual([10, 10, 10, 10]);

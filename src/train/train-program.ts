@@ -5,6 +5,8 @@
 // what differs: their graphs, how a batch is written, what a step's readback means, evaluation.
 import type { GpuContext } from '../gpu/device.ts';
 import type { LimitNeeds } from '../gpu/limits.ts';
+import type { Gpt1Config } from '../model/config.ts';
+import type { HeadSpec } from '../model/params.ts';
 import { type ParamValues, readParams, uploadParams } from '../model/weights.ts';
 import type { AdamWOptions, AdamWState } from '../ops/adamw.ts';
 import type { Graph } from '../runtime/graph.ts';
@@ -13,7 +15,7 @@ import { Program } from '../runtime/program.ts';
 import { ReadbackRing } from '../runtime/readback-ring.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type TrainingState } from './checkpoint.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type TrainingState } from './checkpoint.ts';
 import { learningRate, type Schedule } from './schedule.ts';
 import { setStepSeed } from './step-seed.ts';
 
@@ -141,22 +143,55 @@ export class TrainProgram {
     return { m, v };
   }
 
-  /** Restores weights, moments and the step and token counts. */
-  restore(params: ParamValues, moments: { m: ParamValues; v: ParamValues }, step: number, tokens: number): void {
-    uploadParams(this.program, this.params, params);
+  /**
+   * A complete checkpoint at the current step: weights, moments and the host state to resume exactly (a sync
+   * point). Refuses non-finite weights: a finite loss does not prove them finite (an update can overflow).
+   */
+  async checkpoint(parts: {
+    config: Gpt1Config;
+    heads: HeadSpec;
+    kind: TrainingState['kind'];
+    dataCursor: TrainingState['dataCursor'];
+    tokenizer: TokenizerJson;
+    notes: Record<string, string | number>;
+  }): Promise<Checkpoint> {
+    const params = await this.readParams();
+    for (const [name, values] of params) {
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new NonFiniteError(this.step, Number.NaN, Number.NaN, `weight ${name}[${bad}] is ${values[bad]}`);
+      }
+    }
+    const moments = await this.moments();
+    const state = this.trainingState(parts.kind, parts.dataCursor, parts.tokenizer, parts.notes);
+    return { config: parts.config, heads: parts.heads, params, moments, state };
+  }
+
+  /**
+   * Weights, moments, step and token count from a checkpoint of a run with the same model, batch and
+   * context (the trainer restores its own data cursor); `trained` words the batch check ("fine-tuned").
+   */
+  restoreCheckpoint(ckpt: Checkpoint, trained = 'trained'): void {
+    const { state } = ckpt;
+    const { B, T } = this.options;
+    if (state.B !== B || state.T !== T) {
+      throw new Error(`checkpoint was ${trained} at batch ${state.B} x ${state.T}, this run is ${B} x ${T}`);
+    }
+    if (!ckpt.moments) throw new Error('checkpoint has no optimizer state (optimizer.safetensors)');
+    uploadParams(this.program, this.params, ckpt.params);
     for (const moment of this.optimizer.moments) {
-      const m = moments.m.get(moment.param.name);
-      const v = moments.v.get(moment.param.name);
+      const m = ckpt.moments.m.get(moment.param.name);
+      const v = ckpt.moments.v.get(moment.param.name);
       if (!m || !v) throw new Error(`checkpoint lacks Adam moments of ${moment.param.name}`);
       this.program.write(moment.m, m);
       this.program.write(moment.v, v);
     }
-    this.step = step;
-    this.tokens = tokens;
+    this.step = state.step;
+    this.tokens = state.tokens;
   }
 
   /** A checkpoint's training state at the current step (the field order is the file's). */
-  trainingState(
+  private trainingState(
     kind: TrainingState['kind'],
     dataCursor: TrainingState['dataCursor'],
     tokenizer: TokenizerJson,
