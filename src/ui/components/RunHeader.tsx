@@ -49,7 +49,7 @@ export function RunHeader({
         <h3 id={headingId}>{heading}</h3>
         {run && (
           <span className="run-id">
-            {run.runId}{' '}
+            <span title="Run id">{run.runId}</span>{' '}
             <span
               className={`state-badge state-${run.state}`}
               role="status"

@@ -48,7 +48,8 @@ function setRunState(state: RunState): void {
   act(() => useAppStore.getState().runStateChanged('r1', state, 3, 10));
 }
 
-const press = (key: string) => act(() => void document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true })));
+const press = (key: string) =>
+  act(() => void document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true })));
 
 /** Each button's text and whether it is enabled. */
 const buttons = (host: HTMLElement) =>

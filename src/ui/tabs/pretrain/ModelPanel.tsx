@@ -94,7 +94,7 @@ function PlanSummaryView({
   const classes = summary ? Object.entries(summary.bytesByClass).filter(([, b]) => b > 0) : [];
   return (
     <div className="plan" aria-live="polite" aria-busy={plan.status === 'planning'}>
-      <dl className="facts">
+      <dl className="facts" aria-label="Model plan">
         <dt>Vocabulary</dt>
         <dd data-value={vocab}>
           {formatInteger(vocab)}{' '}
