@@ -96,7 +96,7 @@ test('pauses at a step boundary, steps once and resumes, by buttons and by keys'
 });
 
 test('generates text from the trained weights, streamed into the output', async ({ pretrain }) => {
-  await pretrain.trainDemo({ steps: 4 });
+  await pretrain.trainDemo({ steps: 2 });
   await pretrain.generate({ prompt: 'The ', maxTokens: 24, temperature: 0.8 });
   await expect(pretrain.generated).toContainText(/^The .{3,}/, { timeout: TRAINING_TIMEOUT });
   await expect(pretrain.panel.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled({
@@ -123,7 +123,7 @@ test('exports a finished run as a Hugging Face folder (.zip)', async ({ shell, p
 });
 
 test('after a reload, offers to resume a stopped run where it stopped', async ({ shell, pretrain, runs }) => {
-  await pretrain.startDemo({ steps: 400, every: 4 });
+  await pretrain.startDemo({ steps: 400 });
   await expect(pretrain.lossLatest).toHaveAttribute('data-latest-train', /\d/, { timeout: TRAINING_TIMEOUT });
   await pretrain.stop.click();
   await expect(pretrain.state).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
