@@ -17,6 +17,7 @@ export default defineConfig({
     baseURL: `http://localhost:${PORT}`, // localhost is a secure context, so navigator.gpu exists
     headless: true,
     browserName: 'chromium',
+    viewport: { width: 1400, height: 1000 }, // a two-column layout, as in the docs' screenshots
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     trace: 'retain-on-failure',
   },

@@ -1,36 +1,4 @@
-// Timing for benchmarks: runs a compiled program repeatedly and measures wall time to queue completion.
-// Wall time includes submit overhead, which is what a training step pays too; each timed run contains
-// enough repeated dispatches that per-submit overhead is small next to the kernels on a real GPU.
-import type { Program } from '../src/runtime/program.ts';
-
-export interface Timing {
-  /** Median milliseconds per program run. */
-  medianMs: number;
-  minMs: number;
-  runs: number;
-}
-
-export async function timeProgram(
-  device: GPUDevice,
-  program: Program,
-  { warmup = 2, minRuns = 3, minTotalMs = 300, maxRuns = 50 } = {},
-): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) program.run();
-  await device.queue.onSubmittedWorkDone();
-  const samples: number[] = [];
-  let total = 0;
-  while (samples.length < maxRuns && (samples.length < minRuns || total < minTotalMs)) {
-    const start = performance.now();
-    program.run();
-    await device.queue.onSubmittedWorkDone(); // sync point: the measurement
-    const ms = performance.now() - start;
-    samples.push(ms);
-    total += ms;
-  }
-  samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)]!, minMs: samples[0]!, runs: samples.length };
-}
-
+// Helpers for the benchmark suites: the median of timings, and a plain-text table of result rows.
 /** The median (the mean of the middle two for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,181 +1,115 @@
-// Pre-training as a person does it: drop tiny shakespeare → tiny preset → Start; the loss chart fills and samples
-// appear; pause, step once, resume; the attention tab shows heatmaps; stop. One page for the whole story
-// (serial), because training on SwiftShader is slow. Also: the main thread stays free (no long tasks).
+// Pre-training as a person does it, one story per test, each on its own page: a corpus and what the
+// tokenizer and the memory plan make of it; a run that fills its progress, charts and samples while the main
+// thread stays free, and stops; pause, step once and resume by buttons and keys; text generated from a
+// trained model; its export as a Hugging Face folder; a stopped run resumed after a reload. The tests that
+// only need a model or a running run get it from the demo corpus in a few steps (pretrain.trainDemo).
 import { readFileSync } from 'node:fs';
-import { expect, type Page, test } from '@playwright/test';
+import { resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import {
-  configureTiny,
-  dropCorpusFile,
-  longTasksSince,
-  observeLongTasks,
-  pageNow,
-  runState,
-  TINY_SHAKESPEARE,
-  TRAINING_TIMEOUT,
-} from './pretrain-helpers.ts';
+import { expect, test } from './fixtures.ts';
+import { TRAINING_TIMEOUT } from './pages/pretrain-page.ts';
+import { dataValue } from './pages/read.ts';
 
-test.describe.configure({ mode: 'serial', timeout: 2 * TRAINING_TIMEOUT });
+test.describe.configure({ timeout: 2 * TRAINING_TIMEOUT });
 
-let page: Page;
-/** performance.now() in the page when Start was pressed: long tasks are counted from there. */
-let trainingStartedAt = 0;
+/** ../shared/data/pretrain/tinyshakespeare.txt, resolved from the repository root (Playwright's cwd). */
+const TINY_SHAKESPEARE = resolve('../shared/data/pretrain/tinyshakespeare.txt');
 
-async function reportLongTasks(label: string): Promise<{ start: number; duration: number }[]> {
-  const tasks = await longTasksSince(page, trainingStartedAt);
-  const longest = Math.max(0, ...tasks.map((t) => t.duration));
-  const seconds = ((await pageNow(page)) - trainingStartedAt) / 1000;
-  const description =
-    `${tasks.length} long tasks in ${seconds.toFixed(1)} s since Start (${label}); ` +
-    `longest ${longest.toFixed(0)} ms`;
-  test.info().annotations.push({ type: 'long tasks', description });
-  console.log(description);
-  return tasks;
-}
-
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await observeLongTasks(page);
-  await page.goto('/');
-  await expect(page.getByRole('region', { name: 'GPU adapter' })).toContainText(/Self-test\s*passed/);
+test('tiny shakespeare: the corpus, the tokenizer and the planned model, in figures', async ({ pretrain }) => {
+  await pretrain.dropCorpus(TINY_SHAKESPEARE);
+  await expect(pretrain.corpusFigure('Name')).toHaveText('tinyshakespeare.txt');
+  await expect(pretrain.corpusFigure('Characters')).toHaveAttribute('data-value', '1115394');
+  await expect.poll(() => dataValue(pretrain.corpusFigure('Distinct characters'))).toBeGreaterThan(26);
+  await expect.poll(() => dataValue(pretrain.tokenizerFigure('Vocabulary'))).toBeGreaterThan(26);
+  await expect(pretrain.panel.getByText(/Sample line in \d+ tokens/)).toBeAttached();
+  await expect.poll(() => dataValue(pretrain.planFigure('Parameters'))).toBeGreaterThan(0);
+  await expect.poll(() => dataValue(pretrain.planFigure('Planned GPU memory'))).toBeGreaterThan(0);
+  await expect(pretrain.planFigure('Planned GPU memory')).toHaveText(/^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
 });
 
-test.afterAll(async () => {
-  await page?.close();
-});
+test('a run fills its progress, charts and samples while the main thread stays free; Stop ends it', async ({
+  shell,
+  pretrain,
+  note,
+}, testInfo) => {
+  await pretrain.dropCorpus(TINY_SHAKESPEARE); // the docs' screenshot
+  await pretrain.configureTiny({ steps: 400, every: 8 });
+  const startedAt = await shell.now();
+  await pretrain.start.click();
+  await expect(pretrain.state).toHaveText('running', { timeout: TRAINING_TIMEOUT });
 
-test('drops tiny shakespeare and shows corpus and tokenizer stats', async () => {
-  await dropCorpusFile(page, TINY_SHAKESPEARE);
-  await expect(page.getByRole('definition').filter({ hasText: 'tinyshakespeare.txt' })).toBeVisible();
-  await expect(page.getByLabel('Corpus statistics').getByText('1,115,394')).toBeVisible(); // characters
-  await expect(page.getByText('Distinct characters', { exact: true })).toBeVisible();
-  await expect(page.getByText(/Sample line in \d+ tokens/)).toBeAttached();
-  await expect(page.locator('[data-field="parameters"]')).toHaveText(/\d/);
-  await expect(page.locator('[data-field="planned-memory"]')).toHaveText(/\d+(\.\d+)? (B|KiB|MiB|GiB)/);
-});
-
-test('trains the tiny preset: loss chart gets data, samples appear, the main thread stays free', async () => {
-  await configureTiny(page, { steps: 400, batch: 4, every: 8 });
-  trainingStartedAt = await pageNow(page);
-  await page.getByRole('button', { name: /Start/ }).click();
-  await expect(runState(page)).toHaveText('running', { timeout: TRAINING_TIMEOUT });
-
-  const loss = page.getByRole('figure', { name: 'Loss chart' });
-  await expect(loss.getByTestId('loss-latest')).toHaveText(/train \d+(\.\d+)?.* @ \d+/, { timeout: TRAINING_TIMEOUT });
-  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('aria-valuenow', /[1-9]/);
-  await expect(page).toHaveTitle(/step \d+\/400/);
-
-  const samples = page.getByRole('list', { name: 'Samples by step, newest first' });
-  await expect(samples.getByRole('listitem').first()).toContainText(/step \d+/, { timeout: TRAINING_TIMEOUT });
-  await expect(loss.getByTestId('loss-latest')).toHaveText(/val \d/, { timeout: TRAINING_TIMEOUT });
-
-  const tasks = await reportLongTasks('training, charts and samples');
-  expect(tasks, 'main-thread tasks over 50 ms while training').toEqual([]);
-});
-
-test('pauses at a step boundary, steps once, and resumes', async () => {
-  await page.getByRole('button', { name: /Pause/ }).click();
-  await expect(runState(page)).toHaveText('paused', { timeout: TRAINING_TIMEOUT });
-  const step = page.locator('[data-field="step"]');
-  const before = Number((await step.textContent())?.split('/')[0]?.replace(/,/g, ''));
-
-  await page.getByRole('button', { name: /Step once/ }).click();
-  await expect(async () => {
-    const after = Number((await step.textContent())?.split('/')[0]?.replace(/,/g, ''));
-    expect(after).toBe(before + 1);
-  }).toPass({ timeout: TRAINING_TIMEOUT });
-  await expect(runState(page)).toHaveText('paused');
-
-  await page.getByRole('button', { name: /Resume/ }).click();
-  await expect(runState(page)).toHaveText('running');
-});
-
-test('keyboard: Space pauses and resumes, ? opens the shortcut help', async () => {
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
-  await page.keyboard.press('Space');
-  await expect(runState(page)).toHaveText(/pausing|paused/);
-  await expect(runState(page)).toHaveText('paused', { timeout: TRAINING_TIMEOUT });
-  await page.keyboard.press('Space');
-  await expect(runState(page)).toHaveText('running');
-
-  await page.keyboard.press('?');
-  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-  await expect(help).toBeVisible();
-  await expect(help).toContainText('Step once');
-  await page.keyboard.press('Escape');
-  await expect(help).toBeHidden();
-});
-
-test('generates text from the current weights, streamed into the output', async () => {
-  await page.getByLabel('Prompt', { exact: true }).fill('The ');
-  await page.getByLabel('Max tokens').fill('24');
-  await page.getByLabel('Temperature').fill('0.8');
-  await page.getByRole('button', { name: 'Generate', exact: true }).click();
-  const output = page.getByRole('status', { name: 'Generated text' });
-  await expect(output).toContainText(/^The .{3,}/, { timeout: TRAINING_TIMEOUT });
-  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled({ timeout: TRAINING_TIMEOUT });
-});
-
-test('the attention tab shows non-empty heatmaps for the current run', async () => {
-  await page.getByRole('tab', { name: 'Attention' }).click();
-  await page.getByLabel('Text to inspect').fill('The model reads this line.');
-  await page.getByRole('button', { name: 'Show attention' }).click();
-
-  const first = page.getByRole('button', { name: 'Layer 1, head 1 attention' });
-  await expect(first).toBeVisible({ timeout: TRAINING_TIMEOUT });
-  await expect(page.getByRole('button', { name: 'Layer 2, head 4 attention' })).toBeVisible();
-
-  const lit = await first.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    const colours = new Set<number>();
-    for (let i = 0; i < data.length; i += 4)
-      if (data[i + 3]! > 0) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-    return colours.size;
+  await test.step('progress, loss, throughput, samples and validation loss arrive', async () => {
+    await expect(pretrain.lossLatest).toHaveAttribute('data-latest-train', /\d/, { timeout: TRAINING_TIMEOUT });
+    await expect.poll(() => pretrain.step()).toBeGreaterThan(0);
+    await expect(shell.page).toHaveTitle(/step \d+\/400/);
+    await expect.poll(() => dataValue(pretrain.runFigure('Tokens/s'))).toBeGreaterThan(0);
+    await expect(pretrain.samples.getByRole('listitem').first()).toContainText(/step \d+/, {
+      timeout: TRAINING_TIMEOUT,
+    });
+    await expect(pretrain.lossLatest).toHaveAttribute('data-latest-val', /\d/, { timeout: TRAINING_TIMEOUT });
   });
-  expect(lit, 'distinct colours in the layer 1 head 1 heatmap').toBeGreaterThan(2);
 
-  await page.getByRole('button', { name: 'Layer 2, head 3 attention' }).click();
-  const enlarged = page.getByRole('img', { name: 'Layer 2, head 3 attention, enlarged' });
-  await expect(enlarged).toBeVisible();
-  await enlarged.scrollIntoViewIfNeeded(); // the mouse only reaches what is inside the viewport
-  const box = (await enlarged.boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.9);
-  await expect(page.locator('#head-readout')).toHaveText(/query \d+\) → .* \(key \d+\): \d\.\d{4}/);
+  await test.step('no main-thread task over 50 ms since Start', async () => {
+    const tasks = await shell.longTasksSince(startedAt, 'training, charts and samples', (d) => note('long tasks', d));
+    expect(tasks, 'main-thread tasks over 50 ms while training').toEqual([]);
+  });
+  // The screenshot for the docs: charts and samples of a run in progress.
+  await shell.page.screenshot({ path: testInfo.outputPath('pretrain.png'), fullPage: true });
 
-  await page.getByRole('button', { name: /^Attention from token 3:/ }).hover();
-  await expect(page.getByRole('img', { name: /head view/ })).toBeVisible();
-  await page.screenshot({ path: test.info().outputPath('attention.png'), fullPage: true });
+  await test.step('Stop', async () => {
+    await pretrain.stop.click();
+    await expect(pretrain.state).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
+    await expect(pretrain.start).toBeEnabled();
+    await expect(pretrain.pauseResume).toBeDisabled();
+    await expect(shell.page).toHaveTitle(/■/);
+  });
 });
 
-test('the runs tab lists the run with its loss', async () => {
-  await page.getByRole('tab', { name: 'Runs' }).click();
-  const table = page.getByRole('table', { name: 'Runs' });
-  await expect(table.getByRole('row')).toHaveCount(2);
-  await expect(table.getByRole('row').nth(1)).toContainText(/tiny-/);
-  await expect(table.getByRole('row').nth(1)).toContainText(/\d\.\d{4}/);
-  await expect(page.getByRole('figure', { name: 'Train loss by run chart' })).toBeVisible();
-  await page.screenshot({ path: test.info().outputPath('runs.png'), fullPage: true });
+test('pauses at a step boundary, steps once and resumes, by buttons and by keys', async ({ shell, pretrain }) => {
+  await pretrain.startDemo({ steps: 400 });
+  const keys = shell.page.keyboard;
+
+  await test.step('buttons: Pause, Step once, Resume', async () => {
+    await pretrain.pauseResume.click();
+    await expect(pretrain.state).toHaveText('paused', { timeout: TRAINING_TIMEOUT });
+    await expect(pretrain.pauseResume).toHaveText('Resume');
+    const before = await pretrain.step();
+    await pretrain.stepOnce.click();
+    await expect.poll(() => pretrain.step(), { timeout: TRAINING_TIMEOUT }).toBe(before + 1);
+    await expect(pretrain.state).toHaveText('paused');
+    await pretrain.pauseResume.click();
+    await expect(pretrain.state).toHaveText('running');
+    await expect(pretrain.stepOnce).toBeDisabled();
+  });
+
+  await test.step('keys: Space pauses, "." steps once, Space resumes', async () => {
+    await shell.focusPage();
+    await keys.press('Space');
+    await expect(pretrain.state).toHaveText(/pausing|paused/);
+    await expect(pretrain.state).toHaveText('paused', { timeout: TRAINING_TIMEOUT });
+    const before = await pretrain.step();
+    await keys.press('.');
+    await expect.poll(() => pretrain.step(), { timeout: TRAINING_TIMEOUT }).toBe(before + 1);
+    await keys.press('Space');
+    await expect(pretrain.state).toHaveText('running');
+  });
 });
 
-test('stops the run', async () => {
-  await page.getByRole('tab', { name: 'Pretrain' }).click();
-  const tasks = await reportLongTasks('training, pause/step/resume, attention, runs tab');
-  expect(tasks, 'main-thread tasks over 50 ms during the whole session').toEqual([]);
-  // The screenshot for the docs: by now the charts hold a minute of training and several samples.
-  await expect(page.getByTestId('loss-latest')).toHaveText(/train \d/);
-  await page.screenshot({ path: test.info().outputPath('pretrain.png'), fullPage: true });
-  await page.getByRole('button', { name: /Stop/ }).click();
-  await expect(runState(page)).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
-  await expect(page.getByRole('button', { name: /Start/ })).toBeEnabled();
-  await expect(page.getByRole('button', { name: /Pause/ })).toBeDisabled();
-  await expect(page).toHaveTitle(/■/);
+test('generates text from the trained weights, streamed into the output', async ({ pretrain }) => {
+  await pretrain.trainDemo({ steps: 2 });
+  await pretrain.generate({ prompt: 'The ', maxTokens: 24, temperature: 0.8 });
+  await expect(pretrain.generated).toContainText(/^The .{3,}/, { timeout: TRAINING_TIMEOUT });
+  await expect(pretrain.panel.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled({
+    timeout: TRAINING_TIMEOUT,
+  });
 });
 
-test('exports the stopped run as a Hugging Face folder (.zip)', async () => {
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export Hugging Face folder (.zip)' }).click();
+test('exports a finished run as a Hugging Face folder (.zip)', async ({ shell, pretrain }) => {
+  await pretrain.trainDemo({ steps: 2 });
+  const download = shell.page.waitForEvent('download');
+  await pretrain.export.click();
   const file = await download;
-  expect(file.suggestedFilename()).toMatch(/^tiny-\w+-step\d+-openai-gpt\.zip$/);
+  expect(file.suggestedFilename()).toMatch(/^tiny-\w+-step2-openai-gpt\.zip$/);
   const files = unzipSync(new Uint8Array(readFileSync((await file.path())!)));
   expect(Object.keys(files).sort()).toEqual([
     'README.md',
@@ -188,20 +122,26 @@ test('exports the stopped run as a Hugging Face folder (.zip)', async () => {
   expect(config).toMatchObject({ model_type: 'openai-gpt', n_layer: 2, n_embd: 64, n_head: 4 });
 });
 
-test('after a reload, offers to resume the saved run where it stopped', async () => {
-  const runId = (await page.locator('.run-id').textContent())?.match(/tiny-\w+/)?.[0];
-  expect(runId).toBeTruthy();
-  await page.reload();
-  await expect(page.getByRole('region', { name: 'GPU adapter' })).toContainText(/Self-test\s*passed/);
-  await page.getByRole('button', { name: 'Show saved runs' }).click();
-  const resume = page.getByRole('button', { name: new RegExp(`^Resume run ${runId} at step \\d+$`) });
-  await expect(resume).toBeVisible();
-  await resume.click();
-  await page.getByRole('tab', { name: 'Pretrain' }).click();
-  await expect(runState(page)).toHaveText('running', { timeout: TRAINING_TIMEOUT });
-  // The saved history comes back with the run, so the chart is not empty.
-  await expect(page.getByTestId('loss-latest')).toHaveText(/train \d/);
-  await expect(page.getByLabel('Corpus statistics').getByText('tinyshakespeare.txt')).toBeVisible(); // the corpus came back too
-  await page.getByRole('button', { name: /Stop/ }).click();
-  await expect(runState(page)).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
+test('after a reload, offers to resume a stopped run where it stopped', async ({ shell, pretrain, runs }) => {
+  await pretrain.startDemo({ steps: 400 });
+  await expect(pretrain.lossLatest).toHaveAttribute('data-latest-train', /\d/, { timeout: TRAINING_TIMEOUT });
+  await pretrain.stop.click();
+  await expect(pretrain.state).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
+  const runId = await pretrain.runId();
+  const stoppedAt = await pretrain.step();
+
+  await shell.reload();
+  await pretrain.panel.getByRole('button', { name: 'Show saved runs' }).click();
+  await expect(shell.tab('Runs')).toHaveAttribute('aria-selected', 'true');
+  await runs.resumeSaved(runId).click();
+
+  await shell.show('Pretrain');
+  await expect(pretrain.state).toHaveText('running', { timeout: TRAINING_TIMEOUT });
+  expect(stoppedAt).toBeGreaterThan(0);
+  await expect.poll(() => pretrain.step()).toBeGreaterThanOrEqual(stoppedAt); // where it stopped, not step 0
+  // The saved history and the corpus come back with the run.
+  await expect(pretrain.lossLatest).toHaveAttribute('data-latest-train', /\d/);
+  await expect(pretrain.corpusFigure('Name')).toContainText('demo notebook');
+  await pretrain.stop.click();
+  await expect(pretrain.state).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
 });

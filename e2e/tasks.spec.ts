@@ -1,267 +1,227 @@
-// Fine-tuning as a person does it, on the Classification tab: upload SST-2 slices (48 training and 24 dev
-// rows), read the detected format, labels and the example as the model sees it; fine-tune a tiny model from
-// scratch for one epoch and read the dev accuracy; pretrain the demo corpus for a few steps, then Compare and
-// read the four rows beside the paper's numbers; the fine-tuned model's attention (with the extract token's
-// row) on the Attention tab and its row in the Runs tab's fine-tuning table; a binary training file gives a readable error and the loaded
-// file stays; after a reload the fine-tuning run and the comparison's variants are still listed, and Delete
-// removes one for good. One page for the whole story (serial): SwiftShader trains slowly.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { expect, type Locator, type Page, test } from '@playwright/test';
-import { configureTiny, runState, TRAINING_TIMEOUT, useDemoCorpus } from './pretrain-helpers.ts';
+// Fine-tuning as a person does it on the task tabs, one story per test, each on its own page: SST-2 slices
+// (48 training and 24 dev rows) read with their format, labels and the example as the model sees it; a tiny
+// model fine-tuned from scratch, its dev accuracy, its attention with the extract token's row, and its row in
+// the Runs tab, kept across a reload until deleted; the paper's comparison after a short pre-training, its
+// variants kept too; the other tabs' formats; a CSV that needs a column mapping; a binary file refused.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, secondsSince, test } from './fixtures.ts';
+import { distinctColours, paintedPixels } from './pages/attention-page.ts';
+import { TRAINING_TIMEOUT } from './pages/pretrain-page.ts';
+import { dataValue } from './pages/read.ts';
+import { sst2Slice, type TasksPage } from './pages/tasks-page.ts';
 
-test.describe.configure({ mode: 'serial', timeout: 2 * TRAINING_TIMEOUT });
+test.describe.configure({ timeout: 3 * TRAINING_TIMEOUT });
 
-let page: Page;
-let panel: Locator;
-let dir: string;
-const started = Date.now();
-const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
-
-/** The header and the first `rows` examples of a shared SST-2 split, written to the test's temp folder. */
-function sst2Slice(split: 'train' | 'dev', rows: number): string {
-  const lines = readFileSync(resolve('../shared/data/classification/sst2', `${split}.tsv`), 'utf8').split('\n');
-  const path = join(dir, `${split}.tsv`);
-  writeFileSync(path, `${lines.slice(0, rows + 1).join('\n')}\n`);
-  return path;
+/** Loads 48 training and 24 dev rows of SST-2 (train.tsv, dev.tsv) into the Classification tab. */
+async function loadSst2(tab: TasksPage, which: ('train' | 'dev')[] = ['train', 'dev']): Promise<void> {
+  await tab.open();
+  const rows = { train: 48, dev: 24 };
+  for (const split of which) {
+    const file = sst2Slice(split, rows[split], test.info().outputPath(`${split}.tsv`));
+    await (split === 'train' ? tab.trainFile : tab.devFile).setInputFiles(file);
+    const summary = tab.fileSummary(split === 'train' ? 'Training data' : 'Dev data', `${split}.tsv`);
+    await expect(tab.examples(summary)).toHaveAttribute('data-value', String(rows[split]));
+  }
 }
 
-function note(label: string, description: string): void {
-  test.info().annotations.push({ type: label, description });
-  console.log(`${label}: ${description}`);
-}
-
-test.beforeAll(async ({ browser }) => {
-  dir = mkdtempSync(join(tmpdir(), 'gpt1-lab-tasks-'));
-  page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-  await page.goto('/');
-  await expect(page.getByRole('region', { name: 'GPU adapter' })).toContainText(/Self-test\s*passed/);
-  await page.getByRole('tab', { name: 'Classification' }).click();
-  panel = page.getByRole('tabpanel', { name: 'Classification' });
-});
-
-test.afterAll(async () => {
-  await page?.close();
-});
-
-test('uploads SST-2 slices: detected format, label mapping and the example with its markers', async () => {
-  await panel.getByLabel('Training file').setInputFiles(sst2Slice('train', 48));
-  await panel.getByLabel('Dev file').setInputFiles(sst2Slice('dev', 24));
-
-  const train = panel.getByRole('region', { name: 'Training data: train.tsv' });
+test('reads SST-2 slices: the detected format, the label mapping and the example with its markers', async ({
+  classification: tab,
+}) => {
+  await loadSst2(tab);
+  const train = tab.fileSummary('Training data', 'train.tsv');
   await expect(train).toContainText('GLUE SST-2 style: sentence, label');
-  await expect(train).toContainText(/Examples\s*48/);
   const labels = train.getByRole('table', { name: 'Label mapping' });
   await expect(labels.getByRole('row')).toHaveCount(3);
   await expect(labels.getByRole('rowheader', { name: '0' })).toBeVisible();
   await expect(labels.getByRole('rowheader', { name: '1' })).toBeVisible();
-  await expect(panel.getByRole('region', { name: 'Dev data: dev.tsv' })).toContainText(/Examples\s*24/);
 
-  await panel.getByRole('radio', { name: 'From scratch' }).check();
-  const preview = panel.getByRole('region', { name: 'Example as the model sees it' });
-  await expect(preview).toContainText(/characters of train\.tsv/);
-  const tokens = preview.getByTestId('preview-tokens').first();
+  await tab.startFrom('From scratch');
+  await expect(tab.preview).toContainText(/characters of train\.tsv/);
+  const tokens = tab.previewRows.first();
   await expect(tokens).toContainText('[start token]');
   await expect(tokens).toContainText('[extract token]');
   await expect(tokens).toContainText(/h\s*i\s*d\s*e/);
-  await expect(panel.getByText('As the model sees it')).toBeVisible();
+  await expect(tab.preview.getByRole('heading', { name: 'As the model sees it' })).toBeVisible();
 });
 
-test('fine-tunes a tiny model from scratch for one epoch and reports the dev accuracy', async () => {
-  await panel.getByLabel('Model size').selectOption('tiny');
-  await panel.getByLabel('Epochs').fill('1');
-  await panel.getByLabel('Batch size').fill('16');
-  await panel.getByLabel('Peak learning rate').fill('1e-3');
-  await panel.getByLabel('Longest sequence').fill('32');
-  const train = panel.getByRole('button', { name: 'Train', exact: true });
-  await expect(train).toBeEnabled();
-  const t0 = Date.now();
-  await train.click();
+test('fine-tunes a tiny model from scratch: dev accuracy, its attention, and its row in the Runs tab until deleted', async ({
+  shell,
+  classification: tab,
+  attention,
+  runs,
+  note,
+}) => {
+  await loadSst2(tab);
+  let runId = '';
 
-  const state = panel.getByRole('status', { name: /^Fine-tuning state:/ });
-  await expect(state).toHaveText('done', { timeout: TRAINING_TIMEOUT });
-  const metric = panel.getByRole('status', { name: 'Dev metric' });
-  await expect(metric).toContainText(/Dev accuracy: \d+\.\d %/);
-  await expect(panel.getByRole('progressbar', { name: 'Fine-tuning progress' })).toHaveAttribute('aria-valuenow', '3');
-  await expect(panel.getByTestId('task-loss-classification-latest')).toHaveText(/L2 task \d/);
-  note(
-    'fine-tune from scratch (48 rows, 3 steps of 16 × 32, eval on 24)',
-    `${seconds(t0)} s; ${await metric.textContent()}`,
-  );
-});
-
-test('the Attention tab shows the fine-tuned model, its extract token row; the Runs tab lists the run', async () => {
-  await page.getByRole('tab', { name: 'Attention' }).click();
-  const attention = page.getByRole('tabpanel', { name: 'Attention' });
-  const model = attention.getByLabel('Model', { exact: true });
-  const option = model.locator('option', { hasText: 'Fine-tuned classification run' });
-  await expect(option).toHaveCount(1);
-  await model.selectOption((await option.getAttribute('value'))!);
-  await attention.getByLabel('Text to inspect').fill('a fine film');
-  const t0 = Date.now();
-  await attention.getByRole('button', { name: 'Show attention' }).click();
-
-  const first = attention.getByRole('button', { name: 'Layer 1, head 1 attention' });
-  await expect(first).toBeVisible({ timeout: TRAINING_TIMEOUT });
-  const lit = await first.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    const colours = new Set<number>();
-    for (let i = 0; i < data.length; i += 4)
-      if (data[i + 3]! > 0) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-    return colours.size;
+  await test.step('one epoch from scratch: the dev accuracy and the curves', async () => {
+    await tab.fastScratchSettings();
+    const t0 = Date.now();
+    await tab.finetune();
+    runId = await tab.finetuneRunId();
+    await expect(tab.devMetric).toContainText(/Dev accuracy: \d+\.\d %/);
+    const accuracy = await dataValue(tab.devMetric.getByRole('strong'));
+    expect(accuracy).toBeGreaterThanOrEqual(0);
+    expect(accuracy).toBeLessThanOrEqual(1);
+    await expect(tab.finetuneProgress).toHaveAttribute('aria-valuenow', '3');
+    await expect(tab.lossLatest).toHaveAttribute('data-latest-l2-task', /\d/);
+    note('fine-tune from scratch (48 rows, 3 steps of 16 × 32, eval on 24)', `${secondsSince(t0)} s; ${accuracy}`);
   });
-  expect(lit, 'distinct colours in the layer 1 head 1 heatmap').toBeGreaterThan(2);
-  await expect(attention).toContainText(/fine-tuning run/);
 
-  const extract = attention.getByRole('table', { name: 'Extract token attention, layers by heads' });
-  await expect(extract).toBeVisible();
-  const strip = extract.getByRole('img', { name: /^Layer 1, head 1: the extract token attends most to/ });
-  await expect(strip).toBeVisible();
-  const cells = await strip.evaluate((canvas: HTMLCanvasElement) => {
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-    return painted;
+  await test.step('the Attention tab shows the fine-tuned model with the extract token row', async () => {
+    await attention.open();
+    await attention.useFinetuned('classification');
+    const t0 = Date.now();
+    await attention.inspect('a fine film');
+    const colours = await distinctColours(attention.heatmap(1, 1).locator('canvas'));
+    expect(colours, 'distinct colours in the layer 1 head 1 heatmap').toBeGreaterThan(2);
+    await expect(attention.panel).toContainText(/fine-tuning run/);
+    const strip = attention.extractStrip(1, 1);
+    await expect(strip).toBeVisible();
+    expect(await paintedPixels(strip), 'painted pixels in the extract strip').toBeGreaterThan(0);
+    await expect(attention.panel.getByText(/^Tokens: /)).toBeVisible();
+    note(
+      'fine-tuned attention (tiny, "a fine film")',
+      `${secondsSince(t0)} s; ${await strip.getAttribute('aria-label')}`,
+    );
   });
-  expect(cells, 'painted pixels in the extract strip').toBeGreaterThan(0);
-  await expect(attention.getByText(/^Tokens: /)).toBeVisible();
-  note('fine-tuned attention (tiny, "a fine film")', `${seconds(t0)} s; ${await strip.getAttribute('aria-label')}`);
 
-  await page.getByRole('tab', { name: 'Runs' }).click();
-  const runs = page.getByRole('table', { name: 'Fine-tuning runs', exact: true });
-  await expect(runs.getByRole('row')).toHaveCount(2);
-  const row = runs.getByRole('row').nth(1);
-  await expect(row).toContainText('Classification');
-  await expect(row).toContainText('train.tsv');
-  await expect(row).toContainText('from scratch');
-  await expect(row).toContainText('3 / 3');
-  await expect(row).toContainText(/accuracy \d+\.\d %/);
-  await page.getByRole('tab', { name: 'Classification' }).click();
+  const table = runs.finetuneRuns;
+  const row = runs.row(table, runId);
+  const checkRow = async () => {
+    await expect(await runs.cell(table, row, 'Task')).toHaveText('Classification');
+    await expect(await runs.cell(table, row, 'Dataset')).toHaveText('train.tsv / dev.tsv');
+    await expect(await runs.cell(table, row, 'Init')).toHaveText('from scratch');
+    await expect(await runs.cell(table, row, 'Steps')).toHaveAttribute('data-value', '3');
+    await expect(await runs.cell(table, row, 'Dev metric')).toContainText(/^accuracy \d+\.\d %/);
+  };
+
+  await test.step('the Runs tab lists it, and keeps it across a reload', async () => {
+    await runs.open();
+    await expect(table.getByRole('row')).toHaveCount(2);
+    await checkRow();
+    await shell.reload();
+    await runs.open();
+    await expect(table.getByRole('row')).toHaveCount(2);
+    await checkRow();
+    await expect(runs.panel.getByText(/Fine-tuned weights are not kept/)).toBeVisible();
+  });
+
+  await test.step('its curves, then Delete removes it for good', async () => {
+    await row.getByRole('button', { name: `Curves of ${runId}` }).click();
+    await expect(runs.panel.getByRole('figure', { name: `${runId}: L1 / L2 / L3 chart` })).toBeVisible();
+    await expect(runs.panel.getByRole('figure', { name: `${runId}: dev metric (%) chart` })).toBeVisible();
+    await row.getByRole('button', { name: `Delete fine-tuning run ${runId}` }).click();
+    await row.getByRole('button', { name: `Really delete ${runId}?` }).click();
+    await expect(row).toHaveCount(0);
+    await shell.reload();
+    await runs.open();
+    await expect(runs.panel.getByRole('heading', { name: 'Runs' })).toBeVisible();
+    await expect(table.getByRole('rowheader', { name: runId, exact: true })).toHaveCount(0);
+  });
 });
 
-test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-training', async () => {
-  await page.getByRole('tab', { name: 'Pretrain' }).click();
-  await useDemoCorpus(page);
-  await configureTiny(page, { steps: 8, batch: 4, every: 4 });
+test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-training; the variants are kept', async ({
+  shell,
+  pretrain,
+  classification: tab,
+  runs,
+  note,
+}, testInfo) => {
   const t0 = Date.now();
-  await page.getByRole('button', { name: /Start/ }).click();
-  await expect(runState(page)).toHaveText('done', { timeout: TRAINING_TIMEOUT });
-  note('pre-training (tiny, 8 steps of 4 × 64)', `${seconds(t0)} s`);
+  await pretrain.trainDemo({ steps: 2 });
+  note('pre-training (tiny, 2 steps of 4 × 64)', `${secondsSince(t0)} s`);
+  await loadSst2(tab);
+  await tab.startFrom('Current pretrained model');
+  await expect(tab.preview).toContainText("the pretrained model's tokenizer");
+  await tab.shortSchedule();
 
-  await page.getByRole('tab', { name: 'Classification' }).click();
-  await panel.getByRole('radio', { name: 'Current pretrained model' }).check();
-  const preview = panel.getByRole('region', { name: 'Example as the model sees it' });
-  await expect(preview).toContainText("the pretrained model's tokenizer");
-  const compare = panel.getByRole('button', { name: 'Compare', exact: true });
-  await expect(compare).toBeEnabled();
-  const t1 = Date.now();
-  await compare.click();
-  const state = panel.getByRole('status', { name: /^Comparison state:/ });
-  await expect(state).toHaveText('done', { timeout: 2 * TRAINING_TIMEOUT });
+  await test.step('Compare runs the four variants', async () => {
+    const t1 = Date.now();
+    await expect(tab.compare).toBeEnabled();
+    await tab.compare.click();
+    await expect(tab.compareState).toHaveText('done', { timeout: 2 * TRAINING_TIMEOUT });
+    note('compare (4 variants × 3 steps)', `${secondsSince(t1)} s`);
+  });
 
-  const table = panel.getByRole('table', { name: 'Comparison' });
-  await expect(table.getByRole('row')).toHaveCount(5);
-  const rows = table.getByRole('row');
-  await expect(rows.nth(1)).toContainText('Pretrained + aux LM');
-  await expect(rows.nth(1)).toContainText('91.3');
-  await expect(rows.nth(2)).toContainText('Pretrained, no aux LM');
-  await expect(rows.nth(2)).toContainText('92.0');
-  await expect(rows.nth(3)).toContainText('No pre-training');
-  await expect(rows.nth(3)).toContainText('84.0');
-  await expect(rows.nth(4)).toContainText(/First 1 blocks transferred/);
-  await expect(panel.getByRole('img', { name: /^Comparison bar chart:/ })).toBeVisible();
-  await expect(panel.getByText(/Detected dataset: SST-2/)).toBeVisible();
-  await expect(panel.getByText(/will not reach them/)).toBeVisible();
-  const cells = await rows.evaluateAll((trs) =>
-    trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => c.textContent).join(' · ')).join(' | '),
-  );
-  note('compare (4 variants × 3 steps)', `${seconds(t1)} s; ${cells}`);
-  await page.screenshot({ path: test.info().outputPath('classification-compare.png'), fullPage: true });
+  await test.step('the table and bars, beside the paper', async () => {
+    const rows = tab.compareTable.getByRole('row');
+    await expect(rows).toHaveCount(5);
+    const variants = ['Pretrained + aux LM', 'Pretrained, no aux LM', 'No pre-training', 'First 1 blocks transferred'];
+    const paper = [91.3, 92.0, 84.0, undefined]; // Table 5, SST-2
+    for (const [i, variant] of variants.entries()) {
+      const row = runs.row(tab.compareTable, variant);
+      await expect(row).toHaveCount(1);
+      await expect(rows.nth(i + 1)).toContainText(variant);
+      const reported = await runs.cell(tab.compareTable, row, 'Paper (SST-2)');
+      if (paper[i] === undefined) await expect(reported).not.toHaveAttribute('data-value');
+      else expect(await dataValue(reported)).toBe(paper[i]);
+      const ours = await dataValue(await runs.cell(tab.compareTable, row, 'Dev accuracy'));
+      expect(ours).toBeGreaterThanOrEqual(0);
+    }
+    await expect(tab.panel.getByRole('img', { name: /^Comparison bar chart:/ })).toBeVisible();
+    await expect(tab.panel.getByText(/Detected dataset: SST-2/)).toBeVisible();
+    await expect(tab.panel.getByText(/will not reach them/)).toBeVisible();
+    await shell.page.screenshot({ path: testInfo.outputPath('classification-compare.png'), fullPage: true });
+  });
+
+  await test.step('the Runs tab keeps the four variants across a reload', async () => {
+    await shell.reload();
+    await runs.open();
+    await expect(runs.finetuneRuns.getByRole('row')).toHaveCount(5);
+    await expect(runs.finetuneRuns.getByRole('rowheader', { name: /· Pretrained \+ aux LM$/ })).toHaveCount(1);
+  });
 });
 
-test('the other task tabs read their formats: RTE pairs with a delimiter, COPA with one row per choice', async () => {
+test('the other task tabs read their formats: RTE pairs with a delimiter, COPA with one row per choice', async ({
+  shell,
+}) => {
   const copaLines = readFileSync(resolve('../shared/data/multiple-choice/copa/train.jsonl'), 'utf8').split('\n');
+  const rteLines = readFileSync(resolve('../shared/data/entailment/rte/train.tsv'), 'utf8').split('\n');
   const cases = [
-    { tab: 'Entailment', file: 'entailment/rte/train.tsv', name: 'rte-train.tsv', format: 'sentence pairs' },
-    { tab: 'Multiple choice', file: 'multiple-choice/copa/train.jsonl', name: 'copa.jsonl', format: 'COPA JSONL' },
-  ];
+    { tab: 'Entailment', name: 'rte-train.tsv', text: rteLines.slice(0, 9), format: 'sentence pairs', rows: 1 },
+    { tab: 'Multiple choice', name: 'copa.jsonl', text: copaLines.slice(0, 8), format: 'COPA JSONL', rows: 2 },
+  ] as const;
   for (const c of cases) {
-    await page.getByRole('tab', { name: c.tab }).click();
-    const tab = page.getByRole('tabpanel', { name: c.tab });
-    const text = c.file.endsWith('.jsonl')
-      ? copaLines.slice(0, 8).join('\n')
-      : readFileSync(resolve('../shared/data', c.file), 'utf8').split('\n').slice(0, 9).join('\n');
-    await tab
-      .getByLabel('Training file')
-      .setInputFiles({ name: c.name, mimeType: 'text/plain', buffer: Buffer.from(text) });
-    await expect(tab.getByRole('region', { name: `Training data: ${c.name}` })).toContainText(c.format);
-    const rows = tab.getByTestId('preview-tokens');
-    await expect(rows.first()).toContainText('[delimiter token]');
-    await expect(rows).toHaveCount(c.tab === 'Multiple choice' ? 2 : 1);
+    await test.step(c.tab, async () => {
+      const panel = await shell.show(c.tab);
+      await panel
+        .getByLabel('Training file')
+        .setInputFiles({ name: c.name, mimeType: 'text/plain', buffer: Buffer.from(c.text.join('\n')) });
+      await expect(panel.getByRole('region', { name: `Training data: ${c.name}` })).toContainText(c.format);
+      const rows = panel.getByRole('region', { name: 'Example as the model sees it' }).getByRole('figure');
+      await expect(rows.first()).toContainText('[delimiter token]');
+      await expect(rows).toHaveCount(c.rows);
+    });
   }
-  await expect(page.getByRole('tabpanel', { name: 'Multiple choice' })).toContainText('Right answers');
-  await page.getByRole('tab', { name: 'Classification' }).click();
+  await expect(shell.panel('Multiple choice')).toContainText('Right answers');
 });
 
-test('a CSV with its own columns asks for a mapping; an unknown label names its line', async () => {
+test('a CSV with its own columns asks for a mapping; an unknown label names its line', async ({
+  classification: tab,
+}) => {
+  await loadSst2(tab);
   const csv = 'id,review,stars\n1,"great, really",1\n2,awful,0\n3,meh,2\n';
-  await panel
-    .getByLabel('Dev file')
-    .setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-  const form = panel.getByRole('form', { name: /reviews\.csv: its columns \(id, review, stars\)/ });
+  await tab.devFile.setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const form = tab.panel.getByRole('form', { name: /reviews\.csv: its columns \(id, review, stars\)/ });
   await expect(form.getByLabel('Text column')).toHaveValue('review');
   await form.getByLabel('Label column').selectOption('stars');
   await form.getByRole('button', { name: 'Read reviews.csv with this mapping' }).click();
-  const error = panel.getByRole('alert').filter({ hasText: 'reviews.csv' });
+  const error = tab.fileError('reviews.csv');
   await expect(error).toContainText('reviews.csv, line 4: label "2" is not one of the training labels ("0", "1")');
   await expect(error).toContainText('dev.tsv is still loaded');
-  await expect(panel.getByRole('region', { name: 'Dev data: dev.tsv' })).toContainText(/Examples\s*24/);
+  await expect(tab.examples(tab.fileSummary('Dev data', 'dev.tsv'))).toHaveAttribute('data-value', '24');
 });
 
-test('a binary training file gives a readable error, and the loaded file stays', async () => {
+test('a binary training file gives a readable error, and the loaded file stays', async ({ classification: tab }) => {
+  await loadSst2(tab, ['train']);
   const bytes = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x08, 0x00]);
-  await panel
-    .getByLabel('Training file')
-    .setInputFiles({ name: 'model.zip', mimeType: 'application/zip', buffer: bytes });
-  const error = panel.getByRole('alert').filter({ hasText: 'model.zip' });
+  await tab.trainFile.setInputFiles({ name: 'model.zip', mimeType: 'application/zip', buffer: bytes });
+  const error = tab.fileError('model.zip');
   await expect(error).toContainText('model.zip, line 2: looks binary (a NUL byte at byte 5)');
   await expect(error).toContainText('train.tsv is still loaded');
-  await expect(panel.getByLabel('Training file')).toHaveAttribute('aria-invalid', 'true');
-  await expect(panel.getByRole('region', { name: 'Training data: train.tsv' })).toContainText(/Examples\s*48/);
-  await expect(panel.getByLabel('Training file')).toHaveAccessibleDescription(/looks binary/);
-});
-
-test('after a reload the Runs tab still lists the fine-tuning run and the comparison variants; Delete removes one', async () => {
-  await page.getByRole('tab', { name: 'Runs' }).click();
-  const runs = page.getByRole('table', { name: 'Fine-tuning runs', exact: true });
-  const names = await runs.getByRole('rowheader').allTextContents();
-  const runId = names.find((n) => !n.includes('·'))!;
-  expect(names, 'the fine-tuning run and the four comparison variants').toHaveLength(5);
-
-  await page.reload();
-  await expect(page.getByRole('region', { name: 'GPU adapter' })).toContainText(/Self-test\s*passed/);
-  await page.getByRole('tab', { name: 'Runs' }).click();
-  await expect(runs.getByRole('row')).toHaveCount(6);
-  const row = runs.getByRole('row').filter({ has: page.getByRole('rowheader', { name: runId, exact: true }) });
-  await expect(row).toContainText('Classification');
-  await expect(row).toContainText('train.tsv / dev.tsv');
-  await expect(row).toContainText('from scratch');
-  await expect(row).toContainText('3 / 3');
-  await expect(row).toContainText(/accuracy \d+\.\d %/);
-  await expect(runs.getByRole('rowheader', { name: /· Pretrained \+ aux LM$/ })).toHaveCount(1);
-  await expect(page.getByText(/Fine-tuned weights are not kept/)).toBeVisible();
-
-  await row.getByRole('button', { name: `Curves of ${runId}` }).click();
-  await expect(page.getByRole('figure', { name: `${runId}: L1 / L2 / L3 chart` })).toBeVisible();
-  await expect(page.getByRole('figure', { name: `${runId}: dev metric (%) chart` })).toBeVisible();
-
-  await row.getByRole('button', { name: `Delete fine-tuning run ${runId}` }).click();
-  await row.getByRole('button', { name: `Really delete ${runId}?` }).click();
-  await expect(runs.getByRole('row')).toHaveCount(5);
-  await page.reload();
-  await page.getByRole('tab', { name: 'Runs' }).click();
-  await expect(runs.getByRole('row')).toHaveCount(5);
-  await expect(runs.getByRole('rowheader', { name: runId, exact: true })).toHaveCount(0);
-  note('whole spec', `${seconds(started)} s`);
+  await expect(tab.trainFile).toHaveAttribute('aria-invalid', 'true');
+  await expect(tab.trainFile).toHaveAccessibleDescription(/looks binary/);
+  await expect(tab.examples(tab.fileSummary('Training data', 'train.tsv'))).toHaveAttribute('data-value', '48');
 });

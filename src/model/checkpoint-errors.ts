@@ -62,10 +62,6 @@ export class CheckpointError extends Error {
   }
 }
 
-export function isCheckpointError(e: unknown, code?: CheckpointErrorCode): e is CheckpointError {
-  return e instanceof CheckpointError && (code === undefined || e.code === code);
-}
-
 /** The one message for every pickle we refuse, whatever the container. */
 export const PICKLE_MESSAGE =
   'this is a PyTorch pickle checkpoint (.bin/.pt); gpt1-lab never loads pickles because they can run code; ' +

@@ -11,14 +11,12 @@ import { startEngine } from './engine-bridge.ts';
 import { watchShortcuts } from './keyboard.ts';
 import { useAppStore } from './store/index.ts';
 import { TABS, type TabId } from './store/ui-slice.ts';
-import { TAB_DESCRIPTIONS } from './tab-descriptions.ts';
 import { AttentionTab } from './tabs/attention/AttentionTab.tsx';
-import { PlaceholderTab } from './tabs/PlaceholderTab.tsx';
 import { PretrainTab } from './tabs/pretrain/PretrainTab.tsx';
 import { RunsTab } from './tabs/runs/RunsTab.tsx';
 import { TaskTab } from './tabs/tasks/TaskTab.tsx';
 
-function TabBody({ id, label }: { id: TabId; label: string }) {
+function TabBody({ id }: { id: TabId }) {
   switch (id) {
     case 'pretrain':
       return <PretrainTab />;
@@ -31,8 +29,6 @@ function TabBody({ id, label }: { id: TabId; label: string }) {
     case 'similarity':
     case 'multiple-choice':
       return <TaskTab family={id} />;
-    default:
-      return <PlaceholderTab title={label}>{TAB_DESCRIPTIONS[id]}</PlaceholderTab>;
   }
 }
 
@@ -83,7 +79,7 @@ export function App() {
               // Every panel stays mounted (hidden when inactive): switching tabs is then a style change, not
               // a re-mount of charts and canvases inside the click, which would block the main thread.
               <Tabs.Content key={t.id} value={t.id} className="tab-panel" forceMount hidden={tab !== t.id}>
-                <TabBody id={t.id} label={t.label} />
+                <TabBody id={t.id} />
               </Tabs.Content>
             ))}
           </Tabs.Root>

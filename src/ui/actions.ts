@@ -1,12 +1,13 @@
 // What the user can ask for, as functions: each checks what it needs, updates the store and sends a command.
-// Components, keyboard shortcuts and reactions all go through here, so they behave the same.
+// Components and reactions go through here, so they behave the same. The run's own controls (Start, Pause,
+// Step once, Stop, Export) are records in controls/pretrain-controls.ts, with their guards.
 import { checkCorpusSize } from '../data/corpus.ts';
 import { sendCommand } from './engine-port.ts';
+import type { FinetuneRun } from './store/finetune-slice.ts';
 import { parseGenerationFields } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
 import { parseForm } from './store/plan-slice.ts';
 import { ACTIVE_STATES, type RunRecord } from './store/runs-slice.ts';
-import type { TaskRun } from './store/tasks-slice.ts';
 import { tokenizerChoice } from './store/tokenizer-slice.ts';
 
 const get = () => useAppStore.getState();
@@ -108,63 +109,12 @@ export function startBlockers(s: AppState = get()): string[] {
   return reasons;
 }
 
-function newRunId(preset: string): string {
-  return `${preset}-${Date.now().toString(36).slice(-6)}`;
-}
-
-export function startRun(): void {
-  const s = get();
-  if (startBlockers(s).length) return;
-  const { settings } = parseForm(s.form, plannedVocab(s));
-  const runId = newRunId(settings.preset);
-  s.clearErrors('run');
-  s.clearErrors('training');
-  s.runCreated(runId, settings);
-  sendCommand({ type: 'start-pretrain', runId, settings });
-}
-
-export function pauseRun(): void {
-  const run = currentRun();
-  if (run?.state === 'running') sendCommand({ type: 'pause', runId: run.runId });
-}
-
-export function resumeRun(): void {
-  const run = currentRun();
-  if (run?.state === 'paused' || run?.state === 'pausing') sendCommand({ type: 'resume', runId: run.runId });
-}
-
-export function stepOnce(): void {
-  const run = currentRun();
-  if (run?.state === 'paused') sendCommand({ type: 'step-once', runId: run.runId });
-}
-
-export function stopRun(): void {
-  const run = currentRun();
-  if (isActive(run)) sendCommand({ type: 'stop', runId: run.runId });
-}
-
-/** Space: start when idle, pause when running, resume when paused. */
-export function toggleRun(): void {
-  const run = currentRun();
-  if (!isActive(run)) startRun();
-  else if (run.state === 'running') pauseRun();
-  else if (run.state === 'paused' || run.state === 'pausing') resumeRun();
-}
-
 export function resumeSaved(runId: string): void {
   const s = get();
   const saved = s.savedRuns.find((r) => r.runId === runId);
   if (!saved) return;
   s.runCreated(runId, saved.settings, saved.step);
   sendCommand({ type: 'resume-saved', runId });
-}
-
-/** Asks the worker for the current run as a Hugging Face folder; the reply is zipped and downloaded. */
-export function exportRun(): void {
-  const run = currentRun();
-  if (run && (run.state === 'paused' || run.state === 'stopped' || run.state === 'done')) {
-    sendCommand({ type: 'export-checkpoint', runId: run.runId });
-  }
 }
 
 /** Deletes a saved run's folder; the worker answers with the new list. */
@@ -211,8 +161,8 @@ export function generate(): void {
 }
 
 /** Fine-tuning runs (not comparisons) that finished, newest first: their models can show attention. */
-export function finetunedModels(s: AppState = get()): TaskRun[] {
-  return Object.values(s.taskRuns)
+export function finetunedModels(s: AppState = get()): FinetuneRun[] {
+  return Object.values(s.finetuneRuns)
     .filter((r) => r.kind === 'finetune' && r.state === 'done')
     .sort((a, b) => b.startedAt - a.startedAt);
 }
@@ -222,7 +172,7 @@ export function showAttention(): void {
   if (!s.attention.text.trim()) return;
   const finetuneRunId = s.attention.finetuneRunId;
   if (finetuneRunId !== undefined) {
-    if (s.taskRuns[finetuneRunId]?.state !== 'done') return;
+    if (s.finetuneRuns[finetuneRunId]?.state !== 'done') return;
     const id = requestId('attn');
     s.clearErrors('attention');
     s.attentionRequested(id, finetuneRunId, finetuneRunId);

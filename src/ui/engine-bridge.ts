@@ -1,6 +1,7 @@
-// Connects the engine worker to the store: one client for the page's lifetime. Events go to the store
-// (apply-event.ts) and then to the reactions that send follow-up commands; commands go out via engine-port.ts.
-// The kernel-tuning choice goes out before anything can compile.
+// Connects the engine worker to the store: one client for the page's lifetime and its one subscriber. Each
+// event goes to the store (apply-event.ts) and then to the reactions that send follow-up commands
+// (reactions.ts); commands go out via engine-port.ts. The kernel-tuning choice goes out before anything can
+// compile.
 import { EngineClient } from '../engine/client.ts';
 import { setCommandSink } from './engine-port.ts';
 import { reactToEvent, watchForm, watchKernelTuning } from './reactions.ts';

@@ -1,20 +1,45 @@
-// Global keyboard shortcuts (Space run/pause, '.' step once, '?' help, 1–7 tabs). They never fire while the
-// user types in a field or when a modifier is held; Space is left to buttons and other controls it activates.
-import { stepOnce, toggleRun } from './actions.ts';
+// Global keyboard shortcuts: those of the pre-training run's controls (Space, '.'; records in
+// controls/pretrain-controls.ts) and the page's own (1–7 tabs, '?' help). They never fire while the user
+// types in a field or when a modifier is held; Space is left to buttons and other controls it activates.
+// The shortcuts help is generated from the same records (SHORTCUT_HELP).
+import { PRETRAIN_CONTROLS } from './controls/pretrain-controls.ts';
 import { useAppStore } from './store/index.ts';
 import { TABS } from './store/ui-slice.ts';
 
-export interface Shortcut {
+export interface ShortcutHelp {
   keys: string;
-  action: string;
+  help: string;
 }
 
-export const SHORTCUTS: Shortcut[] = [
-  { keys: 'Space', action: 'Start, pause or resume training' },
-  { keys: '.', action: 'Step once (while paused)' },
-  { keys: '1 – 7', action: 'Switch tab' },
-  { keys: '?', action: 'Show or hide this help' },
-  { keys: 'Esc', action: 'Close this help' },
+/** A shortcut of the page itself rather than of a run control. */
+interface PageShortcut extends ShortcutHelp {
+  /** Whether it takes this key; absent for keys the help dialog handles itself. */
+  takes?: (key: string) => boolean;
+  perform?: (key: string) => void;
+}
+
+const tabNumber = (key: string) => (/^[1-9]$/.test(key) && Number(key) <= TABS.length ? Number(key) : 0);
+
+const PAGE_SHORTCUTS: PageShortcut[] = [
+  {
+    keys: `1 – ${TABS.length}`,
+    help: 'Switch tab',
+    takes: (key) => tabNumber(key) > 0,
+    perform: (key) => useAppStore.getState().setTab(TABS[tabNumber(key) - 1]!.id),
+  },
+  {
+    keys: '?',
+    help: 'Show or hide this help',
+    takes: (key) => key === '?',
+    perform: () => useAppStore.getState().setHelpOpen(!useAppStore.getState().helpOpen),
+  },
+  { keys: 'Esc', help: 'Close this help' }, // the native <dialog> closes itself
+];
+
+/** The rows of the shortcuts help: the run controls' shortcuts, then the page's. */
+export const SHORTCUT_HELP: readonly ShortcutHelp[] = [
+  ...PRETRAIN_CONTROLS.flatMap((c) => (c.shortcut ? [{ keys: c.shortcut.keys, help: c.shortcut.help }] : [])),
+  ...PAGE_SHORTCUTS.map(({ keys, help }) => ({ keys, help })),
 ];
 
 /** Whether keys typed at `target` belong to it (text entry, or a control that Space activates). */
@@ -43,18 +68,17 @@ export function handleShortcut(event: KeyboardEvent): void {
   if (ownsKeys(event.target, event.key)) return;
   const s = useAppStore.getState();
   if (s.helpOpen && event.key !== '?') return; // the dialog handles its own keys
-  const digit = Number(event.key);
-  if (event.key === ' ') {
+  const page = PAGE_SHORTCUTS.find((p) => p.takes?.(event.key));
+  if (page) {
     event.preventDefault();
-    toggleRun();
-  } else if (event.key === '.') {
-    stepOnce();
-  } else if (event.key === '?') {
-    event.preventDefault();
-    s.setHelpOpen(!s.helpOpen);
-  } else if (Number.isInteger(digit) && digit >= 1 && digit <= TABS.length) {
-    s.setTab(TABS[digit - 1]!.id);
+    page.perform?.(event.key);
+    return;
   }
+  // Several controls may share a key (Space: Start, Pause/Resume): the one enabled now acts.
+  const controls = PRETRAIN_CONTROLS.filter((c) => c.shortcut?.key === event.key);
+  if (!controls.length) return;
+  event.preventDefault();
+  controls.find((c) => c.guard(s).enabled)?.perform(s);
 }
 
 export function watchShortcuts(): () => void {

@@ -1,7 +1,9 @@
 // Follow-up commands the UI sends on its own, as TensorFlow Playground does (every change takes effect):
 // a corpus the user loaded builds the tokenizer; a built tokenizer, a ready device or an edited form
-// re-plans memory; a ready device and a finished run refresh the list of saved runs. The kernel-tuning
-// choice is saved and sent to the engine at start and on every change.
+// re-plans memory; a ready device and a finished run refresh the list of saved runs. On the task tabs, a
+// pre-training run that paused or ended and a newly imported checkpoint re-preview the tabs that start from
+// them, and a dev file with unknown columns tries the training file's mapping. The kernel-tuning choice is
+// saved and sent to the engine at start and on every change.
 
 import type { EngineEvent } from '../engine/protocol.ts';
 import { prepareTokenizer, requestPlan } from './actions.ts';
@@ -10,6 +12,7 @@ import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';
 import { KERNEL_TUNING_KEY } from './store/device-slice.ts';
 import { DEFAULT_PROMPT } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
+import { onTaskFileNeedsMapping, refreshPreviews } from './tabs/tasks/task-file-actions.ts';
 
 const PLAN_DEBOUNCE_MS = 250;
 let planTimer: ReturnType<typeof setTimeout> | undefined;
@@ -61,7 +64,15 @@ export function reactToEvent(event: EngineEvent, before: AppState): void {
     case 'run-state':
       if (event.state === 'done' || event.state === 'stopped' || event.state === 'paused') {
         sendCommand({ type: 'list-saved-runs' });
+        // "Current pretrained model" previews can use its tokenizer now.
+        refreshPreviews('current');
       }
+      break;
+    case 'task-file-needs-mapping':
+      onTaskFileNeedsMapping(event.family, event.role, event.columns);
+      break;
+    case 'checkpoint-imported':
+      refreshPreviews('imported');
       break;
   }
 }

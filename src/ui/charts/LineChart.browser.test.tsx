@@ -79,6 +79,7 @@ describe('LineChart', () => {
     act(() => flushMetricsNow());
     await waitFor(() => /@ 4$/.test(latest.textContent ?? ''));
     expect(latest.textContent).toBe('train 1 @ 4');
+    expect([latest.getAttribute('data-step'), latest.getAttribute('data-latest-train')]).toEqual(['4', '1']);
     expect(renders).toBe(rendersAfterMount);
     expect(host.querySelectorAll('.uplot')).toHaveLength(1);
 

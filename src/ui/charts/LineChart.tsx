@@ -1,6 +1,8 @@
 // A uPlot line chart as a React component. uPlot is created once (again only when the theme, the log
 // scale or the series list change) and data is pushed imperatively: the chart listens to the store with
 // zustand's subscribe, so new points never re-render React. Smoothed series get a faint raw copy behind them.
+// The caption shows each series' latest value, and carries it for scripts: data-step (the last x) and
+// data-latest-<series> (e.g. data-latest-train, data-latest-l2-task), raw values.
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -179,8 +181,7 @@ export function LineChart({
       const smoothing = useAppStore.getState().smoothing;
       chart.setData(expand(data, seriesRef.current, smoothing, logY));
       showLatestInLegend(chart);
-      const caption = latest.current;
-      if (caption) caption.textContent = describeLatest(data, seriesRef.current, format);
+      if (latest.current) showLatest(latest.current, data, seriesRef.current, format);
     };
     const schedule = () => {
       if (timer !== undefined) return;
@@ -255,20 +256,32 @@ function showLatestInLegend(u: uPlot): void {
   if (u.cursor.idx == null && n > 0 && u.legend.idx !== n - 1) u.setLegend({ idx: n - 1 }, false);
 }
 
-function describeLatest(data: ChartData, series: ChartSeries[], format: (v: number) => string): string {
-  const n = data.x.length;
-  if (!n) return 'no data yet';
-  const parts: string[] = [];
-  series.forEach((s, i) => {
+/** A series label as an attribute name: "L2 task" -> "l2-task". */
+const slug = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
+/** Each series' last finite value (undefined when it has none). */
+function latestValues(data: ChartData, series: ChartSeries[]): (number | undefined)[] {
+  return series.map((_, i) => {
     const ys = data.ys[i];
-    if (!ys) return;
-    for (let k = n - 1; k >= 0; k--) {
-      const v = ys[k];
-      if (v != null && Number.isFinite(v)) {
-        parts.push(`${s.label} ${format(v)}`);
-        break;
-      }
+    for (let k = (ys ? data.x.length : 0) - 1; k >= 0; k--) {
+      const v = ys![k];
+      if (v != null && Number.isFinite(v)) return v;
     }
+    return undefined;
   });
-  return `${parts.join(' · ')} @ ${data.x[n - 1]}`;
+}
+
+function showLatest(caption: HTMLElement, data: ChartData, series: ChartSeries[], format: (v: number) => string) {
+  const n = data.x.length;
+  const values = latestValues(data, series);
+  const parts = series.flatMap((s, i) => (values[i] === undefined ? [] : [`${s.label} ${format(values[i])}`]));
+  caption.textContent = n ? `${parts.join(' · ')} @ ${data.x[n - 1]}` : 'no data yet';
+  const attributes: [string, number | undefined][] = [
+    ['data-step', n ? data.x[n - 1] : undefined],
+    ...series.map((s, i): [string, number | undefined] => [`data-latest-${slug(s.label)}`, values[i]]),
+  ];
+  for (const [name, value] of attributes) {
+    if (value === undefined) caption.removeAttribute(name);
+    else caption.setAttribute(name, String(value));
+  }
 }

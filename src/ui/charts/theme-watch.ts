@@ -1,16 +1,11 @@
-// Calls back when the page's colours change: the data-theme attribute on <html> (the theme toggle) or the
-// system scheme while the toggle says "system". Charts re-create themselves with the new colours.
+// Calls back when the page's colours change: the data-theme attribute on <html>, which theme.ts sets for the
+// theme toggle and, under "system", for the system scheme. Charts re-create themselves with the new colours.
 import { useEffect, useState } from 'react';
 
 export function watchTheme(onChange: () => void): () => void {
   const observer = new MutationObserver(onChange);
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-  const media = window.matchMedia?.('(prefers-color-scheme: dark)');
-  media?.addEventListener('change', onChange);
-  return () => {
-    observer.disconnect();
-    media?.removeEventListener('change', onChange);
-  };
+  return () => observer.disconnect();
 }
 
 /** A number that changes whenever the page's colours do: a dependency for effects that read CSS colours. */

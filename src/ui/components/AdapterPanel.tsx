@@ -17,7 +17,7 @@ export function AdapterPanel() {
         {device.status === 'ready' && (
           <dl className="facts">
             <dt>Adapter</dt>
-            <dd data-field="adapter-name">
+            <dd>
               {device.adapter.name}
               {device.adapter.isFallbackAdapter && <span className="badge"> software (slow)</span>}
             </dd>
@@ -36,7 +36,7 @@ export function AdapterPanel() {
               </details>
             </dd>
             <dt>Self-test</dt>
-            <dd data-field="self-test">
+            <dd data-value={device.selfTest.ok ? 'passed' : 'failed'}>
               {device.selfTest.ok
                 ? `passed (${device.selfTest.n} values, ${device.selfTest.ms.toFixed(1)} ms)`
                 : `FAILED at index ${device.selfTest.firstMismatch}`}

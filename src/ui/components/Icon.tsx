@@ -7,7 +7,9 @@ const PATHS = {
   stop: 'M3.5 3.5h9v9h-9z',
 } as const;
 
-export function Icon({ name }: { name: keyof typeof PATHS }) {
+export type IconName = keyof typeof PATHS;
+
+export function Icon({ name }: { name: IconName }) {
   return (
     <svg className="icon" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
       <path d={PATHS[name]} fill="currentColor" />

@@ -36,7 +36,12 @@ export function KernelTuningToggle() {
       <span id={`${id}-about`} className="hint">
         Times each matrix shape once per GPU and caches the choice; results are identical either way.
       </span>
-      <output className="kernel-tuning-status" aria-label="Matmul kernel tuning">
+      <output
+        className="kernel-tuning-status"
+        aria-label="Matmul kernel tuning"
+        data-shapes={tuning.status?.shapes}
+        data-timed-shapes={tuning.status?.timedShapes}
+      >
         {kernelTuningText(tuning)}
       </output>
     </div>

@@ -1,6 +1,7 @@
-// The '?' overlay listing the keyboard shortcuts: a native modal <dialog> (focus trapped, Esc closes).
+// The '?' overlay listing the keyboard shortcuts, generated from the run controls' and the page's shortcut
+// records (keyboard.ts): a native modal <dialog> (focus trapped, Esc closes).
 import { useEffect, useRef } from 'react';
-import { SHORTCUTS } from '../keyboard.ts';
+import { SHORTCUT_HELP } from '../keyboard.ts';
 import { useAppStore } from '../store/index.ts';
 
 export function ShortcutsHelp() {
@@ -31,12 +32,12 @@ export function ShortcutsHelp() {
       <h2 id="help-h">Keyboard shortcuts</h2>
       <table>
         <tbody>
-          {SHORTCUTS.map((s) => (
-            <tr key={s.keys}>
+          {SHORTCUT_HELP.map((s) => (
+            <tr key={`${s.keys}: ${s.help}`}>
               <th scope="row">
                 <kbd>{s.keys}</kbd>
               </th>
-              <td>{s.action}</td>
+              <td>{s.help}</td>
             </tr>
           ))}
         </tbody>

@@ -1,24 +1,14 @@
-// Light / dark / system colour scheme, persisted and applied as data-theme on <html>.
+// Light / dark / system colour scheme: the choice is saved and applied by theme.ts.
 import { useEffect } from 'react';
 import { useAppStore } from '../store/index.ts';
 import type { Theme } from '../store/ui-slice.ts';
-
-const STORAGE_KEY = 'gpt1-lab.theme';
-const THEMES: Theme[] = ['system', 'light', 'dark'];
+import { applyTheme, THEMES } from '../theme.ts';
 
 export function ThemeToggle() {
   const theme = useAppStore((s) => s.theme);
   const setTheme = useAppStore((s) => s.setTheme);
 
-  useEffect(() => {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved && (THEMES as string[]).includes(saved)) setTheme(saved as Theme);
-  }, [setTheme]);
-
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-    localStorage.setItem(STORAGE_KEY, theme);
-  }, [theme]);
+  useEffect(() => applyTheme(theme), [theme]);
 
   return (
     <label className="theme-toggle">

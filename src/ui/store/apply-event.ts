@@ -1,7 +1,11 @@
-// Applies one engine event to the store (and metric points to the buffers outside it).
+// Applies one engine event to the store (and metric points to the buffers outside it): the one place each
+// event type is handled, the task tabs' ones through apply-task-tab-event.ts. Follow-up commands are
+// reactions.ts's. An error goes to the input it concerns: a task tab's input or fine-tuning run, or else the
+// pre-training input its `where` names.
 
 import type { EngineEvent } from '../../engine/protocol.ts';
 import { downloadZip } from '../download.ts';
+import { applyTaskTabError, applyTaskTabEvent, isTaskTabError } from './apply-task-tab-event.ts';
 import { useAppStore } from './index.ts';
 import { runMetrics } from './metrics-buffer.ts';
 import { scheduleMetricsFlush } from './metrics-flush.ts';
@@ -75,12 +79,41 @@ export function applyEngineEvent(event: EngineEvent): void {
         ...(event.extractIndex !== undefined ? { extractIndex: event.extractIndex } : {}),
       });
       break;
-    case 'error':
-      applyError(event);
+    case 'task-file-loaded':
+    case 'task-file-needs-mapping':
+    case 'task-preview':
+    case 'checkpoint-imported':
+    case 'finetune-state':
+    case 'finetune-started':
+    case 'finetune-metrics':
+    case 'finetune-eval':
+    case 'finetune-done':
+    case 'compare-row':
+    case 'compare-done':
+      applyTaskTabEvent(event);
       break;
+    case 'error':
+      if (isTaskTabError(event)) {
+        // In the page's alert region, but not beside the Pretrain tab's inputs its `where` might match.
+        s.pushError({ ...errorFields(event), target: 'other' });
+        applyTaskTabError(event);
+      } else {
+        applyError(event);
+      }
+      break;
+    default:
+      event satisfies never;
   }
 }
 
+const errorFields = ({ where, message, runId, requestId }: Extract<EngineEvent, { type: 'error' }>) => ({
+  where,
+  message,
+  runId,
+  requestId,
+});
+
+/** An error of pre-training, generation, attention or the corpus/tokenizer/model inputs. */
 function applyError(event: Extract<EngineEvent, { type: 'error' }>): void {
   const s = useAppStore.getState();
   let target: Parameters<typeof s.pushError>[0]['target'];
@@ -93,7 +126,7 @@ function applyError(event: Extract<EngineEvent, { type: 'error' }>): void {
   } else if (s.corpus.status === 'loading' && (event.where === s.corpus.name || event.where === 'corpus')) {
     target = 'corpus'; // the worker names a refused corpus by its file name
   }
-  s.pushError({ where: event.where, message: event.message, runId: event.runId, requestId: event.requestId, target });
+  s.pushError({ ...errorFields(event), target });
   const pushed = useAppStore.getState().errors.at(-1);
   if (pushed?.target === 'corpus' && s.corpus.status === 'loading') s.corpusFailed(s.corpus.name);
   if (pushed?.target === 'tokenizer' && s.tokenizer.status === 'building') s.tokenizerFailed();

@@ -6,6 +6,7 @@ import { type ChartSlice, createChartSlice } from './chart-slice.ts';
 import { type CorpusSlice, createCorpusSlice } from './corpus-slice.ts';
 import { createDeviceSlice, type DeviceSlice } from './device-slice.ts';
 import { createErrorsSlice, type ErrorsSlice } from './errors-slice.ts';
+import { createFinetuneSlice, type FinetuneSlice } from './finetune-slice.ts';
 import { createGenerationSlice, type GenerationSlice } from './generation-slice.ts';
 import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts';
@@ -23,7 +24,8 @@ export type AppState = DeviceSlice &
   AttentionSlice &
   ErrorsSlice &
   ChartSlice &
-  TasksSlice;
+  TasksSlice &
+  FinetuneSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createDeviceSlice(...args),
@@ -37,4 +39,5 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createErrorsSlice(...args),
   ...createChartSlice(...args),
   ...createTasksSlice(...args),
+  ...createFinetuneSlice(...args),
 }));

@@ -1,5 +1,7 @@
-// UI slice: the selected tab, the colour scheme (persisted in localStorage by the shell) and the help overlay.
+// UI slice: the selected tab, the colour scheme (saved in this browser and applied by theme.ts) and the help
+// overlay.
 import type { StateCreator } from 'zustand';
+import { savedTheme } from '../theme.ts';
 
 export const TABS = [
   { id: 'pretrain', label: 'Pretrain' },
@@ -26,7 +28,7 @@ export interface UiSlice {
 
 export const createUiSlice: StateCreator<UiSlice, [], [], UiSlice> = (set) => ({
   tab: 'pretrain',
-  theme: 'system',
+  theme: savedTheme() ?? 'system',
   setTab: (tab) => set({ tab }),
   setTheme: (theme) => set({ theme }),
   helpOpen: false,

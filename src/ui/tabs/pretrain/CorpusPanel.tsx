@@ -37,13 +37,13 @@ export function CorpusPanel() {
             <dt>Name</dt>
             <dd>{corpus.stats.name}</dd>
             <dt>Size</dt>
-            <dd>{formatBytes(corpus.stats.bytes)}</dd>
+            <dd data-value={corpus.stats.bytes}>{formatBytes(corpus.stats.bytes)}</dd>
             <dt>Characters</dt>
-            <dd>{formatInteger(corpus.stats.chars)}</dd>
+            <dd data-value={corpus.stats.chars}>{formatInteger(corpus.stats.chars)}</dd>
             <dt>Lines</dt>
-            <dd>{formatInteger(corpus.stats.lines)}</dd>
+            <dd data-value={corpus.stats.lines}>{formatInteger(corpus.stats.lines)}</dd>
             <dt>Distinct characters</dt>
-            <dd>{formatInteger(corpus.stats.distinctChars)}</dd>
+            <dd data-value={corpus.stats.distinctChars}>{formatInteger(corpus.stats.distinctChars)}</dd>
           </dl>
           <details className="preview">
             <summary>Preview (first {formatInteger(corpus.stats.preview.length)} characters)</summary>

@@ -3,11 +3,11 @@
 import { useId } from 'react';
 import { generate, modelRun } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
-import { NumberField } from '../../components/NumberField.tsx';
+import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
 import { type GenerationField, parseGenerationFields } from '../../store/generation-slice.ts';
 import { useAppStore } from '../../store/index.ts';
 
-const FIELDS: { field: GenerationField; label: string; decimal?: boolean }[] = [
+const FIELDS: NumberFieldSpec<GenerationField>[] = [
   { field: 'temperature', label: 'Temperature', decimal: true },
   { field: 'topK', label: 'Top-k' },
   { field: 'maxTokens', label: 'Max tokens' },
@@ -44,18 +44,13 @@ export function GeneratePanel() {
             aria-describedby={`${id}-errors`}
           />
         </div>
-        <div className="field-grid compact">
-          {FIELDS.map((f) => (
-            <NumberField
-              key={f.field}
-              label={f.label}
-              value={generation.fields[f.field]}
-              onChange={(v) => setField(f.field, v)}
-              problem={problems[f.field]}
-              inputMode={f.decimal ? 'decimal' : 'numeric'}
-            />
-          ))}
-        </div>
+        <NumberFieldGrid
+          fields={FIELDS}
+          values={generation.fields}
+          problems={problems}
+          onChange={setField}
+          className="compact"
+        />
         <div className="button-row">
           <button type="submit" disabled={!hasModel || invalid || streaming} aria-describedby={`${id}-why`}>
             {streaming ? 'Generating…' : 'Generate'}

@@ -4,12 +4,12 @@ import { useId } from 'react';
 import { PRESET_DESCRIPTIONS, type PresetName } from '../../../model/config.ts';
 import { plannedVocab } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
-import { NumberField } from '../../components/NumberField.tsx';
+import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
 import { formatBytes, formatCompact, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { type FormField, parseForm } from '../../store/plan-slice.ts';
 
-const FIELDS: { field: FormField; label: string; decimal?: boolean; hint?: string }[] = [
+const FIELDS: NumberFieldSpec<FormField>[] = [
   { field: 'nLayer', label: 'Layers' },
   { field: 'nEmbd', label: 'Width' },
   { field: 'nHead', label: 'Heads' },
@@ -61,18 +61,7 @@ export function ModelPanel() {
           {form.preset === 'custom' ? 'edited shape' : PRESET_DESCRIPTIONS[form.preset]}
         </span>
       </div>
-      <div className="field-grid">
-        {FIELDS.map((f) => (
-          <NumberField
-            key={f.field}
-            label={f.label}
-            value={form.fields[f.field]}
-            onChange={(v) => setField(f.field, v)}
-            problem={problems[f.field]}
-            inputMode={f.decimal ? 'decimal' : 'numeric'}
-          />
-        ))}
-      </div>
+      <NumberFieldGrid fields={FIELDS} values={form.fields} problems={problems} onChange={setField} />
       <div className="field">
         <label htmlFor={`${id}-prompt`}>Sample prompt</label>
         <input
@@ -105,18 +94,18 @@ function PlanSummaryView({
   const classes = summary ? Object.entries(summary.bytesByClass).filter(([, b]) => b > 0) : [];
   return (
     <div className="plan" aria-live="polite" aria-busy={plan.status === 'planning'}>
-      <dl className="facts">
+      <dl className="facts" aria-label="Model plan">
         <dt>Vocabulary</dt>
-        <dd>
+        <dd data-value={vocab}>
           {formatInteger(vocab)}{' '}
           <span className="hint">{vocabFromTokenizer ? 'from the tokenizer' : 'until the tokenizer is built'}</span>
         </dd>
         <dt>Parameters</dt>
-        <dd data-field="parameters">
+        <dd data-value={summary?.parameters}>
           {summary ? `${formatCompact(summary.parameters)} (${formatInteger(summary.parameters)})` : '–'}
         </dd>
         <dt>Planned GPU memory</dt>
-        <dd data-field="planned-memory">
+        <dd data-value={summary?.totalBytes}>
           {summary ? formatBytes(summary.totalBytes) : plan.status === 'planning' ? 'planning…' : '–'}
         </dd>
       </dl>

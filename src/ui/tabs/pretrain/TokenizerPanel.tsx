@@ -110,11 +110,11 @@ export function TokenizerPanel() {
         <>
           <dl className="facts stats" aria-label="Tokenizer statistics">
             <dt>Vocabulary</dt>
-            <dd>{formatInteger(tokenizer.stats.vocabSize)}</dd>
+            <dd data-value={tokenizer.stats.vocabSize}>{formatInteger(tokenizer.stats.vocabSize)}</dd>
             <dt>Corpus tokens</dt>
-            <dd>{formatInteger(tokenizer.stats.tokens)}</dd>
+            <dd data-value={tokenizer.stats.tokens}>{formatInteger(tokenizer.stats.tokens)}</dd>
             <dt>Characters / token</dt>
-            <dd>{tokenizer.stats.charsPerToken.toFixed(2)}</dd>
+            <dd data-value={tokenizer.stats.charsPerToken}>{tokenizer.stats.charsPerToken.toFixed(2)}</dd>
           </dl>
           <p className="token-sample">
             <span className="visually-hidden">Sample line in {tokenizer.stats.sample.pieces.length} tokens: </span>

@@ -44,7 +44,7 @@ export function FinetuneRunsTable() {
   const skipped = useAppStore((s) => s.keptFinetuneSkipped);
   const live = useAppStore(
     useShallow((s) =>
-      Object.values(s.taskRuns)
+      Object.values(s.finetuneRuns)
         .filter(
           (r) =>
             r.kind === 'finetune' &&
@@ -109,11 +109,11 @@ export function FinetuneRunsTable() {
                           : ''}
                       </td>
                       <td>{String(r.info.auxLm)}</td>
-                      <td>
+                      <td data-value={r.steps}>
                         {formatInteger(r.steps)} / {formatInteger(r.info.totalSteps)}
                       </td>
                       <td>{r.state}</td>
-                      <td>{devMetric(r)}</td>
+                      <td data-value={r.final ?? undefined}>{devMetric(r)}</td>
                       <td>
                         <span className="hint">{formatWhen(r.endedAt)}</span>{' '}
                         <button
@@ -180,11 +180,11 @@ export function FinetuneRunsTable() {
                     <td>{dataset || '–'}</td>
                     <td>{run.info?.init ?? run.summary?.init ?? '–'}</td>
                     <td>{run.info ? String(run.info.auxLm) : '–'}</td>
-                    <td>
+                    <td data-value={run.step}>
                       {formatInteger(run.step)} / {formatInteger(run.totalSteps)}
                     </td>
                     <td>{run.state}</td>
-                    <td>
+                    <td data-value={last?.value}>
                       {last ? `${METRIC_LABELS[last.metric]} ${formatMetricValue(last.metric, last.value)}` : '–'}
                     </td>
                     <td>

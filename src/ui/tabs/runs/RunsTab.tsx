@@ -105,13 +105,15 @@ export function RunsTab() {
                       <td>
                         {c.nLayer}×{c.nEmbd}, {c.nHead}h, ctx {c.nPositions}, B {run.settings.B}
                       </td>
-                      <td>
+                      <td data-value={run.step}>
                         {formatInteger(run.step)} / {formatInteger(run.totalSteps)}
                       </td>
                       <td>{STATE_LABELS[run.state]}</td>
-                      <td>{run.latest ? run.latest.loss.toFixed(4) : '–'}</td>
-                      <td>{run.valLoss ? run.valLoss.value.toFixed(4) : '–'}</td>
-                      <td>{run.latest ? formatInteger(run.latest.tokensPerSecond) : '–'}</td>
+                      <td data-value={run.latest?.loss}>{run.latest ? run.latest.loss.toFixed(4) : '–'}</td>
+                      <td data-value={run.valLoss?.value}>{run.valLoss ? run.valLoss.value.toFixed(4) : '–'}</td>
+                      <td data-value={run.latest?.tokensPerSecond}>
+                        {run.latest ? formatInteger(run.latest.tokensPerSecond) : '–'}
+                      </td>
                     </tr>
                   );
                 })}

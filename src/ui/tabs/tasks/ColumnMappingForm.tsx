@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import type { ColumnMapping } from '../../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { TaskFileRole } from '../../../engine/protocol.ts';
-import { applyMapping } from './task-actions.ts';
+import { applyMapping } from './task-file-actions.ts';
 
 interface Props {
   family: TaskFamily;

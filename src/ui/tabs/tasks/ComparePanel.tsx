@@ -2,16 +2,17 @@
 // from the pretrained model with and without the auxiliary LM, from scratch, and with only the first n blocks
 // transferred; a table and a bar chart beside the paper's reported numbers for the detected dataset.
 import { useId } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { CompareRow } from '../../../engine/protocol.ts';
-import { Icon } from '../../components/Icon.tsx';
-import { formatDuration, formatInteger } from '../../format.ts';
+import { RunHeader } from '../../components/RunHeader.tsx';
+import { finetuneControls, latestRun } from '../../controls/finetune-controls.ts';
+import { formatDuration } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
-import { STATE_WORDS } from './FinetunePanel.tsx';
+import { ACTIVE_FINETUNE_STATES } from './finetune-actions.ts';
 import { formatMetricValue, METRIC_LABELS } from './metric-format.ts';
 import { detectPaperDataset, type PaperResult } from './paper-results.ts';
-import { activeTaskRun, startTaskRun, stopTaskRun, taskStartBlockers } from './task-actions.ts';
+
+const NAMES = { state: 'Comparison state', progress: 'Comparison progress', controls: 'Comparison controls' };
 
 const VARIANT_NAMES: Record<string, string> = {
   'pretrained+aux': 'Pretrained + aux LM',
@@ -34,64 +35,35 @@ function paperValue(paper: PaperResult | undefined, variant: string): number | u
 }
 
 export function ComparePanel({ family }: { family: TaskFamily }) {
-  const run = useAppStore((s) => {
-    const runId = s.tasks[family].compareId;
-    return runId ? s.taskRuns[runId] : undefined;
-  });
+  const run = useAppStore((s) => latestRun(s, family, 'compare'));
   const trainFile = useAppStore((s) => s.tasks[family].train.summary);
-  const blockers = useAppStore(useShallow((s) => taskStartBlockers(family, 'compare', s)));
-  const busy = useAppStore((s) => Boolean(activeTaskRun(s)));
   const id = useId();
   const paper = trainFile ? detectPaperDataset(trainFile) : undefined;
-  const active = run && ['starting', 'preparing', 'running'].includes(run.state);
   const metric = run?.rows[0]?.metric;
+  /** The variant training now. */
+  const running = run && ACTIVE_FINETUNE_STATES.has(run.state) ? run.variant : undefined;
 
   return (
     <section className="panel" aria-labelledby={`${id}-h`}>
-      <div className="run-head">
-        <h3 id={`${id}-h`}>Compare (paper Table 5)</h3>
-        {run && (
-          <span className="run-id">
-            {run.runId}{' '}
-            <span
-              className={`state-badge state-${run.state}`}
-              role="status"
-              aria-label={`Comparison state: ${STATE_WORDS[run.state]}`}
-            >
-              {STATE_WORDS[run.state]}
-            </span>
-          </span>
-        )}
-      </div>
-      <p className="hint">
-        Four runs on the same data, schedule and seed: the pretrained model with the auxiliary LM and without it, the
-        same model from scratch, and only the embeddings and the first blocks transferred.
-      </p>
-      <div className="button-row">
-        <button
-          type="button"
-          onClick={() => startTaskRun(family, 'compare')}
-          disabled={blockers.length > 0}
-          aria-describedby={blockers.length ? `${id}-why` : undefined}
-        >
-          Compare
-        </button>
-        <button type="button" className="danger" onClick={() => stopTaskRun(run?.runId)} disabled={!active}>
-          <Icon name="stop" /> Stop comparison
-        </button>
-      </div>
-      {blockers.length > 0 && !busy && (
-        <p id={`${id}-why`} className="hint">
-          Compare: {blockers.join('; ')}.
-        </p>
-      )}
-      {run?.message && <p className={run.state === 'error' ? 'field-error' : 'hint'}>{run.message}</p>}
-      {run && active && (
-        <p className="hint" aria-live="polite">
-          {run.variant ? `${variantName(run.variant)}: ` : ''}step {formatInteger(run.step)} of{' '}
-          {formatInteger(run.totalSteps)}
-        </p>
-      )}
+      <RunHeader
+        headingId={`${id}-h`}
+        heading="Compare (paper Table 5)"
+        names={NAMES}
+        controls={finetuneControls(family, 'compare')}
+        run={run}
+        progress={
+          run?.totalSteps
+            ? { step: run.step, total: run.totalSteps, detail: running ? variantName(running) : undefined }
+            : undefined
+        }
+        figures={running ? [{ label: 'Variant', text: variantName(running) }] : undefined}
+        intro={
+          <p className="hint">
+            Four runs on the same data, schedule and seed: the pretrained model with the auxiliary LM and without it,
+            the same model from scratch, and only the embeddings and the first blocks transferred.
+          </p>
+        }
+      />
       {paper ? (
         <p className="hint">
           Detected dataset: <strong>{paper.dataset}</strong> — the paper reports {paper.metricLabel} {paper.full} (
@@ -153,12 +125,12 @@ function CompareTable({ rows, paper }: { rows: CompareRow[]; paper: PaperResult 
                   {variantName(r.variant)}
                 </th>
                 <td>{r.auxLm}</td>
-                <td>{formatMetricValue(r.metric, r.value)}</td>
+                <td data-value={r.value}>{formatMetricValue(r.metric, r.value)}</td>
                 {withAccuracy && <td>{r.accuracy === null ? '–' : formatMetricValue('accuracy', r.accuracy)}</td>}
                 <td>{Number.isFinite(r.finalTaskLoss) ? r.finalTaskLoss.toFixed(4) : '–'}</td>
                 <td>{r.steps}</td>
                 <td>{formatDuration(r.seconds * 1000)}</td>
-                <td>{reported === undefined ? '–' : reported.toFixed(1)}</td>
+                <td data-value={reported}>{reported === undefined ? '–' : reported.toFixed(1)}</td>
               </tr>
             );
           })}

@@ -1,17 +1,16 @@
 // Train and Stop for a task tab, the run's state and progress, live L1 (aux LM), L2 (task) and L3 (total)
 // curves, and the dev metric after every epoch (with accuracy and the confusion matrix of the last one).
 import { useId } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { TaskMetrics } from '../../../train/task-metrics.ts';
+import { finetuneEvalData, finetuneLossData } from '../../charts/finetune-series.ts';
 import { type ChartSeries, LineChart } from '../../charts/LineChart.tsx';
-import { Icon } from '../../components/Icon.tsx';
+import { RunHeader } from '../../components/RunHeader.tsx';
+import { finetuneControls, latestRun } from '../../controls/finetune-controls.ts';
 import { formatInteger } from '../../format.ts';
+import type { FinetuneRun } from '../../store/finetune-slice.ts';
 import { useAppStore } from '../../store/index.ts';
-import type { TaskRun } from '../../store/tasks-slice.ts';
 import { formatMetricValue, METRIC_LABELS } from './metric-format.ts';
-import { activeTaskRun, startTaskRun, stopTaskRun, taskStartBlockers } from './task-actions.ts';
-import { evalChartData, lossChartData } from './task-buffers.ts';
 
 const LOSSES: ChartSeries[] = [
   { label: 'L1 aux LM', colour: 4, smooth: true },
@@ -20,86 +19,31 @@ const LOSSES: ChartSeries[] = [
 ];
 const DEV: ChartSeries[] = [{ label: 'dev', colour: 2, points: true }];
 const percent = (v: number) => `${v.toFixed(1)}`;
-
-export const STATE_WORDS: Record<TaskRun['state'], string> = {
-  starting: 'starting',
-  preparing: 'preparing',
-  running: 'running',
-  pausing: 'pausing',
-  paused: 'paused',
-  stopped: 'stopped',
-  done: 'done',
-  error: 'error',
-};
+const NAMES = { state: 'Fine-tuning state', progress: 'Fine-tuning progress', controls: 'Fine-tuning controls' };
 
 export function FinetunePanel({ family }: { family: TaskFamily }) {
-  const run = useAppStore((s) => {
-    const runId = s.tasks[family].finetuneId;
-    return runId ? s.taskRuns[runId] : undefined;
-  });
-  const blockers = useAppStore(useShallow((s) => taskStartBlockers(family, 'finetune', s)));
-  const busy = useAppStore((s) => Boolean(activeTaskRun(s)));
+  const run = useAppStore((s) => latestRun(s, family, 'finetune'));
   const id = useId();
-  const runId = run?.runId;
-  const active = run && ['starting', 'preparing', 'running'].includes(run.state);
+  const info = run?.info;
   const last = run?.evals.at(-1);
-  const fraction = run?.totalSteps ? run.step / run.totalSteps : 0;
 
   return (
     <section className="panel" aria-labelledby={`${id}-h`}>
-      <div className="run-head">
-        <h3 id={`${id}-h`}>Fine-tune</h3>
-        {run && (
-          <span className="run-id">
-            {run.runId}{' '}
-            <span
-              className={`state-badge state-${run.state}`}
-              role="status"
-              aria-label={`Fine-tuning state: ${STATE_WORDS[run.state]}`}
-            >
-              {STATE_WORDS[run.state]}
-            </span>
-          </span>
-        )}
-      </div>
-      <div className="button-row" role="toolbar" aria-label="Fine-tuning controls">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => startTaskRun(family, 'finetune')}
-          disabled={blockers.length > 0}
-          aria-describedby={blockers.length ? `${id}-why` : undefined}
-        >
-          <Icon name="play" /> Train
-        </button>
-        <button type="button" className="danger" onClick={() => stopTaskRun(runId)} disabled={!active}>
-          <Icon name="stop" /> Stop
-        </button>
-      </div>
-      {blockers.length > 0 && !busy && (
-        <p id={`${id}-why`} className="hint">
-          Train: {blockers.join('; ')}.
-        </p>
-      )}
-      {run?.message && <p className={run.state === 'error' ? 'field-error' : 'hint'}>{run.message}</p>}
-      {run?.info && (
+      <RunHeader
+        headingId={`${id}-h`}
+        heading="Fine-tune"
+        names={NAMES}
+        controls={finetuneControls(family, 'finetune')}
+        run={run}
+        progress={run && info ? { step: run.step, total: run.totalSteps } : undefined}
+      />
+      {info && (
         <>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Fine-tuning progress"
-            aria-valuemin={0}
-            aria-valuemax={run.totalSteps}
-            aria-valuenow={run.step}
-          >
-            <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
-          </div>
           <p className="hint">
-            Step {formatInteger(run.step)} of {formatInteger(run.totalSteps)} · batch {run.info.B} × {run.info.T} tokens
-            · {run.info.stepsPerEpoch} steps per epoch · {run.info.init} · λ = {run.info.auxLm} ·{' '}
-            {formatInteger(run.info.parameters)} parameters
+            batch {info.B} × {info.T} tokens · {info.stepsPerEpoch} steps per epoch · {info.init} · λ = {info.auxLm} ·{' '}
+            {formatInteger(info.parameters)} parameters
           </p>
-          {run.info.warnings.map((w) => (
+          {info.warnings.map((w) => (
             <p key={w} className="note">
               {w}
             </p>
@@ -108,7 +52,8 @@ export function FinetunePanel({ family }: { family: TaskFamily }) {
       )}
       {last && (
         <p className="dev-metric" role="status" aria-label="Dev metric">
-          Dev {METRIC_LABELS[last.metric]}: <strong>{formatMetricValue(last.metric, last.value)}</strong>
+          Dev {METRIC_LABELS[last.metric]}:{' '}
+          <strong data-value={last.value}>{formatMetricValue(last.metric, last.value)}</strong>
           {last.metric !== 'accuracy' && last.metrics.accuracy !== null && (
             <> · accuracy {formatMetricValue('accuracy', last.metrics.accuracy)}</>
           )}{' '}
@@ -120,18 +65,18 @@ export function FinetunePanel({ family }: { family: TaskFamily }) {
       )}
       <div className="chart-grid">
         <LineChart
-          id={`task-loss-${family}`}
+          id={`finetune-loss-${family}`}
           title="L1 / L2 / L3"
           series={LOSSES}
-          read={() => lossChartData(currentFinetune(family))}
-          syncKey={`task-${family}`}
+          read={() => finetuneLossData(currentFinetune(family))}
+          syncKey={`finetune-${family}`}
         />
         <LineChart
-          id={`task-dev-${family}`}
+          id={`finetune-dev-${family}`}
           title="Dev metric (%)"
           series={DEV}
-          read={() => evalChartData(currentEvals(family))}
-          syncKey={`task-${family}`}
+          read={() => finetuneEvalData(currentEvals(family))}
+          syncKey={`finetune-${family}`}
           allowLog={false}
           format={percent}
         />
@@ -143,16 +88,14 @@ export function FinetunePanel({ family }: { family: TaskFamily }) {
 }
 
 function currentFinetune(family: TaskFamily): string | undefined {
-  return useAppStore.getState().tasks[family].finetuneId;
+  return useAppStore.getState().latestFinetune[family].finetune;
 }
 
 function currentEvals(family: TaskFamily) {
-  const s = useAppStore.getState();
-  const runId = s.tasks[family].finetuneId;
-  return (runId ? s.taskRuns[runId]?.evals : undefined) ?? [];
+  return latestRun(useAppStore.getState(), family, 'finetune')?.evals ?? [];
 }
 
-function EvalTable({ run }: { run: TaskRun }) {
+function EvalTable({ run }: { run: FinetuneRun }) {
   const metric = run.evals[0]!.metric;
   return (
     <table className="runs-table eval-table">

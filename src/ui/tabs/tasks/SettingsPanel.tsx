@@ -4,12 +4,13 @@
 import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import { NumberField } from '../../components/NumberField.tsx';
+import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
+import { type FinetuneForm, PAPER_FINETUNE_FORM } from '../../store/finetune-slice.ts';
 import { useAppStore } from '../../store/index.ts';
-import { PAPER_FORM, type TaskForm } from '../../store/tasks-slice.ts';
-import { setTaskForm } from './task-actions.ts';
-import type { TaskFormProblems } from './task-form.ts';
+import { setFinetuneForm } from './finetune-actions.ts';
+import type { FinetuneFormProblems } from './finetune-form.ts';
 
-const FIELDS: { field: keyof TaskForm; label: string; hint: string; decimal?: boolean }[] = [
+const FIELDS: NumberFieldSpec<keyof FinetuneForm>[] = [
   { field: 'lr', label: 'Peak learning rate', hint: 'paper 6.25e-5', decimal: true },
   { field: 'batch', label: 'Batch size', hint: 'paper 32 examples' },
   { field: 'epochs', label: 'Epochs', hint: 'paper 3', decimal: true },
@@ -19,11 +20,13 @@ const FIELDS: { field: keyof TaskForm; label: string; hint: string; decimal?: bo
   { field: 'context', label: 'Longest sequence', hint: "tokens; blank = the model's" },
 ];
 
-export function SettingsPanel({ family, problems }: { family: TaskFamily; problems: TaskFormProblems }) {
-  const form = useAppStore((s) => s.tasks[family].form);
+export function SettingsPanel({ family, problems }: { family: TaskFamily; problems: FinetuneFormProblems }) {
+  const form = useAppStore((s) => s.finetuneForms[family]);
   const id = useId();
   const lambda = Number(form.auxLm);
-  const isPaper = (Object.keys(PAPER_FORM) as (keyof typeof PAPER_FORM)[]).every((k) => form[k] === PAPER_FORM[k]);
+  const isPaper = (Object.keys(PAPER_FINETUNE_FORM) as (keyof typeof PAPER_FINETUNE_FORM)[]).every(
+    (k) => form[k] === PAPER_FINETUNE_FORM[k],
+  );
 
   return (
     <section className="panel" aria-labelledby={`${id}-h`}>
@@ -40,7 +43,7 @@ export function SettingsPanel({ family, problems }: { family: TaskFamily; proble
             max={2}
             step={0.05}
             value={Number.isFinite(lambda) ? Math.min(2, Math.max(0, lambda)) : 0}
-            onChange={(e) => setTaskForm(family, { auxLm: e.target.value })}
+            onChange={(e) => setFinetuneForm(family, { auxLm: e.target.value })}
             aria-describedby={`${id}-lambda-note`}
           />
         </div>
@@ -48,7 +51,7 @@ export function SettingsPanel({ family, problems }: { family: TaskFamily; proble
           label="Auxiliary LM weight λ"
           value={form.auxLm}
           inputMode="decimal"
-          onChange={(auxLm) => setTaskForm(family, { auxLm })}
+          onChange={(auxLm) => setFinetuneForm(family, { auxLm })}
           problem={problems.auxLm}
         />
       </div>
@@ -56,20 +59,14 @@ export function SettingsPanel({ family, problems }: { family: TaskFamily; proble
         L3 = L2 + λ·L1 (paper λ = 0.5).{' '}
         {lambda === 0 ? 'λ = 0: no auxiliary LM, L3 = L2.' : 'λ = 0 turns the auxiliary LM off.'}
       </p>
-      <div className="field-grid task-fields">
-        {FIELDS.map((f) => (
-          <NumberField
-            key={f.field}
-            label={f.label}
-            value={form[f.field]}
-            inputMode={f.decimal ? 'decimal' : 'numeric'}
-            onChange={(value) => setTaskForm(family, { [f.field]: value })}
-            problem={problems[f.field]}
-            hint={f.hint}
-          />
-        ))}
-      </div>
-      <button type="button" onClick={() => setTaskForm(family, { ...PAPER_FORM })} disabled={isPaper}>
+      <NumberFieldGrid
+        fields={FIELDS}
+        values={form}
+        problems={problems}
+        onChange={(field, value) => setFinetuneForm(family, { [field]: value })}
+        className="task-fields"
+      />
+      <button type="button" onClick={() => setFinetuneForm(family, { ...PAPER_FINETUNE_FORM })} disabled={isPaper}>
         Paper defaults
       </button>
     </section>

@@ -9,15 +9,15 @@ import { PRESET_DESCRIPTIONS, type PresetName } from '../../../model/config.ts';
 import { NumberField } from '../../components/NumberField.tsx';
 import { formatCompact } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
-import { currentModel, importCheckpointFiles, setInit, setTaskForm } from './task-actions.ts';
-import type { TaskFormProblems } from './task-form.ts';
+import { currentModel, importCheckpointFiles, setFinetuneForm, setInit } from './finetune-actions.ts';
+import type { FinetuneFormProblems } from './finetune-form.ts';
 
 const PRESETS: PresetName[] = ['tiny', 'small', 'gpt1'];
 /** A folder picker (Chromium, Firefox, Safari); not in React's input props. */
 const FOLDER_PICKER = { webkitdirectory: '', directory: '' } as object;
 
-export function StartPanel({ family, problems }: { family: TaskFamily; problems: TaskFormProblems }) {
-  const form = useAppStore((s) => s.tasks[family].form);
+export function StartPanel({ family, problems }: { family: TaskFamily; problems: FinetuneFormProblems }) {
+  const form = useAppStore((s) => s.finetuneForms[family]);
   const current = useAppStore(useShallow((s) => currentModel(s)));
   const imported = useAppStore((s) => s.imported);
   const layers = useAppStore((s) =>
@@ -111,7 +111,7 @@ export function StartPanel({ family, problems }: { family: TaskFamily; problems:
           <select
             id={`${id}-size`}
             value={form.preset}
-            onChange={(e) => setTaskForm(family, { preset: e.target.value as PresetName })}
+            onChange={(e) => setFinetuneForm(family, { preset: e.target.value as PresetName })}
             aria-describedby={`${id}-size-note`}
           >
             {PRESETS.map((p) => (
@@ -128,7 +128,7 @@ export function StartPanel({ family, problems }: { family: TaskFamily; problems:
         <NumberField
           label="Blocks to transfer"
           value={form.transferLayers}
-          onChange={(transferLayers) => setTaskForm(family, { transferLayers })}
+          onChange={(transferLayers) => setFinetuneForm(family, { transferLayers })}
           problem={problems.transferLayers}
           hint={`transferred layers: blank = all${layers ? ` ${layers}` : ''}; the rest start fresh (paper Fig. 2)`}
         />

@@ -8,7 +8,7 @@ import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { formatBytes, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { ColumnMappingForm } from './ColumnMappingForm.tsx';
-import { loadTaskFile } from './task-actions.ts';
+import { loadTaskFile } from './task-file-actions.ts';
 
 const LABELS: Record<TaskFileRole, string> = { train: 'Training file', dev: 'Dev file' };
 const ACCEPT = '.tsv,.csv,.jsonl,.json,.txt,text/tab-separated-values,text/csv,application/jsonl';
@@ -68,9 +68,9 @@ function FileSummary({ summary, label }: { summary: TaskFileSummary; label: stri
           {summary.name} <span className="hint">({formatBytes(summary.bytes)})</span>
         </dd>
         <dt>Format</dt>
-        <dd data-field="format">{summary.description}</dd>
+        <dd>{summary.description}</dd>
         <dt>Examples</dt>
-        <dd>{formatInteger(summary.rows)}</dd>
+        <dd data-value={summary.rows}>{formatInteger(summary.rows)}</dd>
         <dt>Columns</dt>
         <dd>
           {labelled.map(([field, column], i) => (

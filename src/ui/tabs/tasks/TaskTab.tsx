@@ -1,7 +1,7 @@
 // One task tab (Classification, Entailment, Similarity or Multiple choice): data and settings on the left
 // (training and dev files, the example as the model sees it, where to start, the paper's settings), training
 // on the right (Train with live L1/L2/L3 and the dev metric; Compare with the paper's ablations).
-import { useEffect, useId } from 'react';
+import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TABS } from '../../store/ui-slice.ts';
@@ -9,18 +9,16 @@ import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { ComparePanel } from './ComparePanel.tsx';
 import { ExamplePreview } from './ExamplePreview.tsx';
 import { FinetunePanel } from './FinetunePanel.tsx';
+import { parseFinetuneForm } from './finetune-form.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { StartPanel } from './StartPanel.tsx';
 import { TaskFileInput } from './TaskFileInput.tsx';
-import { watchTaskEvents } from './task-events.ts';
-import { parseTaskForm } from './task-form.ts';
 import './tasks.css';
 
 export function TaskTab({ family }: { family: TaskFamily }) {
-  const form = useAppStore((s) => s.tasks[family].form);
-  const { problems } = parseTaskForm(family, form);
+  const form = useAppStore((s) => s.finetuneForms[family]);
+  const { problems } = parseFinetuneForm(family, form);
   const id = useId();
-  useEffect(watchTaskEvents, []);
 
   return (
     <div className="task-tab">

@@ -79,8 +79,3 @@ export function detectPaperDataset(
   ];
   return byName.find(([pattern]) => pattern.test(name))?.[1];
 }
-
-/** A metric value as the paper prints it: percent for accuracy and F1, × 100 for correlations too. */
-export function asPaperPercent(value: number): number {
-  return value * 100;
-}

@@ -1,10 +1,10 @@
-// The task tabs' settings form: text fields as typed -> FinetuneSettings, with a problem per field that the
-// form shows beside it. Blank optional fields mean "the model's" (context) or "all" (transferred layers).
+// A task tab's fine-tuning settings form: text fields as typed -> FinetuneSettings, with a problem per field
+// that the form shows beside it. Blank optional fields mean "the model's" (context) or "all" (transferred layers).
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { FinetuneSettings, TaskPreviewRequest } from '../../../engine/protocol.ts';
-import type { TaskForm } from '../../store/tasks-slice.ts';
+import type { FinetuneForm } from '../../store/finetune-slice.ts';
 
-export type TaskFormProblems = Partial<Record<keyof TaskForm, string>>;
+export type FinetuneFormProblems = Partial<Record<keyof FinetuneForm, string>>;
 
 function num(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text.trim());
@@ -14,11 +14,11 @@ function optionalInt(text: string): number | null {
   return text.trim() === '' ? null : num(text);
 }
 
-export function parseTaskForm(
+export function parseFinetuneForm(
   family: TaskFamily,
-  form: TaskForm,
-): { settings: FinetuneSettings; problems: TaskFormProblems } {
-  const problems: TaskFormProblems = {};
+  form: FinetuneForm,
+): { settings: FinetuneSettings; problems: FinetuneFormProblems } {
+  const problems: FinetuneFormProblems = {};
   const settings: FinetuneSettings = {
     family,
     init: form.init,
@@ -52,7 +52,7 @@ export function parseTaskForm(
 }
 
 /** What the preview tokenises with, from the form. */
-export function previewRequestOf(form: TaskForm): TaskPreviewRequest {
+export function previewRequestOf(form: FinetuneForm): TaskPreviewRequest {
   const context = optionalInt(form.context);
   return {
     init: form.init,

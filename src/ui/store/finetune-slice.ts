@@ -1,0 +1,164 @@
+// Fine-tuning slice: per task family the settings form (kept as typed) and the latest fine-tuning run and
+// comparison; every fine-tuning run of this page; the imported checkpoint (shared by the four task tabs); and
+// the runs kept across reloads. Step points live outside the store (finetune-buffers.ts).
+import type { StateCreator } from 'zustand';
+import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import type {
+  CompareRow,
+  FinetuneEval,
+  FinetuneInitChoice,
+  FinetuneRecord,
+  FinetuneRunInfo,
+  FinetuneSummary,
+  ImportedModelInfo,
+  RunState,
+} from '../../engine/protocol.ts';
+import type { PresetName } from '../../model/config.ts';
+import type { AblationVariant } from '../../train/finetune-ablation.ts';
+import { TASK_FAMILIES } from './tasks-slice.ts';
+
+/** The fine-tuning settings form, as typed. */
+export interface FinetuneForm {
+  init: FinetuneInitChoice;
+  preset: PresetName;
+  transferLayers: string;
+  auxLm: string;
+  epochs: string;
+  batch: string;
+  lr: string;
+  /** Percent of the steps. */
+  warmup: string;
+  clip: string;
+  seed: string;
+  context: string;
+}
+
+export const PAPER_FINETUNE_FORM: Omit<FinetuneForm, 'init' | 'preset' | 'seed' | 'context' | 'transferLayers'> = {
+  auxLm: '0.5',
+  epochs: '3',
+  batch: '32',
+  lr: '6.25e-5',
+  warmup: '0.2',
+  clip: '1',
+};
+
+export const DEFAULT_FINETUNE_FORM: FinetuneForm = {
+  init: 'current',
+  preset: 'tiny',
+  transferLayers: '',
+  seed: '0',
+  context: '',
+  ...PAPER_FINETUNE_FORM,
+};
+
+export type FinetuneRunState = RunState | 'starting';
+
+/** A fine-tuning run, or a comparison (the paper's ablation: several fine-tuning runs on the same data). */
+export interface FinetuneRun {
+  runId: string;
+  family: TaskFamily;
+  kind: 'finetune' | 'compare';
+  state: FinetuneRunState;
+  step: number;
+  totalSteps: number;
+  variant?: AblationVariant;
+  message?: string;
+  info?: FinetuneRunInfo;
+  evals: FinetuneEval[];
+  summary?: FinetuneSummary;
+  /** Comparison rows, in the table's order. */
+  rows: CompareRow[];
+  /** Settings problems the worker named (field -> message). */
+  problems: Record<string, string>;
+  startedAt: number;
+  /** The training and dev files' names when the run started (the Runs tab). */
+  dataset?: { train?: string; dev?: string };
+}
+
+/** A task tab's latest fine-tuning run and latest comparison. */
+export interface LatestFinetune {
+  finetune?: string;
+  compare?: string;
+}
+
+export interface ImportedState {
+  status: 'none' | 'reading' | 'ready';
+  name?: string;
+  info?: ImportedModelInfo;
+  error?: string;
+}
+
+export interface FinetuneSlice {
+  finetuneForms: Record<TaskFamily, FinetuneForm>;
+  latestFinetune: Record<TaskFamily, LatestFinetune>;
+  finetuneRuns: Record<string, FinetuneRun>;
+  imported: ImportedState;
+  /** Fine-tuning runs kept across reloads (the worker's list, newest first) and files it could not read. */
+  keptFinetuneRuns: FinetuneRecord[];
+  keptFinetuneSkipped: string[];
+  /** Keys deleted here: their live rows stay hidden too. */
+  deletedFinetuneKeys: string[];
+  finetuneRunsListed: (runs: FinetuneRecord[], skipped: string[]) => void;
+  finetuneRunDeleted: (key: string) => void;
+  setFinetuneForm: (family: TaskFamily, patch: Partial<FinetuneForm>) => void;
+  importReading: (name: string) => void;
+  importDone: (info: ImportedModelInfo) => void;
+  importFailed: (message: string) => void;
+  finetuneRunCreated: (
+    runId: string,
+    family: TaskFamily,
+    kind: FinetuneRun['kind'],
+    dataset: FinetuneRun['dataset'],
+  ) => void;
+  updateFinetuneRun: (runId: string, change: (run: FinetuneRun) => Partial<FinetuneRun>) => void;
+}
+
+const perFamily = <T>(make: () => T) =>
+  Object.fromEntries(TASK_FAMILIES.map((f) => [f, make()])) as Record<TaskFamily, T>;
+
+export const createFinetuneSlice: StateCreator<FinetuneSlice, [], [], FinetuneSlice> = (set) => ({
+  finetuneForms: perFamily(() => ({ ...DEFAULT_FINETUNE_FORM })),
+  latestFinetune: perFamily(() => ({})),
+  finetuneRuns: {},
+  imported: { status: 'none' },
+  keptFinetuneRuns: [],
+  keptFinetuneSkipped: [],
+  deletedFinetuneKeys: [],
+  finetuneRunsListed: (keptFinetuneRuns, keptFinetuneSkipped) => set({ keptFinetuneRuns, keptFinetuneSkipped }),
+  finetuneRunDeleted: (key) =>
+    set((s) => ({
+      keptFinetuneRuns: s.keptFinetuneRuns.filter((r) => r.key !== key),
+      deletedFinetuneKeys: [...s.deletedFinetuneKeys, key],
+    })),
+  setFinetuneForm: (family, patch) =>
+    set((s) => ({ finetuneForms: { ...s.finetuneForms, [family]: { ...s.finetuneForms[family], ...patch } } })),
+  importReading: (name) => set((s) => ({ imported: { ...s.imported, status: 'reading', name, error: undefined } })),
+  importDone: (info) => set({ imported: { status: 'ready', name: info.name, info } }),
+  importFailed: (message) =>
+    set((s) => ({ imported: { ...s.imported, status: s.imported.info ? 'ready' : 'none', error: message } })),
+  finetuneRunCreated: (runId, family, kind, dataset) =>
+    set((s) => ({
+      finetuneRuns: {
+        ...s.finetuneRuns,
+        [runId]: {
+          runId,
+          family,
+          kind,
+          state: 'starting',
+          step: 0,
+          totalSteps: 0,
+          evals: [],
+          rows: [],
+          problems: {},
+          startedAt: Date.now(),
+          dataset,
+        },
+      },
+      latestFinetune: { ...s.latestFinetune, [family]: { ...s.latestFinetune[family], [kind]: runId } },
+    })),
+  updateFinetuneRun: (runId, change) =>
+    set((s) => {
+      const run = s.finetuneRuns[runId];
+      return run ? { finetuneRuns: { ...s.finetuneRuns, [runId]: { ...run, ...change(run) } } } : {};
+    }),
+});
