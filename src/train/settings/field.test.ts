@@ -60,6 +60,8 @@ describe('a settings field', () => {
     expect(parseFieldText(context, '  ')).toBeNull();
     expect(Number.isNaN(parseFieldText(layers, ''))).toBe(true);
     expect(fieldText(context, null)).toBe('');
+    expect(fieldText(lr, 6.25e-5)).toBe('6.25e-5');
+    expect(fieldText(lr, 0.001)).toBe('0.001');
     expect(formProblem(layers, '0')).toBe('A whole number from 1 to 48.');
     expect(formProblem(warmup, '100')).toBe('A percentage from 0 to below 100.');
     expect(formProblem(warmup, '99.5')).toBeUndefined();

@@ -63,7 +63,9 @@ export function parseFieldText(field: NumberField, text: string): number | null 
 /** A value as a form shows it (percent fields times 100). */
 export function fieldText(field: NumberField, value: number | null): string {
   if (value === null) return '';
-  return String(field.percent ? Number((value * 100).toPrecision(12)) : value);
+  const shown = field.percent ? Number((value * 100).toPrecision(12)) : value;
+  // Small rates read as people write them: 6.25e-5, not 0.0000625.
+  return shown !== 0 && Math.abs(shown) < 1e-3 ? shown.toExponential() : String(shown);
 }
 
 /** A form's short message beside the field: "A whole number from 1 to 48." */

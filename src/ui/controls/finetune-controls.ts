@@ -1,10 +1,10 @@
 // A task tab's run controls: Train and Stop for its fine-tuning run, Compare and Stop comparison for the
 // paper's ablation (the same data, schedule and seed from several starts). One set per task family.
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import { TASK_FAMILIES } from '../../data/tasks/task-types.ts';
 import { sendCommand } from '../engine-port.ts';
 import type { FinetuneRun } from '../store/finetune-slice.ts';
 import type { AppState } from '../store/index.ts';
-import { TASK_FAMILIES } from '../store/tasks-slice.ts';
 import { ACTIVE_FINETUNE_STATES, activeFinetuneRun, finetuneStartBlockers } from '../tabs/tasks/finetune-actions.ts';
 import { parseFinetuneForm } from '../tabs/tasks/finetune-form.ts';
 import { DISABLED, ENABLED, type RunControl, unlessBlocked } from './run-control.ts';

@@ -2,10 +2,11 @@
 // imported checkpoint, and fine-tuning runs and comparisons (fine-tuning slice; step points to
 // finetune-buffers.ts). apply-event.ts routes them here, and the errors that concern a task tab's input or a
 // fine-tuning run.
+
+import { TASK_FAMILIES } from '../../data/tasks/task-types.ts';
 import type { EngineEvent } from '../../engine/protocol.ts';
 import { appendFinetunePoints, pointsKey, scheduleRedraw } from './finetune-buffers.ts';
 import { useAppStore } from './index.ts';
-import { TASK_FAMILIES } from './tasks-slice.ts';
 
 /** The events this file applies. */
 export type TaskTabEvent = Extract<

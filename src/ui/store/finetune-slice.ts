@@ -2,7 +2,7 @@
 // comparison; every fine-tuning run of this page; the imported checkpoint (shared by the four task tabs); and
 // the runs kept across reloads. Step points live outside the store (finetune-buffers.ts).
 import type { StateCreator } from 'zustand';
-import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import { TASK_FAMILIES, type TaskFamily } from '../../data/tasks/task-types.ts';
 import type {
   CompareRow,
   FinetuneEval,
@@ -15,7 +15,8 @@ import type {
 } from '../../engine/protocol.ts';
 import type { PresetName } from '../../model/config.ts';
 import type { AblationVariant } from '../../train/finetune-ablation.ts';
-import { TASK_FAMILIES } from './tasks-slice.ts';
+import { fieldText } from '../../train/settings/field.ts';
+import { DEFAULT_FINETUNE_SEED, FINETUNE_FIELDS, PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 
 /** The fine-tuning settings form, as typed. */
 export interface FinetuneForm {
@@ -33,20 +34,24 @@ export interface FinetuneForm {
   context: string;
 }
 
-export const PAPER_FINETUNE_FORM: Omit<FinetuneForm, 'init' | 'preset' | 'seed' | 'context' | 'transferLayers'> = {
-  auxLm: '0.5',
-  epochs: '3',
-  batch: '32',
-  lr: '6.25e-5',
-  warmup: '0.2',
-  clip: '1',
+type PaperField = 'auxLm' | 'epochs' | 'batch' | 'lr' | 'warmup' | 'clip';
+const paperText = (key: PaperField) => fieldText(FINETUNE_FIELDS[key], PAPER_FINETUNE[key]);
+
+/** The paper's recipe as the form shows it (the schema's values; warm-up in percent). */
+export const PAPER_FINETUNE_FORM: Pick<FinetuneForm, PaperField> = {
+  auxLm: paperText('auxLm'),
+  epochs: paperText('epochs'),
+  batch: paperText('batch'),
+  lr: paperText('lr'),
+  warmup: paperText('warmup'),
+  clip: paperText('clip'),
 };
 
 export const DEFAULT_FINETUNE_FORM: FinetuneForm = {
   init: 'current',
   preset: 'tiny',
   transferLayers: '',
-  seed: '0',
+  seed: String(DEFAULT_FINETUNE_SEED),
   context: '',
   ...PAPER_FINETUNE_FORM,
 };

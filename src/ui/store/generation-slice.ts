@@ -1,10 +1,15 @@
-// Generation slice: the generation box's settings (as typed) and the text streaming back for the latest request.
+// Generation slice: the generation box's settings (as typed; defaults and bounds from the generation schema)
+// and the text streaming back for the latest request.
 import type { StateCreator } from 'zustand';
+import { fieldText, formProblem, parseFieldText } from '../../train/settings/field.ts';
+import { GENERATE_DEFAULTS, GENERATE_FIELDS } from '../../train/settings/generate-settings.ts';
+import { DEFAULT_SAMPLE_PROMPT } from '../../train/settings/pretrain-settings.ts';
 
 export const GENERATION_FIELDS = ['temperature', 'topK', 'maxTokens', 'seed'] as const;
 export type GenerationField = (typeof GENERATION_FIELDS)[number];
 
-export const DEFAULT_PROMPT = 'The ';
+/** The generation box starts from the same prompt as a run's samples. */
+export const DEFAULT_PROMPT = DEFAULT_SAMPLE_PROMPT;
 
 export interface GenerationSlice {
   generation: {
@@ -26,33 +31,32 @@ export interface GenerationSlice {
   generationFailed: (requestId: string) => void;
 }
 
+/** The generation box's fields as settings, with a problem per field (the generation schema's bounds). */
 export function parseGenerationFields(fields: Record<GenerationField, string>): {
   values: Record<GenerationField, number>;
   problems: Partial<Record<GenerationField, string>>;
 } {
   const values = {} as Record<GenerationField, number>;
   const problems: Partial<Record<GenerationField, string>> = {};
-  const rules: Record<GenerationField, [number, number, boolean]> = {
-    temperature: [0, 5, false],
-    topK: [0, 65536, true],
-    maxTokens: [1, 4096, true],
-    seed: [0, 2 ** 32 - 1, true],
-  };
   for (const field of GENERATION_FIELDS) {
-    const [min, max, integer] = rules[field];
-    const value = Number(fields[field].trim());
-    values[field] = value;
-    if (fields[field].trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-      problems[field] = `From ${min} to ${max}.`;
-    } else if (integer && !Number.isInteger(value)) problems[field] = 'A whole number.';
+    values[field] = parseFieldText(GENERATE_FIELDS[field], fields[field]) ?? Number.NaN;
+    const problem = formProblem(GENERATE_FIELDS[field], fields[field]);
+    if (problem) problems[field] = problem;
   }
   return { values, problems };
 }
 
+const defaultText = (field: GenerationField) => fieldText(GENERATE_FIELDS[field], GENERATE_DEFAULTS[field]);
+
 export const createGenerationSlice: StateCreator<GenerationSlice, [], [], GenerationSlice> = (set) => ({
   generation: {
     prompt: DEFAULT_PROMPT,
-    fields: { temperature: '0.8', topK: '40', maxTokens: '200', seed: '42' },
+    fields: {
+      temperature: defaultText('temperature'),
+      topK: defaultText('topK'),
+      maxTokens: defaultText('maxTokens'),
+      seed: defaultText('seed'),
+    },
     requestPrompt: '',
     text: '',
     status: 'idle',

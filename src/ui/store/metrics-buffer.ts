@@ -33,6 +33,7 @@ export class GrowableSeries {
   }
 }
 
+type StepMetricKey = keyof StepMetrics;
 export const METRIC_KEYS = [
   'step',
   'loss',
@@ -42,7 +43,9 @@ export const METRIC_KEYS = [
   'tokensPerSecond',
   'msPerStep',
   'elapsedMs',
-] as const satisfies readonly (keyof StepMetrics)[];
+] as const;
+// Every key a StepMetrics field (a misspelt key fails the type check here).
+METRIC_KEYS satisfies readonly StepMetricKey[];
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
 /** First index whose value is >= target in an ascending array (length when none). */

@@ -1,22 +1,34 @@
 // Plan slice: the pre-training form (preset, model shape, training settings, as typed) and the worker's
-// memory plan for it. Validation lives here so the form, Start and the keyboard shortcuts agree.
+// memory plan for it. Defaults, bounds and messages are the pre-training schema's (src/train/settings), the
+// ones the engine and the CLI check; validation lives here so the form, Start and the shortcuts agree.
 import type { StateCreator } from 'zustand';
 import type { PlanSummary, PretrainSettings } from '../../engine/protocol.ts';
 import { type Gpt1Config, PRESETS, type PresetName } from '../../model/config.ts';
+import { fieldText, formProblem, parseFieldText } from '../../train/settings/field.ts';
+import {
+  DEFAULT_SAMPLE_PROMPT,
+  DEFAULT_SEED,
+  PRETRAIN_DEFAULTS,
+  PRETRAIN_FIELDS,
+  type PretrainField,
+} from '../../train/settings/pretrain-settings.ts';
 
-export const FORM_FIELDS = [
-  'nLayer',
-  'nEmbd',
-  'nHead',
-  'context',
-  'batch',
-  'lr',
-  'steps',
-  'seed',
-  'evalEvery',
-  'sampleEvery',
-] as const;
-export type FormField = (typeof FORM_FIELDS)[number];
+/** The form's fields and the schema field each one sets. */
+const FIELD_OF = {
+  nLayer: 'nLayer',
+  nEmbd: 'nEmbd',
+  nHead: 'nHead',
+  context: 'T',
+  batch: 'B',
+  lr: 'lr',
+  steps: 'steps',
+  seed: 'seed',
+  evalEvery: 'evalEvery',
+  sampleEvery: 'sampleEvery',
+} as const satisfies Record<string, PretrainField>;
+
+export type FormField = keyof typeof FIELD_OF;
+export const FORM_FIELDS = Object.keys(FIELD_OF) as FormField[];
 /** Fields that change the model's shape (and so make the preset "custom"). */
 const SHAPE_FIELDS: readonly FormField[] = ['nLayer', 'nEmbd', 'nHead', 'context'];
 
@@ -28,24 +40,21 @@ export interface PretrainForm {
   promptEdited: boolean;
 }
 
-const TRAINING_DEFAULTS: Record<
-  PresetName,
-  Pick<Record<FormField, string>, 'batch' | 'lr' | 'steps' | 'evalEvery' | 'sampleEvery'>
-> = {
-  tiny: { batch: '8', lr: '0.001', steps: '1000', evalEvery: '50', sampleEvery: '50' },
-  small: { batch: '16', lr: '0.001', steps: '5000', evalEvery: '250', sampleEvery: '250' },
-  gpt1: { batch: '64', lr: '0.00025', steps: '100000', evalEvery: '1000', sampleEvery: '1000' },
-};
-
-export function presetFields(preset: PresetName, seed = '1234'): Record<FormField, string> {
+export function presetFields(preset: PresetName, seed = String(DEFAULT_SEED)): Record<FormField, string> {
   const c = PRESETS[preset];
+  const d = PRETRAIN_DEFAULTS[preset];
+  const text = (field: FormField, value: number) => fieldText(PRETRAIN_FIELDS[FIELD_OF[field]], value);
   return {
-    nLayer: String(c.nLayer),
-    nEmbd: String(c.nEmbd),
-    nHead: String(c.nHead),
-    context: String(c.nPositions),
+    nLayer: text('nLayer', c.nLayer),
+    nEmbd: text('nEmbd', c.nEmbd),
+    nHead: text('nHead', c.nHead),
+    context: text('context', c.nPositions),
+    batch: text('batch', d.B),
+    lr: text('lr', d.lr),
+    steps: text('steps', d.steps),
     seed,
-    ...TRAINING_DEFAULTS[preset],
+    evalEvery: text('evalEvery', d.evalEvery),
+    sampleEvery: text('sampleEvery', d.sampleEvery),
   };
 }
 
@@ -60,57 +69,44 @@ export function matchPreset(fields: Record<FormField, string>): PresetName | 'cu
 
 type Parsed = { settings: PretrainSettings; problems: Partial<Record<FormField, string>> };
 
-const INTEGER_RANGES: Partial<Record<FormField, [number, number]>> = {
-  nLayer: [1, 48],
-  nEmbd: [8, 4096],
-  nHead: [1, 64],
-  context: [2, 2048],
-  batch: [1, 1024],
-  steps: [1, 10_000_000],
-  seed: [0, 2 ** 32 - 1],
-  evalEvery: [0, 1_000_000],
-  sampleEvery: [0, 1_000_000],
-};
-
 /** Parses the typed form into settings; `problems` names each field that is wrong and why. */
 export function parseForm(form: PretrainForm, vocabSize: number): Parsed {
   const problems: Partial<Record<FormField, string>> = {};
   const num: Partial<Record<FormField, number>> = {};
   for (const field of FORM_FIELDS) {
-    const text = form.fields[field].trim();
-    const value = Number(text);
-    const range = INTEGER_RANGES[field];
-    if (text === '' || !Number.isFinite(value)) problems[field] = 'Enter a number.';
-    else if (range && (!Number.isInteger(value) || value < range[0] || value > range[1])) {
-      problems[field] = `A whole number from ${range[0]} to ${range[1].toLocaleString('en-US')}.`;
-    } else if (field === 'lr' && !(value > 0 && value < 1)) problems[field] = 'Between 0 and 1, e.g. 0.001.';
-    num[field] = value;
+    const spec = PRETRAIN_FIELDS[FIELD_OF[field]];
+    const problem = formProblem(spec, form.fields[field]);
+    if (problem) problems[field] = problem;
+    num[field] = parseFieldText(spec, form.fields[field]) ?? Number.NaN;
   }
   if (!problems.nEmbd && !problems.nHead && num.nEmbd! % num.nHead! !== 0) {
     problems.nHead = `Must divide the width (${num.nEmbd}).`;
   }
   const base = form.preset === 'custom' ? PRESETS.tiny : PRESETS[form.preset];
+  const defaults = PRETRAIN_DEFAULTS[form.preset === 'custom' ? 'tiny' : form.preset];
+  const valid = (field: FormField, fallback: number) => (problems[field] ? fallback : num[field]!);
+  const nEmbd = valid('nEmbd', base.nEmbd);
   const config: Gpt1Config = {
     ...base,
     vocabSize,
-    nLayer: num.nLayer ?? base.nLayer,
-    nEmbd: num.nEmbd ?? base.nEmbd,
-    nHead: num.nHead ?? base.nHead,
-    nInner: 4 * (num.nEmbd ?? base.nEmbd),
-    nPositions: num.context ?? base.nPositions,
+    nLayer: valid('nLayer', base.nLayer),
+    nEmbd,
+    nHead: valid('nHead', base.nHead),
+    nInner: 4 * nEmbd,
+    nPositions: valid('context', base.nPositions),
   };
   return {
     problems,
     settings: {
       preset: form.preset,
       config,
-      B: num.batch ?? 1,
+      B: valid('batch', defaults.B),
       T: config.nPositions,
-      steps: num.steps ?? 1,
-      lr: num.lr ?? 1e-3,
-      seed: num.seed ?? 0,
-      evalEvery: num.evalEvery ?? 50,
-      sampleEvery: num.sampleEvery ?? 50,
+      steps: valid('steps', defaults.steps),
+      lr: valid('lr', defaults.lr),
+      seed: valid('seed', DEFAULT_SEED),
+      evalEvery: valid('evalEvery', defaults.evalEvery),
+      sampleEvery: valid('sampleEvery', defaults.sampleEvery),
       samplePrompt: form.samplePrompt,
     },
   };
@@ -129,7 +125,7 @@ export interface PlanSlice {
 }
 
 export const createPlanSlice: StateCreator<PlanSlice, [], [], PlanSlice> = (set) => ({
-  form: { preset: 'tiny', fields: presetFields('tiny'), samplePrompt: 'The ', promptEdited: false },
+  form: { preset: 'tiny', fields: presetFields('tiny'), samplePrompt: DEFAULT_SAMPLE_PROMPT, promptEdited: false },
   plan: { status: 'idle' },
   choosePreset: (preset) =>
     set((s) => ({ form: { ...s.form, preset, fields: presetFields(preset, s.form.fields.seed) } })),

@@ -2,10 +2,8 @@
 // tab: its training and dev files as the worker read them (or why not) and the preview of one example as the
 // model sees it. Fine-tuning on that data (settings, runs, the imported checkpoint) is finetune-slice.ts.
 import type { StateCreator } from 'zustand';
-import type { TaskFamily } from '../../data/tasks/task-types.ts';
+import { TASK_FAMILIES, type TaskFamily } from '../../data/tasks/task-types.ts';
 import type { TaskFileRole, TaskFileSummary, TaskPreview } from '../../engine/protocol.ts';
-
-export const TASK_FAMILIES: readonly TaskFamily[] = ['classification', 'entailment', 'similarity', 'multiple-choice'];
 
 export interface TaskFileState {
   status: 'empty' | 'reading' | 'ready' | 'needs-mapping';

@@ -11,11 +11,16 @@ import { setFinetuneForm } from './finetune-actions.ts';
 import type { FinetuneFormProblems } from './finetune-form.ts';
 
 const FIELDS: NumberFieldSpec<keyof FinetuneForm>[] = [
-  { field: 'lr', label: 'Peak learning rate', hint: 'paper 6.25e-5', decimal: true },
-  { field: 'batch', label: 'Batch size', hint: 'paper 32 examples' },
-  { field: 'epochs', label: 'Epochs', hint: 'paper 3', decimal: true },
-  { field: 'warmup', label: 'Warm-up (% of steps)', hint: 'paper 0.2 %, then linear decay', decimal: true },
-  { field: 'clip', label: 'Gradient clip', hint: 'global norm; code 1', decimal: true },
+  { field: 'lr', label: 'Peak learning rate', hint: `paper ${PAPER_FINETUNE_FORM.lr}`, decimal: true },
+  { field: 'batch', label: 'Batch size', hint: `paper ${PAPER_FINETUNE_FORM.batch} examples` },
+  { field: 'epochs', label: 'Epochs', hint: `paper ${PAPER_FINETUNE_FORM.epochs}`, decimal: true },
+  {
+    field: 'warmup',
+    label: 'Warm-up (% of steps)',
+    hint: `paper ${PAPER_FINETUNE_FORM.warmup} %, then linear decay`,
+    decimal: true,
+  },
+  { field: 'clip', label: 'Gradient clip', hint: `global norm; code ${PAPER_FINETUNE_FORM.clip}`, decimal: true },
   { field: 'seed', label: 'Run seed', hint: 'init, order, dropout' },
   { field: 'context', label: 'Longest sequence', hint: "tokens; blank = the model's" },
 ];

@@ -1,62 +1,56 @@
 // A task tab's fine-tuning settings form: text fields as typed -> FinetuneSettings, with a problem per field
-// that the form shows beside it. Blank optional fields mean "the model's" (context) or "all" (transferred layers).
+// that the form shows beside it. Bounds and messages are the fine-tuning schema's (src/train/settings), the
+// ones the engine and the CLI check; empty optional fields mean "the model's" (context) or "all" (layers).
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { FinetuneSettings, TaskPreviewRequest } from '../../../engine/protocol.ts';
+import { fieldAllows, formProblem, parseFieldText } from '../../../train/settings/field.ts';
+import { FINETUNE_FIELDS, type FinetuneField } from '../../../train/settings/finetune-settings.ts';
 import type { FinetuneForm } from '../../store/finetune-slice.ts';
 
 export type FinetuneFormProblems = Partial<Record<keyof FinetuneForm, string>>;
 
-function num(text: string): number {
-  return text.trim() === '' ? Number.NaN : Number(text.trim());
-}
-
-function optionalInt(text: string): number | null {
-  return text.trim() === '' ? null : num(text);
-}
+const NUMBER_FIELDS = Object.keys(FINETUNE_FIELDS) as FinetuneField[];
 
 export function parseFinetuneForm(
   family: TaskFamily,
   form: FinetuneForm,
 ): { settings: FinetuneSettings; problems: FinetuneFormProblems } {
   const problems: FinetuneFormProblems = {};
+  const values = {} as Record<FinetuneField, number | null>;
+  for (const key of NUMBER_FIELDS) {
+    // A run from scratch transfers no layers, whatever the (hidden) field says.
+    if (key === 'transferLayers' && form.init === 'scratch') {
+      values[key] = null;
+      continue;
+    }
+    values[key] = parseFieldText(FINETUNE_FIELDS[key], form[key]);
+    const problem = formProblem(FINETUNE_FIELDS[key], form[key]);
+    if (problem) problems[key] = problem;
+  }
+  const number = (key: Exclude<FinetuneField, 'transferLayers' | 'context'>) => values[key] ?? Number.NaN;
   const settings: FinetuneSettings = {
     family,
     init: form.init,
     preset: form.preset,
-    transferLayers: form.init === 'scratch' ? null : optionalInt(form.transferLayers),
-    auxLm: num(form.auxLm),
-    epochs: num(form.epochs),
-    batch: num(form.batch),
-    lr: num(form.lr),
-    warmup: num(form.warmup) / 100,
-    clip: num(form.clip),
-    seed: num(form.seed),
-    context: optionalInt(form.context),
+    transferLayers: values.transferLayers,
+    auxLm: number('auxLm'),
+    epochs: number('epochs'),
+    batch: number('batch'),
+    lr: number('lr'),
+    warmup: number('warmup'),
+    clip: number('clip'),
+    seed: number('seed'),
+    context: values.context,
   };
-  if (!(settings.auxLm >= 0)) problems.auxLm = 'λ is 0 (no auxiliary LM) or more';
-  if (!(settings.epochs > 0 && settings.epochs <= 1000)) problems.epochs = 'above 0, at most 1000';
-  if (!(Number.isInteger(settings.batch) && settings.batch >= 1 && settings.batch <= 4096)) {
-    problems.batch = 'a whole number 1 to 4096';
-  }
-  if (!(settings.lr > 0 && Number.isFinite(settings.lr))) problems.lr = 'a positive number, e.g. 6.25e-5';
-  if (!(settings.warmup >= 0 && settings.warmup < 1)) problems.warmup = 'a percentage from 0 to below 100';
-  if (!(settings.clip > 0 && Number.isFinite(settings.clip))) problems.clip = 'a positive number';
-  if (!(Number.isInteger(settings.seed) && settings.seed >= 0 && settings.seed <= 0xffffffff)) {
-    problems.seed = 'a whole number 0 to 4294967295';
-  }
-  const t = settings.transferLayers;
-  if (t !== null && !(Number.isInteger(t) && t >= 0)) problems.transferLayers = 'blank (all) or a whole number';
-  const c = settings.context;
-  if (c !== null && !(Number.isInteger(c) && c >= 4)) problems.context = "blank (the model's) or at least 4";
   return { settings, problems };
 }
 
-/** What the preview tokenises with, from the form. */
+/** What the preview tokenises with, from the form (its context when the field holds a usable one). */
 export function previewRequestOf(form: FinetuneForm): TaskPreviewRequest {
-  const context = optionalInt(form.context);
+  const context = parseFieldText(FINETUNE_FIELDS.context, form.context);
   return {
     init: form.init,
     preset: form.preset,
-    context: context !== null && Number.isInteger(context) && context >= 4 ? context : null,
+    context: fieldAllows(FINETUNE_FIELDS.context, context) ? context : null,
   };
 }

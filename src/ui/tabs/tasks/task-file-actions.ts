@@ -2,11 +2,11 @@
 // its header was not recognised) and re-preview the example when what it is tokenised with changes.
 import type { ColumnMapping } from '../../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
+import { TASK_FAMILIES } from '../../../data/tasks/task-types.ts';
 import type { FinetuneInitChoice, TaskFileRole } from '../../../engine/protocol.ts';
 import { sendCommand } from '../../engine-port.ts';
 import { formatBytes } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
-import { TASK_FAMILIES } from '../../store/tasks-slice.ts';
 import { previewRequestOf } from './finetune-form.ts';
 
 const get = () => useAppStore.getState();
