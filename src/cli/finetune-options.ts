@@ -1,11 +1,11 @@
 // What `finetune` and `ablate` share: their options (bounds and defaults from the fine-tuning schema), the
 // task files read and parsed, a pretrained folder loaded (ours or Hugging Face's), a run on the GPU with a
 // progress line per ~10% of its steps, and the JSON a run reports.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { decodeTaskFile } from '../data/tasks/decode-task-file.ts';
+import { type ColumnMapping, MAX_TASK_FILE_BYTES, NeedsMappingError } from '../data/tasks/parse-task-file.ts';
 import { TASK_FAMILIES, type TaskFamily } from '../data/tasks/task-types.ts';
 import type { GpuContext } from '../gpu/device.ts';
-import { readHfFolder } from '../model/hf-folder-node.ts';
 import { importHfCheckpoint } from '../model/hf-format.ts';
 import type { TruncationPolicy } from '../model/task-inputs.ts';
 import { GPT1_TOKENIZER_FILE_NAMES } from '../tokenizer/gpt1-files.ts';
@@ -32,6 +32,8 @@ import {
 } from '../train/settings/finetune-settings.ts';
 import { parseMetricName } from '../train/task-metrics.ts';
 import { fieldOption, type OptionSpecs, type ParsedOptions, UsageError } from './args.ts';
+import { failOnDeviceLoss, inFolder, loadCheckpointFolder, runFolderOf } from './checkpoint-folders.ts';
+import { readInputFile } from './input-files.ts';
 import { tuneOptions } from './kernel-tuning.ts';
 import { progress } from './progress.ts';
 import { tokenizerFromOption } from './tokenizer-option.ts';
@@ -57,6 +59,13 @@ export const finetuneRunOptions = {
   truncation: { type: 'string', help: 'longest-first | gpt1-halves (default longest-first)' },
   metric: { type: 'string', help: "accuracy | f1 | mcc | pearson | spearman (default: the dataset's)" },
   'max-steps': fieldOption(MAX_STEPS_FIELD, 'all the epochs'),
+  'text-column': { type: 'string', help: 'for a file whose header is not recognised: the column of the text' },
+  'a-column': { type: 'string', help: '... of the first sentence of a pair' },
+  'b-column': { type: 'string', help: '... of the second sentence of a pair' },
+  'context-column': { type: 'string', help: '... of a multiple-choice context' },
+  'choice-columns': { type: 'string', help: '... of the choices, comma-separated' },
+  'label-column': { type: 'string', help: '... of the label (needed with any of the above)' },
+  scores: { type: 'boolean', help: 'with --label-column: the labels are scores (regression, as STS-B)' },
 } satisfies OptionSpecs;
 
 type FinetuneRunArgs = ParsedOptions<typeof finetuneRunOptions>;
@@ -71,14 +80,14 @@ export function parseFamily(text: string): TaskFamily {
  * folder, whose tokenizer is GPT-1's: from --tokenizer gpt1:DIR, or the folder's own vocabulary files.
  */
 export async function loadPretrained(dir: string, tokenizerSpec?: string): Promise<PretrainedModel> {
-  const files = await readHfFolder(dir);
-  const name = basename(dir);
+  const { path, files } = await loadCheckpointFolder(dir);
+  const name = basename(path === dir ? dir : runFolderOf(path));
   if (files.has('training_state.json')) {
     if (tokenizerSpec) throw new UsageError(`${dir} is a gpt1-lab checkpoint with its own tokenizer: drop --tokenizer`);
-    const ckpt = readCheckpoint(files);
+    const ckpt = await inFolder(path, () => readCheckpoint(files));
     return { config: ckpt.config, params: ckpt.params, tokenizer: ckpt.state.tokenizer, name };
   }
-  const imported = importHfCheckpoint(files);
+  const imported = await inFolder(path, () => importHfCheckpoint(files));
   for (const warning of imported.warnings) progress(`warning: ${warning}`);
   let tokenizer: Tokenizer;
   if (tokenizerSpec) {
@@ -87,20 +96,68 @@ export async function loadPretrained(dir: string, tokenizerSpec?: string): Promi
     }
     tokenizer = await tokenizerFromOption(tokenizerSpec, '');
   } else if (GPT1_TOKENIZER_FILE_NAMES.slice(0, 4).some((file) => files.has(file))) {
-    tokenizer = loadGpt1TokenizerFromDir(dir);
+    tokenizer = loadGpt1TokenizerFromDir(path);
   } else {
     throw new UsageError(
       `${dir} has no tokenizer files (vocab.json + merges.txt): pass --tokenizer gpt1:DIR with GPT-1's vocabulary`,
     );
   }
+  if (tokenizer.vocabSize > imported.config.vocabSize) {
+    throw new UsageError(
+      `the tokenizer has ${tokenizer.vocabSize} tokens but ${path}'s model only ${imported.config.vocabSize} token ` +
+        'embeddings: is it the tokenizer the model was trained with?',
+    );
+  }
   return { config: imported.config, params: imported.params, tokenizer, name };
+}
+
+/** A task file named by `--option`: strict UTF-8 like the app's, errors naming the file, byte and line. */
+function readTaskFile(path: string, option: string): { name: string; text: string } {
+  const name = basename(path);
+  const bytes = readInputFile(path, option, MAX_TASK_FILE_BYTES);
+  try {
+    return { name, text: decodeTaskFile(name, bytes) };
+  } catch (error) {
+    throw new UsageError(`${option} ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The column mapping the options give, if any. */
+export function columnMappingOf(o: FinetuneRunArgs): ColumnMapping | undefined {
+  const columns = {
+    text: o['text-column'],
+    a: o['a-column'],
+    b: o['b-column'],
+    context: o['context-column'],
+    choices: o['choice-columns']?.split(',').map((c) => c.trim()),
+  };
+  const given = Object.values(columns).some((c) => c !== undefined);
+  if (!given && !o['label-column'] && !o.scores) return undefined;
+  if (!o['label-column']) throw new UsageError('a column mapping needs --label-column (the column of the label)');
+  const defined = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+  return { ...defined, label: o['label-column'], ...(o.scores ? { regression: true } : {}) };
 }
 
 /** Reads and parses --train and --dev, and turns the shared options into FinetuneOptions (without init). */
 export function finetuneSettingsOf(o: FinetuneRunArgs): Omit<FinetuneOptions, 'init'> {
   const family = parseFamily(String(o.task));
-  const read = (path: string) => ({ name: basename(path), text: readFileSync(path, 'utf8') });
-  const { train, dev } = parseTaskFiles(family, read(String(o.train)), read(String(o.dev)));
+  const mapping = columnMappingOf(o);
+  let parsed: ReturnType<typeof parseTaskFiles>;
+  try {
+    parsed = parseTaskFiles(
+      family,
+      readTaskFile(String(o.train), '--train'),
+      readTaskFile(String(o.dev), '--dev'),
+      mapping,
+    );
+  } catch (error) {
+    if (!(error instanceof NeedsMappingError)) throw error;
+    throw new UsageError(
+      `${error.message.replace('choose which column holds the text and the label', 'name them')}: ` +
+        'pass --text-column (or --a-column and --b-column, or --context-column and --choice-columns) and --label-column',
+    );
+  }
+  const { train, dev } = parsed;
   progress(`train ${train.fileName}: ${train.description}, ${train.examples.length} examples`);
   progress(`dev ${dev.fileName}: ${dev.examples.length} examples`);
   const truncation = o.truncation as TruncationPolicy | undefined;
@@ -141,15 +198,24 @@ function progressLines(total: number, prefix: string): (points: FinetunePoint[])
   };
 }
 
-/** Fine-tunes a prepared run to the end, evaluating on dev once at the end, with progress lines. */
-export function runWithProgress(
+/**
+ * Fine-tunes a prepared run to the end, evaluating on dev once at the end, with progress lines; `extra` adds
+ * to the run's options (a checkpoint to resume, checkpoint work). A lost device ends it cleanly.
+ */
+export async function runWithProgress(
   ctx: GpuContext,
   prepared: PreparedFinetune,
   prefix = '',
-  onTrained?: FinetuneRunOptions['onTrained'],
+  extra: Pick<FinetuneRunOptions, 'resume' | 'work'> = {},
 ): Promise<FinetuneOutcome> {
   const onPoints = progressLines(prepared.totalSteps, prefix);
-  return new FinetuneRun(ctx, prepared, { evaluate: 'end', onPoints, onTrained }).run();
+  const run = new FinetuneRun(ctx, prepared, { evaluate: 'end', onPoints, ...extra });
+  const stopListening = failOnDeviceLoss(ctx, (message) => run.fail(message));
+  try {
+    return await run.run();
+  } finally {
+    stopListening();
+  }
 }
 
 /** The JSON a run reports: task, metric, value, accuracy, rows, truncated, steps first; then the details. */

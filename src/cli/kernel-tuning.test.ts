@@ -1,6 +1,6 @@
 // The CLI's tuning file: where it lives, how it round-trips, what a damaged one says, and that a command's
 // device tunes its programs through it (and does not with --no-tune).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,21 @@ describe('fileTuningStore', () => {
     await store.save({ 'gpu|v1|64x64x64': 'vec4' });
     expect(await store.load()).toEqual({ 'gpu|v1|64x64x64': 'vec4' });
     expect(readdirSync(join(folder, 'a', 'b'))).toEqual(['matmul-tuning.json']); // no partial file left
+  });
+
+  it('warns, and leaves nothing behind, when the cache cannot be written', async () => {
+    const path = join(folder, 'taken');
+    mkdirSync(path, { recursive: true }); // a folder where the file should go: the rename fails
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      await expect(fileTuningStore(path).save({ k: 'vec4' })).resolves.toBeUndefined();
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines.join('')).toMatch(/warning: the matmul tuning cache .*taken cannot be written \(EISDIR\)/);
+    expect(readdirSync(folder).filter((n) => n.includes('partial'))).toEqual([]);
   });
 
   it('names the file and the problem when it is damaged', async () => {

@@ -1,6 +1,6 @@
 // Matmul tuning for the CLI: the `--no-tune` option, a JSON file that keeps the per-adapter decisions
 // between runs (like the browser's OPFS copy), and installing the tuner on a command's device.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GpuContext } from '../gpu/device.ts';
@@ -37,11 +37,18 @@ export function fileTuningStore(path: string): TuningStore {
       return parseTuningDecisions(text, path);
     },
     async save(entries) {
-      mkdirSync(dirname(path), { recursive: true });
-      // Write then rename: an interrupted save leaves the previous file whole.
+      // Write then rename: an interrupted save leaves the previous file whole. A cache that cannot be
+      // written costs only the timing next time, so it is a warning, and no partial file is left behind.
       const partial = `${path}.${process.pid}.partial`;
-      writeFileSync(partial, formatTuningDecisions(entries));
-      renameSync(partial, path);
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(partial, formatTuningDecisions(entries));
+        renameSync(partial, path);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        progress(`warning: the matmul tuning cache ${path} cannot be written (${code}); the next run times again`);
+      }
     },
   };
 }

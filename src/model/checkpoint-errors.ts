@@ -33,7 +33,9 @@ export type CheckpointErrorCode =
   | 'SHAPE_MISMATCH'
   | 'UNTIED_LM_HEAD'
   | 'UNSUPPORTED_HEAD'
-  | 'INVALID_TRAINING_STATE';
+  | 'INVALID_TRAINING_STATE'
+  | 'NON_FINITE'
+  | 'MANIFEST_MISMATCH';
 
 export interface CheckpointErrorDetails {
   /** File the error is about (a name, not a path on disk). */

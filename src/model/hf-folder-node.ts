@@ -1,6 +1,7 @@
 // Node-only helper for the CLI and tests: reads a Hugging Face model folder into the name -> bytes map that
-// hf-format.ts takes, and writes one back. The format layer itself never touches node:fs.
-import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+// hf-format.ts takes (the CLI writes checkpoints through src/cli/checkpoint-folders.ts). The format layer
+// itself never touches node:fs.
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Files the format layer reads in full. */
@@ -41,22 +42,4 @@ export async function readHfFolder(dir: string, options: ReadFolderOptions = {})
     }
   }
   return files;
-}
-
-/** Writes each file into `dir` (created if needed), each through a temporary name and a rename. */
-export async function writeHfFolder(
-  dir: string,
-  files: ReadonlyMap<string, Uint8Array | string> | Record<string, Uint8Array | string>,
-): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const entries = files instanceof Map ? [...files] : Object.entries(files);
-  for (const [name, data] of entries) {
-    if (name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
-      throw new Error(`refusing to write '${name}': not a plain file name`);
-    }
-    const target = join(dir, name);
-    const tmp = `${target}.tmp-${process.pid}`;
-    await writeFile(tmp, data);
-    await rename(tmp, target);
-  }
 }

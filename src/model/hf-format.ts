@@ -367,8 +367,24 @@ export function importHfCheckpoint(input: HfFiles, options: ImportOptions = {}):
     const key = sources.get(spec.name);
     if (spec.name === 'wte' && wte) params.set('wte', wte);
     else if (key) params.set(spec.name, read(located.get(key)!));
+    // A NaN weight would train or generate garbage without a word: refuse it here, naming the tensor.
+    const values = params.get(spec.name);
+    if (values && key) refuseNonFinite(values, key, located.get(key)!.file.source);
   }
   return { config, heads, params, hf, weightFiles: names, warnings };
+}
+
+/** Throws NON_FINITE naming the tensor, the first bad index and its value. */
+export function refuseNonFinite(values: Float32Array, key: string, file?: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new CheckpointError(
+        'NON_FINITE',
+        `weight '${key}' holds ${values[i]} at index ${i}: the checkpoint is broken (saved after training diverged?)`,
+        { file, tensor: key },
+      );
+    }
+  }
 }
 
 function checkTensor(spec: ParamSpec, key: string, info: TensorInfo, problems: string[]): void {

@@ -52,6 +52,16 @@ export function parseGpt1Merges(text: string, fileName = 'merges.txt'): string[]
   return merges;
 }
 
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function parseJsonFile(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${name} is not valid JSON (${(error as Error).message}).`);
+  }
+}
+
 /**
  * Added (special) tokens from a Hugging Face folder: added_tokens.json ({token: id}) or the `added_tokens`
  * of tokenizer.json. Tokens already in the base vocabulary (such as `<unk>`) are skipped; the others must
@@ -61,12 +71,21 @@ export function parseAddedTokens(files: ReadonlyMap<string, string>, baseVocab: 
   const found = new Map<number, string>();
   const addedJson = files.get('added_tokens.json');
   if (addedJson !== undefined) {
-    for (const [token, id] of Object.entries(JSON.parse(addedJson) as Record<string, number>)) found.set(id, token);
+    const parsed = parseJsonFile('added_tokens.json', addedJson);
+    if (!isRecord(parsed) || !Object.values(parsed).every((id) => Number.isInteger(id) && (id as number) >= 0)) {
+      throw new Error('added_tokens.json must map each token to its id, e.g. {"_start_": 40478}.');
+    }
+    for (const [token, id] of Object.entries(parsed as Record<string, number>)) found.set(id, token);
   }
   const tokenizerJson = files.get('tokenizer.json');
   if (tokenizerJson !== undefined) {
-    const parsed = JSON.parse(tokenizerJson) as { added_tokens?: { id: number; content: string }[] };
-    for (const entry of parsed.added_tokens ?? []) found.set(entry.id, entry.content);
+    const parsed = parseJsonFile('tokenizer.json', tokenizerJson);
+    const entries = isRecord(parsed) ? (parsed.added_tokens ?? []) : undefined;
+    const valid = (e: unknown) => isRecord(e) && Number.isInteger(e.id) && typeof e.content === 'string';
+    if (!Array.isArray(entries) || !entries.every(valid)) {
+      throw new Error('tokenizer.json: added_tokens must be a list of {"id", "content"} entries.');
+    }
+    for (const entry of entries as { id: number; content: string }[]) found.set(entry.id, entry.content);
   }
   const added = [...found].filter(([id]) => id >= baseVocab.length).sort((x, y) => x[0] - y[0]);
   added.forEach(([id, token], i) => {

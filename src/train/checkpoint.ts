@@ -9,7 +9,13 @@
 // returning, so a truncated or foreign folder changes nothing.
 import { CheckpointError } from '../model/checkpoint-errors.ts';
 import type { Gpt1Config } from '../model/config.ts';
-import { exportHfCheckpoint, importHfCheckpoint, modelCard, paramToHfKey } from '../model/hf-format.ts';
+import {
+  exportHfCheckpoint,
+  importHfCheckpoint,
+  modelCard,
+  paramToHfKey,
+  refuseNonFinite,
+} from '../model/hf-format.ts';
 import type { HeadSpec } from '../model/params.ts';
 import { parseSafetensors, readFloat32, serializeSafetensors } from '../model/safetensors.ts';
 import type { ParamValues } from '../model/weights.ts';
@@ -161,9 +167,19 @@ export function readCheckpoint(files: ReadonlyMap<string, Uint8Array>): Checkpoi
             { tensor },
           );
         }
+        refuseNonFinite(data, tensor, 'optimizer.safetensors');
         target.set(name, data as Float32Array<ArrayBuffer>);
       }
     }
+  }
+  const vocabSize = tokenizerFromJSON(state.tokenizer).vocabSize;
+  if (vocabSize !== model.config.vocabSize) {
+    throw new CheckpointError(
+      'INVALID_TRAINING_STATE',
+      `its tokenizer has ${vocabSize} tokens but config.json's model has ${model.config.vocabSize} token embeddings: ` +
+        'the files come from different runs',
+      { file: 'training_state.json' },
+    );
   }
   return {
     config: model.config,

@@ -3,7 +3,7 @@
 // and truncates (warning), picks the starting weights (pretrained, from scratch, or the first n layers) and
 // sizes the run: batch, context (the longest row), steps and the paper's schedule (linear decay after a
 // warm-up over 0.2% of the steps).
-import { parseTaskFile } from '../data/tasks/parse-task-file.ts';
+import { type ColumnMapping, parseTaskFile } from '../data/tasks/parse-task-file.ts';
 import type { TaskDataset, TaskExample, TaskFamily } from '../data/tasks/task-types.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import {
@@ -83,14 +83,18 @@ export interface PreparedFinetune {
   warnings: string[];
 }
 
-/** Parses a train and a dev file for a task; the dev file must use only the training file's labels. */
+/**
+ * Parses a train and a dev file for a task; the dev file must use only the training file's labels. `mapping`
+ * names the columns of files whose header is not one the parser recognises.
+ */
 export function parseTaskFiles(
   family: TaskFamily,
   train: { name: string; text: string },
   dev: { name: string; text: string },
+  mapping?: ColumnMapping,
 ): { train: TaskDataset; dev: TaskDataset } {
-  const trainSet = parseTaskFile(train.name, train.text, { family });
-  const devSet = parseTaskFile(dev.name, dev.text, { family, labels: trainSet.labels });
+  const trainSet = parseTaskFile(train.name, train.text, { family, mapping });
+  const devSet = parseTaskFile(dev.name, dev.text, { family, labels: trainSet.labels, mapping });
   return { train: trainSet, dev: devSet };
 }
 

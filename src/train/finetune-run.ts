@@ -4,11 +4,12 @@
 // What the caller does with points, evaluations and the trained model goes through callbacks.
 import type { GpuContext } from '../gpu/device.ts';
 import { parameterCount, parameterTable } from '../model/params.ts';
+import type { Checkpoint } from './checkpoint.ts';
 import { headWidth, taskHeads } from './finetune-graph.ts';
 import type { PreparedFinetune } from './finetune-prepare.ts';
 import { type FinetuneStepResult, FinetuneTrainer } from './finetune-trainer.ts';
 import type { MetricsBatcherOptions } from './metrics-batcher.ts';
-import { StepDriver } from './step-driver.ts';
+import { type BoundaryWork, StepDriver } from './step-driver.ts';
 import { computeTaskMetrics, metricValue, type TaskMetricName, type TaskMetrics } from './task-metrics.ts';
 
 /** One settled step, as charts and records keep it. */
@@ -88,6 +89,10 @@ export interface FinetuneRunOptions {
   onEval?: (evaluation: FinetuneEval) => void;
   /** A run that was not stopped, trained, before its GPU memory is freed (write a checkpoint, read weights). */
   onTrained?: (trainer: FinetuneTrainer) => Promise<void>;
+  /** Continue this checkpoint of the same run (weights, moments, step, data cursor) instead of starting. */
+  resume?: Checkpoint;
+  /** More work at step boundaries, after the dev evaluation (e.g. checkpoints every N steps). */
+  work?: (trainer: FinetuneTrainer) => BoundaryWork[];
   now?: () => number;
 }
 
@@ -112,6 +117,7 @@ export function finetuneRunInfo(prepared: PreparedFinetune): FinetuneRunInfo {
 export class FinetuneRun {
   private driver: StepDriver<FinetuneStepResult, FinetunePoint> | undefined;
   private stopRequested = false;
+  private failure: string | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -128,11 +134,18 @@ export class FinetuneRun {
     this.driver?.stop();
   }
 
+  /** The device is gone: run() rejects with `message` without waiting for the steps in flight. */
+  fail(message: string): void {
+    this.failure = message;
+    this.driver?.fail(message);
+  }
+
   async run(): Promise<FinetuneOutcome> {
     const { prepared, options } = this;
     const startedAt = this.now();
     const trainer = await FinetuneTrainer.create(this.ctx, prepared.trainer, prepared.trainSet, prepared.initial);
     try {
+      if (options.resume) trainer.restoreCheckpoint(options.resume);
       options.onStarted?.(finetuneRunInfo(prepared));
       const loss = { first: Number.NaN, last: Number.NaN };
       const taskLoss = { first: Number.NaN, last: Number.NaN };
@@ -161,11 +174,13 @@ export class FinetuneRun {
               options.onEval?.(evaluation);
             },
           },
+          ...(options.work?.(trainer) ?? []),
         ],
         now: this.now,
       });
       this.driver = driver;
       if (this.stopRequested) driver.stop();
+      if (this.failure !== undefined) driver.fail(this.failure);
       const stopped = (await driver.run()) === 'stopped';
       if (!stopped) await options.onTrained?.(trainer);
       const summary: FinetuneSummary = {

@@ -11,5 +11,10 @@ export async function readFixtureFolder(dir: string): Promise<FixtureFiles> {
     readFile(join(dir, 'reference.safetensors')),
     readFile(join(dir, 'reference.json'), 'utf8'),
   ]);
+  try {
+    JSON.parse(referenceJson);
+  } catch (error) {
+    throw new Error(`${join(dir, 'reference.json')} is not valid JSON (${(error as Error).message}): is it cut short?`);
+  }
   return { base, doubleHeads, reference: new Uint8Array(reference), referenceJson };
 }

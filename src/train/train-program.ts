@@ -26,7 +26,7 @@ export class NonFiniteError extends Error {
     readonly gradNorm: number,
     detail = `the loss is ${loss} and the gradient norm ${gradNorm}`,
   ) {
-    super(`Training stopped at step ${step}: ${detail}. Lower the learning rate, or resume from the last checkpoint.`);
+    super(`Training stopped at step ${step}: ${detail}. Lower the learning rate.`);
     this.name = 'NonFiniteError';
   }
 }

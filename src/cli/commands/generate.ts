@@ -2,17 +2,21 @@
 // defaults and bounds are the generation schema's (src/train/settings), the same as the app's.
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
-import { readHfFolder } from '../../model/hf-folder-node.ts';
 import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
 import { Generator } from '../../train/generator.ts';
 import { GENERATE_DEFAULTS, GENERATE_FIELDS } from '../../train/settings/generate-settings.ts';
 import { fieldOption, type OptionSpecs, parseOptions } from '../args.ts';
+import { inFolder, loadCheckpointFolder } from '../checkpoint-folders.ts';
 import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 
 export const generateOptions = {
   ...tuneOptions,
-  ckpt: { type: 'string', help: 'checkpoint folder written by pretrain --out', required: true },
+  ckpt: {
+    type: 'string',
+    help: 'a run folder written by pretrain --out (its latest checkpoint), or one checkpoint folder',
+    required: true,
+  },
   prompt: { type: 'string', help: 'text to continue', required: true },
   tokens: fieldOption(GENERATE_FIELDS.maxTokens, String(GENERATE_DEFAULTS.maxTokens)),
   temperature: fieldOption(GENERATE_FIELDS.temperature, String(GENERATE_DEFAULTS.temperature)),
@@ -22,7 +26,8 @@ export const generateOptions = {
 
 export async function generateCommand(args: string[]): Promise<unknown> {
   const o = parseOptions(args, generateOptions);
-  const ckpt = readCheckpoint(await readHfFolder(o.ckpt!));
+  const { path, files } = await loadCheckpointFolder(o.ckpt!);
+  const ckpt = await inFolder(path, () => readCheckpoint(files));
   const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
   const prompt = tokenizer.encode(o.prompt!);
   const ctx = await openGpu(await nodeGpu(), { purpose: 'generation' });

@@ -1,17 +1,18 @@
 // `pretrain --corpus FILE --preset tiny|small|gpt1 [...]`: pre-trains on a text file, evaluates on its
-// held-out tail, optionally writes a checkpoint folder (also a Hugging Face openai-gpt folder). Defaults and
-// bounds are the pre-training schema's (src/train/settings), the same as the app's.
-
-import { readFileSync } from 'node:fs';
+// held-out tail, and with `--out DIR` saves checkpoints as DIR/checkpoint-<step> folders (each also a Hugging
+// Face openai-gpt folder): at the end, and every N steps with --save-every. `--resume DIR` continues a run
+// from its latest checkpoint, bit for bit as if it had never stopped. Defaults and bounds are the
+// pre-training schema's (src/train/settings), the same as the app's; everything is checked before the GPU.
 import { readCorpus } from '../../data/corpus.ts';
 import { splitTrainVal } from '../../data/lm-batches.ts';
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
 import { PRESETS, type PresetName, validateConfig } from '../../model/config.ts';
-import { writeHfFolder } from '../../model/hf-folder-node.ts';
 import { initParams } from '../../model/weights.ts';
-import { writeCheckpoint } from '../../train/checkpoint.ts';
-import { LmTrainer, planTraining, type StepResult } from '../../train/lm-trainer.ts';
+import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
+import type { Tokenizer } from '../../tokenizer/types.ts';
+import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../train/checkpoint.ts';
+import { LmTrainer, type LmTrainerOptions, planTraining, type StepResult } from '../../train/lm-trainer.ts';
 import { pretrainSchedule } from '../../train/schedule.ts';
 import {
   DEFAULT_SEED,
@@ -20,7 +21,17 @@ import {
   pretrainSettingsProblem,
 } from '../../train/settings/pretrain-settings.ts';
 import { StepDriver } from '../../train/step-driver.ts';
-import { fieldOption, type OptionSpecs, parseOptions, UsageError } from '../args.ts';
+import { fieldOption, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from '../args.ts';
+import {
+  CheckpointWriter,
+  failOnDeviceLoss,
+  inFolder,
+  loadCheckpointFolder,
+  prepareOutDir,
+  runFolderOf,
+  SAVE_EVERY_FIELD,
+} from '../checkpoint-folders.ts';
+import { readInputFile } from '../input-files.ts';
 import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
 import { tokenizerFromOption } from '../tokenizer-option.ts';
@@ -37,8 +48,29 @@ export const pretrainOptions = {
   lr: fieldOption(PRETRAIN_FIELDS.lr, `the preset's, tiny ${tiny.lr}`),
   seed: fieldOption(PRETRAIN_FIELDS.seed, String(DEFAULT_SEED)),
   'eval-every': fieldOption(PRETRAIN_FIELDS.evalEvery, `the preset's, tiny ${tiny.evalEvery}`),
-  out: { type: 'string', help: 'write a checkpoint folder here' },
+  out: { type: 'string', help: 'run folder: each checkpoint is written as a sub-folder checkpoint-<step>' },
+  'save-every': fieldOption(SAVE_EVERY_FIELD, 'only at the end'),
+  resume: {
+    type: 'string',
+    help: 'continue a run: its folder (the latest checkpoint) or one checkpoint-<step> folder',
+  },
 } satisfies OptionSpecs;
+
+type PretrainArgs = ParsedOptions<typeof pretrainOptions>;
+
+/** What a resumed run takes from its checkpoint, and so may not be given again. */
+const FIXED_BY_CHECKPOINT = ['preset', 'tokenizer', 'steps', 'batch', 'context', 'lr', 'seed'] as const;
+
+/** The model, tokenizer, trainer options and evaluation interval of the run, checked before the GPU. */
+interface RunPlan {
+  name: string;
+  tokenizer: Tokenizer;
+  options: LmTrainerOptions;
+  steps: number;
+  evalEvery: number;
+  /** The checkpoint to continue, if resuming. */
+  resume?: Checkpoint;
+}
 
 function parsePreset(name: string | undefined): PresetName {
   const preset = name ?? 'tiny';
@@ -46,14 +78,11 @@ function parsePreset(name: string | undefined): PresetName {
   return preset as PresetName;
 }
 
-export async function pretrainCommand(args: string[]): Promise<unknown> {
-  const o = parseOptions(args, pretrainOptions);
+async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
   const presetName = parsePreset(o.preset);
   const preset = PRESETS[presetName];
   const defaults = PRETRAIN_DEFAULTS[presetName];
-  const corpus = readCorpus(o.corpus!, readFileSync(o.corpus!));
-  progress(`corpus ${corpus.name}: ${corpus.chars} characters, ${corpus.lines} lines`);
-  const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpus.text);
+  const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpusText);
   const T = o.context ?? preset.nPositions;
   const config = validateConfig({
     ...preset,
@@ -74,26 +103,75 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   };
   const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
   if (problem) throw new UsageError(problem.message);
-  const { steps, evalEvery } = settings;
+  const { B, steps, seed } = settings;
+  const options = { config, B, T, seed, schedule: pretrainSchedule(settings.lr, steps) };
+  return { name: presetName, tokenizer, options, steps, evalEvery: settings.evalEvery };
+}
+
+async function resumedRun(o: PretrainArgs, path: string, files: Map<string, Uint8Array>): Promise<RunPlan> {
+  const given = FIXED_BY_CHECKPOINT.filter((key) => o[key] !== undefined);
+  if (given.length) {
+    const list = given.map((key) => `--${key}`).join(', ');
+    throw new UsageError(`${list}: a resumed run continues with its checkpoint's settings; drop them`);
+  }
+  const ckpt = await inFolder(path, () => readCheckpoint(files));
+  const { state } = ckpt;
+  if (state.kind !== 'pretrain') {
+    throw new UsageError(`${path} is a fine-tuning checkpoint: continue it with finetune --resume`);
+  }
+  const options = { config: ckpt.config, B: state.B, T: state.T, seed: state.seed, schedule: state.schedule };
+  const evalEvery = o['eval-every'] ?? 0;
+  const name = `resumed at step ${state.step}`;
+  return {
+    name,
+    tokenizer: tokenizerFromJSON(state.tokenizer),
+    options,
+    steps: state.schedule.totalSteps,
+    evalEvery,
+    resume: ckpt,
+  };
+}
+
+export async function pretrainCommand(args: string[]): Promise<unknown> {
+  const o = parseOptions(args, pretrainOptions);
+  const saveEvery = o['save-every'] ?? 0;
+  if (saveEvery && !o.out && !o.resume) throw new UsageError('--save-every needs --out DIR (where the checkpoints go)');
+  const from = o.resume ? await loadCheckpointFolder(o.resume) : undefined;
+  const out = o.out ?? (from ? runFolderOf(from.path) : undefined);
+  if (out) await prepareOutDir(out, from !== undefined && out === runFolderOf(from.path));
+  const corpus = readCorpus(o.corpus!, readInputFile(o.corpus!, '--corpus'));
+  progress(`corpus ${corpus.name}: ${corpus.chars} characters, ${corpus.lines} lines`);
+  const run = from ? await resumedRun(o, from.path, from.files) : await newRun(o, corpus.text);
+  const { tokenizer, options, steps, evalEvery } = run;
+  const { config, B, T } = options;
   const ids = Uint32Array.from(tokenizer.encode(corpus.text));
-  const options = { config, B: settings.B, T, seed: settings.seed, schedule: pretrainSchedule(settings.lr, steps) };
   const split = splitTrainVal(ids, T);
   progress(
     `tokenizer ${tokenizer.kind}: ${tokenizer.vocabSize} tokens; ${ids.length} tokens (${split.train.length} train, ${split.val.length} validation)`,
   );
   const { plan, needs } = planTraining(options);
   progress(
-    `model ${presetName}: ${config.nLayer} x ${config.nEmbd}, batch ${options.B} x ${T}; GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
+    `model ${run.name}: ${config.nLayer} x ${config.nEmbd}, batch ${B} x ${T}; GPU plan ${(plan.totalBytes / 2 ** 20).toFixed(1)} MiB`,
   );
-  const ctx = await openGpu(await nodeGpu(), { needs, purpose: `pretraining ${presetName}` });
+  const ctx = await openGpu(await nodeGpu(), { needs, purpose: `pretraining ${run.name}` });
   installTuner(ctx, o);
-  const trainer = await LmTrainer.create(ctx, options, split, initParams(config, settings.seed));
+  const trainer = await LmTrainer.create(ctx, options, split, run.resume?.params ?? initParams(config, options.seed));
+  const checkpoints = await CheckpointWriter.open(out);
+  let stopListening = () => {};
   try {
+    if (run.resume) trainer.restoreCheckpoint(run.resume);
     const initialValLoss = await trainer.evaluate();
-    progress(`step 0: val loss ${initialValLoss.toFixed(4)}`);
+    progress(`step ${trainer.step}: val loss ${initialValLoss.toFixed(4)}`);
     const start = performance.now();
     let last: StepResult | undefined;
     let finalValLoss = Number.NaN;
+    const save = (step: number) =>
+      checkpoints.save(step, async () => {
+        const notes: Record<string, string | number> = { corpus: corpus.name };
+        // The end's checkpoint also records the validation losses (its model card shows the last).
+        if (step === steps) Object.assign(notes, { finalValLoss, initialValLoss });
+        return writeCheckpoint(await trainer.checkpoint(tokenizer.toJSON(), notes));
+      });
     const driver = new StepDriver(trainer, {
       totalSteps: steps,
       point: (r: StepResult) => r,
@@ -101,8 +179,9 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
         for (const r of points) {
           if (r.step % 10 !== 0 && r.step !== steps) continue;
           const seconds = (performance.now() - start) / 1000;
+          const tokensPerSecond = (r.tokens - (run.resume?.state.tokens ?? 0)) / seconds;
           progress(
-            `step ${r.step}: loss ${r.loss.toFixed(4)}, grad norm ${r.gradNorm.toFixed(3)}, lr ${r.lr.toExponential(2)}, ${(r.tokens / seconds).toFixed(0)} tokens/s`,
+            `step ${r.step}: loss ${r.loss.toFixed(4)}, grad norm ${r.gradNorm.toFixed(3)}, lr ${r.lr.toExponential(2)}, ${tokensPerSecond.toFixed(0)} tokens/s`,
           );
         }
         last = points.at(-1) ?? last;
@@ -117,26 +196,30 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
             progress(`step ${step}: val loss ${valLoss.toFixed(4)}`);
           },
         },
+        { due: (step, end) => end || (saveEvery > 0 && step % saveEvery === 0), run: save },
       ],
     });
-    await driver.run();
-    const seconds = (performance.now() - start) / 1000;
-    if (o.out) {
-      const ckpt = await trainer.checkpoint(tokenizer.toJSON(), { corpus: corpus.name, finalValLoss, initialValLoss });
-      await writeHfFolder(o.out, writeCheckpoint(ckpt));
-      progress(`checkpoint written to ${o.out}`);
+    stopListening = failOnDeviceLoss(ctx, (message) => driver.fail(message));
+    try {
+      await driver.run();
+    } catch (error) {
+      throw checkpoints.failure(error);
     }
+    const seconds = (performance.now() - start) / 1000;
+    const tokens = (last?.tokens ?? 0) - (run.resume?.state.tokens ?? 0);
     return {
       steps,
       tokens: last?.tokens ?? 0,
       initialValLoss,
       finalValLoss,
       finalTrainLoss: last?.loss ?? Number.NaN,
-      tokensPerSecond: (last?.tokens ?? 0) / seconds,
+      tokensPerSecond: tokens / seconds,
       plannedBytes: plan.totalBytes,
       adapter: ctx.adapter.name,
+      ...(out ? { out } : {}),
     };
   } finally {
+    stopListening();
     trainer.destroy();
     ctx.destroy();
   }

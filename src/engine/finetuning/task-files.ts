@@ -3,15 +3,9 @@
 // format detection; a dev file is read with the training file's labels. A refused file changes nothing: the
 // tab keeps the files it had. A new training file re-checks the dev file, which keeps its text and carries a
 // `problem` until it fits again. Summaries (label mapping, first example) and previews go to the UI.
-import { type ColumnMapping, MAX_TASK_FILE_BYTES, parseTaskFile } from '../../data/tasks/parse-task-file.ts';
-import {
-  type LabelMap,
-  type TaskDataset,
-  type TaskExample,
-  type TaskFamily,
-  TaskFileError,
-} from '../../data/tasks/task-types.ts';
-import { findUtf8Problem } from '../../data/utf8.ts';
+import { decodeTaskFile } from '../../data/tasks/decode-task-file.ts';
+import { type ColumnMapping, parseTaskFile } from '../../data/tasks/parse-task-file.ts';
+import type { LabelMap, TaskDataset, TaskExample, TaskFamily } from '../../data/tasks/task-types.ts';
 import type { TaskFileRole, TaskFileSummary } from '../protocol.ts';
 
 export interface LoadedTaskFile {
@@ -27,33 +21,6 @@ export interface LoadedTaskFile {
 export interface TaskFilePair {
   train?: LoadedTaskFile;
   dev?: LoadedTaskFile;
-}
-
-/** Bytes to text, refusing what is not a UTF-8 text file; errors name the file, the byte offset and the line. */
-export function decodeTaskFile(name: string, bytes: Uint8Array): string {
-  if (bytes.length > MAX_TASK_FILE_BYTES) {
-    throw new TaskFileError(name, undefined, `is larger than ${MAX_TASK_FILE_BYTES / 2 ** 20} MiB`);
-  }
-  if (bytes.length === 0) throw new TaskFileError(name, undefined, 'is empty');
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    let line = 1;
-    for (let i = 0; i < nul; i++) if (bytes[i] === 0x0a) line++;
-    throw new TaskFileError(
-      name,
-      line,
-      `looks binary (a NUL byte at byte ${nul}): task files are UTF-8 text (GLUE TSV, CSV or JSONL)`,
-    );
-  }
-  const problem = findUtf8Problem(bytes);
-  if (problem) {
-    throw new TaskFileError(
-      name,
-      problem.line,
-      `is not valid UTF-8 at byte ${problem.offset} (${problem.reason}); save it as UTF-8 text`,
-    );
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 /** The readable fields of an example, by name. */

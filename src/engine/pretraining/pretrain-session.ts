@@ -194,11 +194,6 @@ export class PretrainSession {
     const { manifest, corpusText } = parseRunFiles(saved.run);
     const ckpt = readCheckpoint(saved.checkpoint);
     const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
-    if (tokenizer.vocabSize !== ckpt.config.vocabSize) {
-      throw new Error(
-        `The saved tokenizer has ${tokenizer.vocabSize} tokens but the model ${ckpt.config.vocabSize}: the checkpoint is inconsistent.`,
-      );
-    }
     const settings = manifest.settings;
     const options = trainerOptions(
       { ...settings, B: ckpt.state.B, T: ckpt.state.T, seed: ckpt.state.seed },
