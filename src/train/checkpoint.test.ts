@@ -9,7 +9,16 @@ import { CharTokenizer } from '../tokenizer/char.ts';
 import { type Checkpoint, readCheckpoint, type TrainingState, writeCheckpoint } from './checkpoint.ts';
 import { pretrainSchedule } from './schedule.ts';
 
-const config = { ...PRESETS.tiny, vocabSize: 30, nPositions: 16, nEmbd: 32, nHead: 2, nInner: 128, nLayer: 1 };
+const tokenizer = CharTokenizer.fromCorpus('hello world, tiny corpus');
+const config = {
+  ...PRESETS.tiny,
+  vocabSize: tokenizer.vocabSize,
+  nPositions: 16,
+  nEmbd: 32,
+  nHead: 2,
+  nInner: 128,
+  nLayer: 1,
+};
 const params = initParams(config, 1);
 const moments = { m: initParams(config, 2), v: initParams(config, 3) };
 const state: TrainingState = {
@@ -25,7 +34,7 @@ const state: TrainingState = {
   schedule: pretrainSchedule(1e-3, 100),
   weightDecay: 0.01,
   maxGradNorm: 1,
-  tokenizer: CharTokenizer.fromCorpus('hello world, tiny corpus').toJSON(),
+  tokenizer: tokenizer.toJSON(),
   notes: { corpus: 'x.txt' },
 };
 const ckpt: Checkpoint = { config, heads: {}, params, moments, state };
@@ -56,6 +65,21 @@ describe('checkpoints', () => {
     expect(back.state).toEqual(state);
     for (const [name, values] of params) expect(back.params.get(name), name).toEqual(values);
     for (const [name, values] of moments.v) expect(back.moments?.v.get(name), name).toEqual(values);
+  });
+
+  it('refuses non-finite moments and a tokenizer of another size, naming the file', () => {
+    const badMoments = { m: initParams(config, 2), v: initParams(config, 3) };
+    badMoments.v.get('h0.fcb')![7] = Number.NaN;
+    const nan = refusal(() => readCheckpoint(writeCheckpoint({ ...ckpt, moments: badMoments })));
+    expect(nan.code).toBe('NON_FINITE');
+    expect(nan.message).toMatch(
+      /^optimizer\.safetensors: weight '.*h\.0\.mlp\.c_fc\.bias\.exp_avg_sq' holds NaN at index 7/,
+    );
+    const other = { ...state, tokenizer: CharTokenizer.fromCorpus('abc').toJSON() };
+    const mismatch = refusal(() => readCheckpoint(writeCheckpoint({ ...ckpt, state: other })));
+    expect(mismatch.message).toMatch(
+      /^training_state\.json: its tokenizer has \d+ tokens but config\.json's model has/,
+    );
   });
 
   it('is a Hugging Face folder too', () => {

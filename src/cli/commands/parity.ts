@@ -1,9 +1,11 @@
 // `parity --hf DIR`: our engine against Hugging Face's golden values in DIR (hf-tiny layout).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
 import { runParity } from '../../train/parity.ts';
 import { readFixtureFolder } from '../../train/parity-node.ts';
-import { type OptionSpecs, parseOptions } from '../args.ts';
+import { type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 
 export const parityOptions = {
   hf: {
@@ -15,7 +17,14 @@ export const parityOptions = {
 
 export async function parityCommand(args: string[]): Promise<unknown> {
   const options = parseOptions(args, parityOptions);
-  const files = await readFixtureFolder(options.hf!);
+  const dir = options.hf!;
+  const missing = ['base', 'double-heads', 'reference.safetensors', 'reference.json'].filter(
+    (f) => !existsSync(join(dir, f)),
+  );
+  if (missing.length) {
+    throw new UsageError(`--hf ${dir} lacks ${missing.join(', ')}: give a fixture folder laid out like hf-tiny`);
+  }
+  const files = await readFixtureFolder(dir);
   const ctx = await openGpu(await nodeGpu(), { purpose: 'gpt1-lab parity' });
   try {
     const report = await runParity(ctx, files);

@@ -139,7 +139,7 @@ export class FinetuneCommands {
 
   async importCheckpoint(name: string, files: { name: string; bytes: ArrayBuffer }[]): Promise<void> {
     try {
-      const imported = importCheckpoint(name, new Map(files.map((f) => [f.name, new Uint8Array(f.bytes)])));
+      const imported = await importCheckpoint(name, new Map(files.map((f) => [f.name, new Uint8Array(f.bytes)])));
       this.imported = imported;
       this.emit({ type: 'checkpoint-imported', info: imported.info });
     } catch (error) {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import { type Gpt1Config, PRESETS } from '../../model/config.ts';
 import { exportHfCheckpoint } from '../../model/hf-format.ts';
+import { withManifest } from '../../model/manifest.ts';
 import { initParams } from '../../model/weights.ts';
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
 import { Engine } from '../engine.ts';
@@ -224,5 +225,41 @@ describe('task files in the engine', () => {
     const preview = rec.of('task-preview').at(-1)!.preview;
     expect(preview.tokenizer).toMatch(/^tiny-hf's tokenizer \(GPT-1's BPE, 40,47\d tokens\)/);
     expect(preview.sequences[0]!.tokens.slice(1, 4).map((t) => t.text)).toEqual(['hide</w>', 'new</w>', 'secre']);
+  });
+
+  it('refuses a folder whose files do not match its manifest, a NaN weight, and a tokenizer larger than the model', async () => {
+    const { engine: e, rec } = engine();
+    const config: Gpt1Config = { ...PRESETS.tiny, vocabSize: 40478, nLayer: 1, nEmbd: 16, nHead: 2, nInner: 64 };
+    const tokenizerFiles = ['encoder_bpe_40000.json', 'vocab_40000.bpe'].map(
+      (name) =>
+        [name, new TextEncoder().encode(readFileSync(resolve('../shared/data/gpt1-tokenizer', name), 'utf8'))] as const,
+    );
+    const upload = (files: Map<string, Uint8Array>) =>
+      e.handle({
+        type: 'import-checkpoint',
+        name: 'folder',
+        files: [...files].map(([name, data]) => ({ name, bytes: data.slice().buffer as ArrayBuffer })),
+      });
+    const whole = await withManifest(
+      new Map([...exportHfCheckpoint(config, initParams(config, 3)).files, ...tokenizerFiles]),
+    );
+    const mixed = new Map(whole);
+    mixed.set('model.safetensors', exportHfCheckpoint(config, initParams(config, 4)).files.get('model.safetensors')!);
+    await upload(mixed);
+    expect(lastError(rec)?.message).toMatch(/^folder: model\.safetensors: its SHA-256 differs from manifest\.json/);
+    const nan = initParams(config, 3);
+    nan.get('h0.attprojb')![2] = Number.POSITIVE_INFINITY;
+    await upload(new Map([...exportHfCheckpoint(config, nan).files, ...tokenizerFiles]));
+    expect(lastError(rec)?.message).toMatch(
+      /model\.safetensors: weight '.*h\.0\.attn\.c_proj\.bias' holds Infinity at index 2/,
+    );
+    const small = { ...config, vocabSize: 1000 };
+    await upload(new Map([...exportHfCheckpoint(small, initParams(small, 3)).files, ...tokenizerFiles]));
+    expect(lastError(rec)?.message).toMatch(
+      /tokenizer has 40478 tokens but config\.json's model only 1000 token embeddings/,
+    );
+    expect(rec.of('checkpoint-imported')).toHaveLength(0); // nothing was imported
+    await upload(whole);
+    expect(rec.of('checkpoint-imported')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
 import type { TaskDataset } from '../../data/tasks/task-types.ts';
 import { type Gpt1Config, PRESETS } from '../../model/config.ts';
 import { importHfCheckpoint } from '../../model/hf-format.ts';
+import { verifyManifest } from '../../model/manifest.ts';
 import { parameterCount, parameterTable } from '../../model/params.ts';
 import type { ParamValues } from '../../model/weights.ts';
 import { CharTokenizer } from '../../tokenizer/char.ts';
@@ -127,9 +128,10 @@ export async function pretrainedModel(init: 'current' | 'imported', sources: Sou
 const decoder = new TextDecoder();
 
 /** Reads a checkpoint folder's files: ours (training_state.json holds the tokenizer) or Hugging Face's. */
-export function importCheckpoint(name: string, files: ReadonlyMap<string, Uint8Array>): ImportedModel {
+export async function importCheckpoint(name: string, files: ReadonlyMap<string, Uint8Array>): Promise<ImportedModel> {
   if (files.size === 0)
     throw new Error('The folder is empty: choose the checkpoint folder (config.json, model.safetensors, …).');
+  await verifyManifest(files); // a folder of ours must be whole and of one checkpoint
   let model: PretrainedModel;
   let kind: ImportedModelInfo['kind'];
   let warnings: string[] = [];
@@ -152,7 +154,14 @@ export function importCheckpoint(name: string, files: ReadonlyMap<string, Uint8A
           'and vocab_40000.bpe) to the selection.',
       );
     }
-    model = { config: imported.config, params: imported.params, tokenizer: gpt1TokenizerFromFiles(texts), name };
+    const tokenizer = gpt1TokenizerFromFiles(texts);
+    if (tokenizer.vocabSize > imported.config.vocabSize) {
+      throw new Error(
+        `its tokenizer has ${tokenizer.vocabSize} tokens but config.json's model only ${imported.config.vocabSize} ` +
+          'token embeddings: are they from the same model?',
+      );
+    }
+    model = { config: imported.config, params: imported.params, tokenizer, name };
     kind = 'hugging-face';
     warnings = imported.warnings;
     heads = imported.heads;

@@ -9,6 +9,7 @@
 import { splitTrainVal } from '../../data/lm-batches.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import { type Gpt1Config, validateConfig } from '../../model/config.ts';
+import { withManifest } from '../../model/manifest.ts';
 import { initParams, type ParamValues } from '../../model/weights.ts';
 import type { CheckpointStore, SavedRun } from '../../storage/checkpoint-store.ts';
 import { encodeHistory, HISTORY_FILE, parseHistory, parseRunFiles, type RunHistory } from '../../storage/run-files.ts';
@@ -387,10 +388,8 @@ export class PretrainSession {
   async exportFiles(): Promise<{ step: number; files: Map<string, Uint8Array> }> {
     await this.weights(); // the same state check: weights are consistent only at a boundary
     const notes = { runId: this.runId, corpus: this.corpus.name };
-    return {
-      step: this.trainer.step,
-      files: writeCheckpoint(await this.trainer.checkpoint(this.tokenizer.toJSON(), notes)),
-    };
+    const files = writeCheckpoint(await this.trainer.checkpoint(this.tokenizer.toJSON(), notes));
+    return { step: this.trainer.step, files: await withManifest(files) };
   }
 
   /** Attention maps of `text` (its first T tokens) with the current weights. */
