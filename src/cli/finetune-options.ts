@@ -24,9 +24,11 @@ import {
   FinetuneRun,
   type FinetuneRunOptions,
 } from '../train/finetune-run.ts';
+import { fieldText } from '../train/settings/field.ts';
 import {
   DEFAULT_FINETUNE_SEED,
   FINETUNE_FIELDS,
+  type FinetuneField,
   MAX_STEPS_FIELD,
   PAPER_FINETUNE,
 } from '../train/settings/finetune-settings.ts';
@@ -38,7 +40,9 @@ import { tuneOptions } from './kernel-tuning.ts';
 import { progress } from './progress.ts';
 import { tokenizerFromOption } from './tokenizer-option.ts';
 
-const paper = (value: number) => `${value}, the paper's`;
+/** The paper's value of a field, as the help shows it. */
+const paper = (key: keyof typeof PAPER_FINETUNE & FinetuneField) =>
+  `${fieldText({ ...FINETUNE_FIELDS[key], percent: false }, PAPER_FINETUNE[key])}, the paper's`;
 
 /** Options finetune and ablate share. */
 export const finetuneRunOptions = {
@@ -48,12 +52,12 @@ export const finetuneRunOptions = {
   dev: { type: 'string', help: 'labelled dev file, same format', required: true },
   tokenizer: { type: 'string', help: 'char | bpe:N | gpt1:DIR (scratch; or the tokenizer of an HF --init folder)' },
   'transfer-layers': fieldOption(FINETUNE_FIELDS.transferLayers, 'all'),
-  'aux-lm': fieldOption(FINETUNE_FIELDS.auxLm, paper(PAPER_FINETUNE.auxLm)),
-  epochs: fieldOption(FINETUNE_FIELDS.epochs, paper(PAPER_FINETUNE.epochs)),
-  batch: fieldOption(FINETUNE_FIELDS.batch, paper(PAPER_FINETUNE.batch)),
-  lr: fieldOption(FINETUNE_FIELDS.lr, paper(PAPER_FINETUNE.lr)),
-  warmup: fieldOption(FINETUNE_FIELDS.warmup, paper(PAPER_FINETUNE.warmup)),
-  clip: fieldOption(FINETUNE_FIELDS.clip, paper(PAPER_FINETUNE.clip)),
+  'aux-lm': fieldOption(FINETUNE_FIELDS.auxLm, paper('auxLm')),
+  epochs: fieldOption(FINETUNE_FIELDS.epochs, paper('epochs')),
+  batch: fieldOption(FINETUNE_FIELDS.batch, paper('batch')),
+  lr: fieldOption(FINETUNE_FIELDS.lr, paper('lr')),
+  warmup: fieldOption(FINETUNE_FIELDS.warmup, paper('warmup')),
+  clip: fieldOption(FINETUNE_FIELDS.clip, paper('clip')),
   seed: fieldOption(FINETUNE_FIELDS.seed, String(DEFAULT_FINETUNE_SEED)),
   context: fieldOption(FINETUNE_FIELDS.context, "the model's positions"),
   truncation: { type: 'string', help: 'longest-first | gpt1-halves (default longest-first)' },

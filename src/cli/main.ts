@@ -44,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"`);
+  if (rest.includes('--help')) {
+    process.stderr.write(
+      `usage: npm run cli -- ${name} [options]\n  ${command.help}\n${optionsHelp(command.options ?? {})}\n`,
+    );
+    return 0;
+  }
   const result = await command.run(rest);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return result && typeof result === 'object' && 'pass' in result && result.pass === false ? 1 : 0;
@@ -53,7 +59,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message}\n${error instanceof UsageError ? usage() : ''}`);
+    const [name] = process.argv.slice(2);
+    const hint = name && name in COMMANDS ? `see npm run cli -- ${name} --help\n` : usage();
+    process.stderr.write(`error: ${message}\n${error instanceof UsageError ? hint : ''}`);
     process.stdout.write(`${JSON.stringify({ error: message })}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
   },

@@ -55,14 +55,14 @@ export const FINETUNE_FIELDS = {
   auxLm: {
     label: 'λ (the auxiliary LM weight)',
 
-    help: `λ of L3 = L2 + λ·L1, 0 = no auxiliary LM (paper ${PAPER_FINETUNE.auxLm})`,
+    help: 'λ of L3 = L2 + λ·L1, 0 = no auxiliary LM',
     min: 0,
     max: 100,
   },
   epochs: {
     label: 'the number of epochs',
 
-    help: `passes over the training file (paper ${PAPER_FINETUNE.epochs})`,
+    help: `passes over the training file`,
     min: 0,
     max: 1000,
     minExclusive: true,
@@ -70,7 +70,7 @@ export const FINETUNE_FIELDS = {
   batch: {
     label: 'the batch',
 
-    help: `examples per step (paper ${PAPER_FINETUNE.batch})`,
+    help: `examples per step`,
     integer: true,
     min: 1,
     max: 4096,
@@ -78,7 +78,7 @@ export const FINETUNE_FIELDS = {
   lr: {
     label: 'the learning rate',
 
-    help: `peak learning rate (paper ${PAPER_FINETUNE.lr})`,
+    help: `peak learning rate`,
     min: 0,
     max: 1,
     minExclusive: true,
@@ -87,7 +87,7 @@ export const FINETUNE_FIELDS = {
   warmup: {
     label: 'the warm-up',
 
-    help: `warm-up as a fraction of the steps, then linear decay (paper ${PAPER_FINETUNE.warmup})`,
+    help: `warm-up as a fraction of the steps, then linear decay`,
     min: 0,
     max: 1,
     maxExclusive: true,
@@ -96,7 +96,7 @@ export const FINETUNE_FIELDS = {
   clip: {
     label: 'the gradient clip',
 
-    help: `global gradient-norm clip (paper code ${PAPER_FINETUNE.clip})`,
+    help: `global gradient-norm clip`,
     min: 0,
     max: 1e6,
     minExclusive: true,
