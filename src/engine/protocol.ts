@@ -13,6 +13,7 @@ import type { TokenizerChoice } from '../tokenizer/choose.ts';
 import type { AblationVariant } from '../train/finetune-ablation.ts';
 import type { FinetuneEval, FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../train/finetune-run.ts';
 import type { StepMetrics } from '../train/lm-trainer.ts';
+import type { ProbeResult } from '../train/probes/zero-shot.ts';
 import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/finetune-settings.ts';
 import type { GenerateSettings } from '../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
@@ -247,6 +248,8 @@ export type EngineEvent =
   | { type: 'metrics'; runId: string; points: StepMetrics[] }
   | { type: 'eval'; runId: string; step: number; valLoss: number }
   | { type: 'sample'; runId: string; step: number; prompt: string; text: string }
+  /** A zero-shot probe round (Figure 2 right) at a step boundary. */
+  | { type: 'probes'; runId: string; step: number; results: ProbeResult[] }
   | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | {
       type: 'saved-runs';

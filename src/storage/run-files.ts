@@ -1,8 +1,9 @@
 // What a saved run holds besides the checkpoint folder itself (checkpoint.ts), so a run continues after a
 // page reload with nothing else: run.json (settings, corpus name, dates), corpus.txt (the normalised corpus
 // text: re-encoding it with the checkpoint's tokenizer gives the same ids) and, per checkpoint,
-// history.json (the metric and validation points so far, for the charts).
+// history.json (the metric, validation and zero-shot probe points so far, for the charts).
 import type { StepMetrics } from '../train/lm-trainer.ts';
+import type { ProbePoint } from '../train/probes/zero-shot.ts';
 import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
 import { RUN_MANIFEST } from './folder-store.ts';
 
@@ -22,6 +23,8 @@ export interface RunManifest {
 export interface RunHistory {
   metrics: StepMetrics[];
   evals: { step: number; valLoss: number }[];
+  /** Zero-shot probe rounds (absent from runs saved before probes existed). */
+  probes: ProbePoint[];
 }
 
 const encoder = new TextEncoder();
@@ -63,14 +66,15 @@ export function encodeHistory(history: RunHistory): Uint8Array {
 
 /** The history of a checkpoint; empty when the file is missing or unreadable (charts only, never fatal). */
 export function parseHistory(bytes: Uint8Array | undefined): RunHistory {
-  if (!bytes) return { metrics: [], evals: [] };
+  if (!bytes) return { metrics: [], evals: [], probes: [] };
   try {
     const parsed = JSON.parse(decoder.decode(bytes)) as RunHistory;
     return {
       metrics: Array.isArray(parsed.metrics) ? parsed.metrics : [],
       evals: Array.isArray(parsed.evals) ? parsed.evals : [],
+      probes: Array.isArray(parsed.probes) ? parsed.probes : [],
     };
   } catch {
-    return { metrics: [], evals: [] };
+    return { metrics: [], evals: [], probes: [] };
   }
 }

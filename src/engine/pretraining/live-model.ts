@@ -1,5 +1,5 @@
 // A training run's model as people look at it while it trains: samples at step boundaries, generations
-// streamed token by token, and attention maps of a text, all through forward programs that share the
+// streamed token by token, zero-shot probe rounds, and attention maps of a text, all through forward programs that share the
 // training program's parameters (no copy). One generation runs at a time; the generator programs are
 // compiled on first use and freed with the run.
 import type { GpuContext } from '../../gpu/device.ts';
@@ -8,9 +8,15 @@ import type { Program } from '../../runtime/program.ts';
 import type { Tensor } from '../../runtime/tensor.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import { type GenerateOptions, Generator } from '../../train/generator.ts';
+import type { ProbeSet } from '../../train/probes/probe-sets.ts';
+import { SequenceScorer } from '../../train/probes/sequence-scorer.ts';
+import { type ProbeResult, runProbes } from '../../train/probes/zero-shot.ts';
 import { type GenerateSettings, generateSettingsProblem } from '../../train/settings/generate-settings.ts';
 import { type AttentionMaps, attentionMaps } from '../attention-maps.ts';
 import { pieceText, promptIds, TextStream } from '../token-pieces.ts';
+
+/** Sequences a probe round scores per GPU pass. */
+const PROBE_BATCH = 8;
 
 /** The training program and its parameter tensors, read in place. */
 export interface SharedWeights {
@@ -24,6 +30,7 @@ export type GeneratedPiece = { text: string; done: boolean; fullText: string };
 export class LiveModel {
   private sampler: Promise<Generator> | undefined;
   private generator: Promise<Generator> | undefined;
+  private scorer: Promise<SequenceScorer> | undefined;
   /** Serialises generations (one Generator, one request at a time). */
   private generating: Promise<void> = Promise.resolve();
   private closed = false;
@@ -81,6 +88,13 @@ export class LiveModel {
     return { ...maps, tokens: ids.map((id) => pieceText(this.tokenizer, id)) };
   }
 
+  /** The zero-shot probes' results on the current weights (a scorer program compiled on first use). */
+  async probe(sets: readonly ProbeSet[]): Promise<ProbeResult[]> {
+    this.scorer ??= SequenceScorer.create(this.ctx, this.config, { shared: this.weights }, PROBE_BATCH, this.T);
+    const scorer = await this.scorer;
+    return runProbes(sets, this.tokenizer, (sequences) => scorer.score(sequences));
+  }
+
   /** Waits for a running generation to notice, then frees the generator programs. */
   async close(): Promise<void> {
     this.closed = true;
@@ -88,5 +102,6 @@ export class LiveModel {
     const free = async (g: Promise<Generator> | undefined) => (await g?.catch(() => undefined))?.destroy();
     await free(this.sampler);
     await free(this.generator);
+    (await this.scorer?.catch(() => undefined))?.destroy();
   }
 }

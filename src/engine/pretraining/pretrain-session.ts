@@ -25,6 +25,7 @@ import {
   type StepResult,
 } from '../../train/lm-trainer.ts';
 import { tokensPerSecond } from '../../train/metrics-batcher.ts';
+import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
 import { pretrainSchedule, type Schedule } from '../../train/schedule.ts';
 import type { GenerateSettings } from '../../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../../train/settings/pretrain-settings.ts';
@@ -39,6 +40,8 @@ export interface SessionDeps {
   emit: EmitFn;
   /** Where checkpoints go; without one, nothing is saved. */
   store?: CheckpointStore;
+  /** The zero-shot probe sets the run scores every probeEvery steps (default: the built-in ones). */
+  probeSets?: readonly ProbeSet[];
   now?: () => number;
 }
 
@@ -110,6 +113,7 @@ export class PretrainSession {
   private fatal: string | undefined;
   private lastEvalStep = -1;
   private lastSampleStep = -1;
+  private lastProbeStep = -1;
   private destroyed = false;
 
   private constructor(
@@ -129,6 +133,7 @@ export class PretrainSession {
     } = parts);
     const now = deps.now ?? (() => performance.now());
     const { evalEvery, sampleEvery, steps } = this.settings;
+    const probeEvery = this.settings.probeEvery ?? 0;
     this.checkpoints = new RunCheckpoints(deps.store, parts, pacing, deps.emit, now);
     this.live = new LiveModel(deps.ctx, this.config, this.tokenizer, this.settings.T, {
       program: this.trainer.program,
@@ -153,6 +158,7 @@ export class PretrainSession {
       work: [
         { due: (step, end) => dueEvery(evalEvery, steps, step, end, this.lastEvalStep), run: () => this.evaluate() },
         { due: (step, end) => dueEvery(sampleEvery, steps, step, end, this.lastSampleStep), run: () => this.sample() },
+        { due: (step, end) => dueEvery(probeEvery, steps, step, end, this.lastProbeStep), run: () => this.probe() },
         { due: (step, end) => end || this.checkpoints.due(step), run: () => this.save() },
       ],
       onPausing: async () => {
@@ -183,7 +189,7 @@ export class PretrainSession {
       splitTrainVal(ids, settings.T),
       run.initialParams ?? initParams(config, settings.seed),
     );
-    const history: RunHistory = { metrics: [], evals: [] };
+    const history: RunHistory = { metrics: [], evals: [], probes: [] };
     const parts = { runId: run.runId, settings, config, tokenizer, corpus: run.corpus, ids, trainer, history };
     const session = new PretrainSession(deps, { ...parts, elapsedMs: 0 }, pacing);
     await session.checkpoints.saveRunFiles();
@@ -214,12 +220,14 @@ export class PretrainSession {
     // Points past the checkpoint (saved by a later history) would repeat after resuming: drop them.
     history.metrics = history.metrics.filter((p) => p.step <= ckpt.state.step);
     history.evals = history.evals.filter((e) => e.step <= ckpt.state.step);
+    history.probes = history.probes.filter((p) => p.step <= ckpt.state.step);
     const elapsed = Number(ckpt.state.notes.elapsedMs ?? history.metrics.at(-1)?.elapsedMs ?? 0);
     const corpus = { name: manifest.corpusName, text: corpusText };
     const parts = { runId: manifest.runId, settings, config: ckpt.config, tokenizer, corpus, ids, trainer, history };
     const session = new PretrainSession(deps, { ...parts, elapsedMs: Number.isFinite(elapsed) ? elapsed : 0 }, pacing);
     session.checkpoints.restored(ckpt.state.step);
     session.lastEvalStep = history.evals.at(-1)?.step ?? -1;
+    session.lastProbeStep = history.probes.at(-1)?.step ?? -1;
     return session;
   }
 
@@ -251,6 +259,7 @@ export class PretrainSession {
     if (this.history.metrics.length)
       this.emit({ type: 'metrics', runId: this.runId, points: [...this.history.metrics] });
     for (const e of this.history.evals) this.emit({ type: 'eval', runId: this.runId, ...e });
+    for (const p of this.history.probes) this.emit({ type: 'probes', runId: this.runId, ...p });
   }
 
   /** Starts the step loop (or waits paused); resolves with the final state: done, stopped or error. */
@@ -327,6 +336,8 @@ export class PretrainSession {
       } else {
         this.setState('running');
         if (this.trainer.step === 0 && this.settings.evalEvery > 0) await this.evaluate();
+        // Figure 2 starts from the untrained model: the first probe round is at step 0.
+        if (this.trainer.step === 0 && (this.settings.probeEvery ?? 0) > 0) await this.probe();
       }
       const end = await this.driver.run();
       if (end === 'stopped') await this.save();
@@ -356,6 +367,15 @@ export class PretrainSession {
     const text = await this.live.sample(prompt, { ...DEFAULT_SAMPLE, seed: this.settings.seed, ...this.pacing.sample });
     this.lastSampleStep = step;
     this.emit({ type: 'sample', runId: this.runId, step, prompt, text });
+  }
+
+  /** A zero-shot probe round on the current weights (reads them; never writes weights, moments or seeds). */
+  private async probe(): Promise<void> {
+    const step = this.trainer.step;
+    const results = await this.live.probe(this.deps.probeSets ?? builtinProbeSets());
+    this.lastProbeStep = step;
+    this.history.probes.push({ step, results });
+    this.emit({ type: 'probes', runId: this.runId, step, results });
   }
 
   /** A checkpoint at the current step boundary (once per step); failures are reported, not fatal. */

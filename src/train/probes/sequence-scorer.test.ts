@@ -53,8 +53,13 @@ describe('SequenceScorer', () => {
     const [cut] = await scorer.score([{ ids: long, from: long.length - 3 }]);
     const reference = nextTokenLogProbsRef(config, params, long.slice(5)).subarray(-3);
     for (const [t, r] of reference.entries()) expect(Math.abs(cut![t]! - r)).toBeLessThan(ATOL);
-    await expect(scorer.score([{ ids: long, from: 2 }])).rejects.toThrow(/cannot score tokens 2\.\./);
-    await expect(scorer.score([{ ids: [1, 2], from: 0 }])).rejects.toThrow(/cannot score/);
+    // A scored part longer than the context: its last T - 1 tokens.
+    const [clamped] = await scorer.score([{ ids: long, from: 2 }]);
+    const tail = nextTokenLogProbsRef(config, params, long.slice(5));
+    expect(clamped!.length).toBe(config.nPositions - 1);
+    for (const [t, r] of tail.entries()) expect(Math.abs(clamped![t]! - r)).toBeLessThan(ATOL);
+    await expect(scorer.score([{ ids: [1, 2], from: 0 }])).rejects.toThrow(/cannot score tokens 0\.\./);
+    await expect(scorer.score([{ ids: [1, 2], from: 3 }])).rejects.toThrow(/cannot score tokens 3\.\./);
     scorer.destroy();
   });
 });

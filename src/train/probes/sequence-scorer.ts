@@ -55,8 +55,9 @@ export class SequenceScorer {
   }
 
   /**
-   * Log-probabilities of each sequence's scored tokens. A sequence longer than T keeps its last T tokens
-   * (its scored part must fit in them); sequences run B at a time (a sync point per batch).
+   * Log-probabilities of each sequence's scored tokens. A sequence longer than T keeps its last T tokens, and
+   * a scored part longer than T − 1 tokens is scored on its last T − 1; sequences run B at a time (a sync
+   * point per batch).
    */
   async score(sequences: readonly ScoredSequence[]): Promise<SequenceScore[]> {
     const { B, T } = this;
@@ -67,14 +68,13 @@ export class SequenceScorer {
       const targets = new Uint32Array(B * T).fill(IGNORE_INDEX); // [B*T]
       const spans: { offset: number; count: number }[] = [];
       batch.forEach((seq, b) => {
+        if (seq.from < 1 || seq.from > seq.ids.length) {
+          throw new Error(`cannot score tokens ${seq.from}.. of a ${seq.ids.length}-token sequence`);
+        }
         const cut = Math.max(0, seq.ids.length - T);
         const kept = seq.ids.slice(cut);
-        const from = seq.from - cut;
-        if (seq.from < 1 || from < 1 || seq.from > seq.ids.length) {
-          throw new Error(
-            `cannot score tokens ${seq.from}.. of a ${seq.ids.length}-token sequence in a ${T}-token context`,
-          );
-        }
+        // A scored part longer than the context loses its first tokens: the first kept token has no context.
+        const from = Math.max(1, seq.from - cut);
         ids.set(kept, b * T);
         // The target at position t is the token at t + 1: position from - 1 predicts the first scored token.
         for (let t = from - 1; t + 1 < kept.length; t++) targets[b * T + t] = kept[t + 1]!;

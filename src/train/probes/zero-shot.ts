@@ -24,6 +24,12 @@ export interface ProbeResult {
   items: number;
 }
 
+/** One probe round during pre-training: every set's result at a step. */
+export interface ProbePoint {
+  step: number;
+  results: ProbeResult[];
+}
+
 /** Scores token sequences (a SequenceScorer, or a CPU reference in tests). */
 export type Score = (sequences: readonly ScoredSequence[]) => Promise<SequenceScore[]>;
 

@@ -18,6 +18,8 @@ export interface PretrainSettings {
   /** A sample from `samplePrompt` every N steps (fixed sampling seed, so samples compare across steps). */
   sampleEvery: number;
   samplePrompt: string;
+  /** Zero-shot probes every N steps (0 or absent: none; runs saved before probes have none). */
+  probeEvery?: number;
 }
 
 const STEP_LIMIT = 10_000_000;
@@ -53,6 +55,13 @@ export const PRETRAIN_FIELDS = {
     min: 0,
     max: STEP_LIMIT,
   },
+  probeEvery: {
+    label: 'the probe interval',
+    help: 'zero-shot probes every N steps (0: none)',
+    integer: true,
+    min: 0,
+    max: STEP_LIMIT,
+  },
   sampleEvery: {
     label: 'the sample interval',
     help: 'a sample every N steps (0: only at the end)',
@@ -67,12 +76,12 @@ export type PretrainField = keyof typeof PRETRAIN_FIELDS;
 /** The training settings a preset starts with (its model shape comes from PRESETS). */
 export const PRETRAIN_DEFAULTS: Record<
   PresetName,
-  Pick<PretrainSettings, 'B' | 'lr' | 'steps' | 'evalEvery' | 'sampleEvery'>
+  Pick<PretrainSettings, 'B' | 'lr' | 'steps' | 'evalEvery' | 'sampleEvery'> & { probeEvery: number }
 > = {
-  tiny: { B: 8, lr: 1e-3, steps: 1000, evalEvery: 50, sampleEvery: 50 },
-  small: { B: 16, lr: 1e-3, steps: 5000, evalEvery: 250, sampleEvery: 250 },
+  tiny: { B: 8, lr: 1e-3, steps: 1000, evalEvery: 50, sampleEvery: 50, probeEvery: 100 },
+  small: { B: 16, lr: 1e-3, steps: 5000, evalEvery: 250, sampleEvery: 250, probeEvery: 500 },
   // GPT-1's peak learning rate (2.5e-4) and batch (64 sequences of 512 tokens).
-  gpt1: { B: 64, lr: 2.5e-4, steps: 100_000, evalEvery: 1000, sampleEvery: 1000 },
+  gpt1: { B: 64, lr: 2.5e-4, steps: 100_000, evalEvery: 1000, sampleEvery: 1000, probeEvery: 5000 },
 };
 
 export const DEFAULT_SEED = 0;

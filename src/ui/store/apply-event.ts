@@ -52,6 +52,9 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'sample':
       s.runSampled(event.runId, { step: event.step, prompt: event.prompt, text: event.text });
       break;
+    case 'probes':
+      s.runProbed(event.runId, { step: event.step, results: event.results });
+      break;
     case 'checkpoint-export':
       downloadZip(`${event.runId}-step${event.step}-openai-gpt.zip`, event.files);
       break;

@@ -25,6 +25,7 @@ const FIELD_OF = {
   seed: 'seed',
   evalEvery: 'evalEvery',
   sampleEvery: 'sampleEvery',
+  probeEvery: 'probeEvery',
 } as const satisfies Record<string, PretrainField>;
 
 export type FormField = keyof typeof FIELD_OF;
@@ -55,6 +56,7 @@ export function presetFields(preset: PresetName, seed = String(DEFAULT_SEED)): R
     seed,
     evalEvery: text('evalEvery', d.evalEvery),
     sampleEvery: text('sampleEvery', d.sampleEvery),
+    probeEvery: text('probeEvery', d.probeEvery),
   };
 }
 
@@ -107,6 +109,7 @@ export function parseForm(form: PretrainForm, vocabSize: number): Parsed {
       seed: valid('seed', DEFAULT_SEED),
       evalEvery: valid('evalEvery', defaults.evalEvery),
       sampleEvery: valid('sampleEvery', defaults.sampleEvery),
+      probeEvery: valid('probeEvery', defaults.probeEvery),
       samplePrompt: form.samplePrompt,
     },
   };

@@ -1,8 +1,10 @@
-// Runs slice: every run this page knows (settings, state, latest metrics summary, samples, checkpoint),
+// Runs slice: every run this page knows (settings, state, latest metrics summary, samples, zero-shot probe
+// rounds, checkpoint),
 // the current run, and the runs saved in OPFS that can be resumed. Metric arrays live in metrics-buffer.ts;
 // `metricsTick` only tells subscribers (charts) that they grew.
 import type { StateCreator } from 'zustand';
 import type { PretrainSettings, RunState, StepMetrics } from '../../engine/protocol.ts';
+import type { ProbePoint } from '../../train/probes/zero-shot.ts';
 
 export interface Sample {
   step: number;
@@ -22,6 +24,8 @@ export interface RunRecord {
   valLoss?: { step: number; value: number };
   msPerStep?: number;
   samples: Sample[];
+  /** Zero-shot probe rounds, in step order (a round at a step replaces an earlier one at that step). */
+  probes: ProbePoint[];
   checkpoint?: { step: number; bytes: number; at: number };
   /** Index into the series palette, fixed when the run is first seen, so its colour never changes. */
   colour: number;
@@ -47,6 +51,7 @@ export interface RunsSlice {
   runMetricsFlushed: (updates: Record<string, { latest?: StepMetrics; msPerStep?: number }>) => void;
   runEvaluated: (runId: string, step: number, value: number) => void;
   runSampled: (runId: string, sample: Sample) => void;
+  runProbed: (runId: string, point: ProbePoint) => void;
   runCheckpointed: (runId: string, step: number, bytes: number) => void;
   savedRunsListed: (runs: SavedRun[]) => void;
   selectRun: (runId: string) => void;
@@ -72,6 +77,7 @@ function blankRun(runId: string, settings: PretrainSettings, colour: number, ste
     step,
     totalSteps: settings.steps,
     samples: [],
+    probes: [],
     colour,
     startedAt: Date.now(),
   };
@@ -134,6 +140,10 @@ export const createRunsSlice: StateCreator<RunsSlice, [], [], RunsSlice> = (set,
     runSampled: (runId, sample) =>
       update(runId, (run) => ({
         samples: [...run.samples.filter((x) => x.step !== sample.step), sample].slice(-MAX_SAMPLES),
+      })),
+    runProbed: (runId, point) =>
+      update(runId, (run) => ({
+        probes: [...run.probes.filter((p) => p.step !== point.step), point].sort((a, b) => a.step - b.step),
       })),
     runCheckpointed: (runId, step, bytes) => update(runId, () => ({ checkpoint: { step, bytes, at: Date.now() } })),
     savedRunsListed: (savedRuns) => set({ savedRuns }),

@@ -20,6 +20,7 @@ const FIELDS: NumberFieldSpec<FormField>[] = [
   { field: 'seed', label: 'Seed' },
   { field: 'evalEvery', label: 'Eval every' },
   { field: 'sampleEvery', label: 'Sample every' },
+  { field: 'probeEvery', label: 'Zero-shot probes every' },
 ];
 
 const PRESETS: PresetName[] = ['tiny', 'small', 'gpt1'];
