@@ -128,7 +128,7 @@ def make_plan(args, place):
         schedule["totalSteps"] = args.total_steps
     if target > schedule["totalSteps"]:
         raise InputError(
-            os.path.join(source.folder, "training_state.json"),
+            "--total-steps" if args.total_steps is not None else os.path.join(source.folder, "training_state.json"),
             f"the schedule ends at step {schedule['totalSteps']} and --steps {args.steps} runs to step {target}: "
             "pass --total-steps to extend the cosine",
         )
