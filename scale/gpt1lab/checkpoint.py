@@ -243,9 +243,11 @@ def write_checkpoint(run_dir, params, moments, state, copied, keep=2):
     """Writes step-NNNNNNNN under `run_dir` through a temporary sibling and a rename; returns its path.
     `params` and `moments` map HF keys to tensors and (exp_avg, exp_avg_sq); keeps the newest `keep` folders."""
     os.makedirs(run_dir, exist_ok=True)
+    for name in os.listdir(run_dir):
+        if name.startswith(".step-") and ".tmp-" in name:  # left by a launch that died mid-save: never complete
+            shutil.rmtree(os.path.join(run_dir, name), ignore_errors=True)
     final = step_folder(run_dir, state["step"])
     tmp = os.path.join(run_dir, f".{os.path.basename(final)}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     for name, data in copied.items():
         _write_bytes(os.path.join(tmp, name), data)

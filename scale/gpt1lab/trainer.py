@@ -162,10 +162,11 @@ class Trainer:
     def _copied(self):
         copied = dict(self.plan.start.copied)
         p, place = self.plan, self.place
+        processes = f"{place.world} {place.device.type} process{'es' if place.world > 1 else ''}"
+        ddp = " with DistributedDataParallel" if place.world > 1 else ""
         line = (
             f"\n## Continued with PyTorch\n\nSteps {p.start.state['step']} to {self.step} ran in PyTorch "
-            f"(scale/continue_pretraining.py, DistributedDataParallel over {place.world} {place.device.type} "
-            f"process{'es' if place.world > 1 else ''}), {p.global_batch} x {p.T} tokens per step.\n"
+            f"(scale/continue_pretraining.py) on {processes}{ddp}, {p.global_batch} x {p.T} tokens per step.\n"
         )
         copied["README.md"] = copied.get("README.md", b"") + line.encode("utf-8")
         return copied

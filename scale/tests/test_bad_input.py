@@ -58,7 +58,8 @@ class BadInput(unittest.TestCase):
         self.refused(path, r"tokens_embed.weight has shape \[40, 64\], config.json .* gives \[40, 32\]")
 
     def test_a_run_folder_of_another_model_size(self):
-        other = write_folder(os.path.join(self.out, "step-00000009"), config=Gpt1Config(**{**TINY.__dict__, "n_layer": 3}))
+        deeper = Gpt1Config(**{**TINY.__dict__, "n_layer": 3})
+        other = write_folder(os.path.join(self.out, "step-00000009"), config=deeper)
         text = manifest.manifest_json(other, os.listdir(other))
         with open(os.path.join(other, manifest.NAME), "w") as file:
             file.write(text)
@@ -73,12 +74,14 @@ class BadInput(unittest.TestCase):
     def test_tokens_of_another_tokenizer(self):
         other = dict(CHAR_TOKENIZER, chars=[chr(65 + i) for i in range(39)])  # same kind and size, other symbols
         tokens = write_tokens(os.path.join(self.dir, "other.bin"), tokenizer=other)
-        self.refused(tokens, r"another char tokenizer than .*training_state.json's \(its SHA-256 differs\)", tokens=tokens)
+        message = r"another char tokenizer than .*training_state.json's \(its SHA-256 differs\)"
+        self.refused(tokens, message, tokens=tokens)
 
     def test_tokens_of_another_vocabulary(self):
         other = dict(CHAR_TOKENIZER, chars=[chr(65 + i) for i in range(49)])
         tokens = write_tokens(os.path.join(self.dir, "v50.bin"), vocab=50, tokenizer=other)
-        self.refused(tokens, r"a char tokenizer of 50 ids, but .* config.json 40 ids: encode the corpus again", tokens=tokens)
+        message = r"a char tokenizer of 50 ids, but .* config.json 40 ids: encode the corpus again"
+        self.refused(tokens, message, tokens=tokens)
 
     def test_truncated_tokens(self):
         with open(self.tokens, "rb") as file:
@@ -95,7 +98,8 @@ class BadInput(unittest.TestCase):
         args = ["--ckpt", folder, "--tokens", self.tokens, "--out", self.out, "--steps", "2", "--fresh-optimizer"]
         code, out, err = run_main(args)
         self.assertEqual(code, 0, err)
-        self.assertTrue(os.path.isfile(os.path.join(json.loads(out.splitlines()[-1])["checkpoint"], "optimizer.safetensors")))
+        written = json.loads(out.splitlines()[-1])["checkpoint"]
+        self.assertTrue(os.path.isfile(os.path.join(written, "optimizer.safetensors")))
 
     def test_a_file_that_differs_from_the_manifest(self):
         text = manifest.manifest_json(self.ckpt, os.listdir(self.ckpt))

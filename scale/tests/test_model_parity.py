@@ -8,8 +8,9 @@
 # roundings of 2^-24 ~ 6e-8 of the tensor's scale (measured: <= 2.2e-7 forward, 3.5e-7 for gradients). FORWARD_TOL
 # = 2e-5 leaves a wide margin and still fails on a wrong formula (measured on the logits while writing this test:
 # pre-LN 1.0, no causal mask 7.9e-3, ReLU 9.2e-3, no 1/sqrt(head size) 8.3e-5). The fixture's small activations
-# cannot tell erf-GELU from tanh-GELU (2e-7); that is the formula's own job. Gradients: the same bound. After 3 AdamW steps the parameters move by ~lr each
-# step; the update m / (sqrt(v) + eps) divides by sqrt(v), which amplifies gradient errors where v is tiny, so
+# cannot tell erf-GELU from tanh-GELU (2e-7); that is the formula's own job. Gradients: the same bound.
+# After 3 AdamW steps the parameters move by ~lr each step; the update m / (sqrt(v) + eps) divides by sqrt(v),
+# which amplifies gradient errors where v is tiny, so
 # ADAMW_TOL = 1e-4 (the TypeScript parity harness's bound for the same check; measured here: 2.4e-5).
 import json
 import os
