@@ -1,5 +1,6 @@
-// Runs every test tier (lint, types, vitest node + browser, Playwright e2e), keeps going after a
-// failing tier, and ends with one plain line "N passed, N failed" summed over all tiers, which CI reads.
+// Runs every test tier (lint, types, vitest node + browser, the Python tests of scale/, Playwright e2e), keeps
+// going after a failing tier, and ends with one plain line "N passed, N failed" summed over all tiers, which CI
+// reads.
 // Exit code is non-zero when anything failed or a tier could not run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -63,6 +64,25 @@ if (existsSync(vitestReport)) {
 } else {
   failed++;
   problems.push('vitest produced no report');
+}
+
+// scale/ is Python (PyTorch from Debian's python3-torch, which imports only under /usr/bin/python3): its unittest
+// suite runs here as its own tier and reports its counts, each test method counted once. The round trip through
+// PyTorch needs our engine as well, so it is a vitest test (src/train/continue-at-scale.test.ts) above.
+const pythonReport = `${REPORTS}/python.json`;
+const pythonStatus = run('python (scale/)', '/usr/bin/python3', ['scale/tests/run_tests.py', '--report', pythonReport]);
+if (existsSync(pythonReport)) {
+  const report = JSON.parse(readFileSync(pythonReport, 'utf8'));
+  passed += report.passed;
+  failed += report.failed;
+  if (report.skipped) console.log(`python: ${report.skipped} skipped (not counted)`);
+  if (pythonStatus !== 0 && report.failed === 0) {
+    failed++;
+    problems.push('python tests exited non-zero');
+  }
+} else {
+  failed++;
+  problems.push('python tests produced no report (is python3-torch installed for /usr/bin/python3?)');
 }
 
 const e2eReport = `${REPORTS}/e2e.json`;

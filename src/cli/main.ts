@@ -3,6 +3,7 @@
 import { type OptionSpecs, optionsHelp, UsageError } from './args.ts';
 import { ablateCommand, ablateOptions } from './commands/ablate.ts';
 import { adapterCommand } from './commands/adapter.ts';
+import { encodeCommand, encodeOptions } from './commands/encode.ts';
 import { finetuneCommand, finetuneOptions } from './commands/finetune.ts';
 import { generateCommand, generateOptions } from './commands/generate.ts';
 import { parityCommand, parityOptions } from './commands/parity.ts';
@@ -21,6 +22,11 @@ const COMMANDS: Record<string, Command> = {
   generate: { help: 'sample text from a checkpoint', options: generateOptions, run: generateCommand },
   finetune: { help: 'fine-tune on a labelled task file', options: finetuneOptions, run: finetuneCommand },
   ablate: { help: "the paper's ablations for one task", options: ablateOptions, run: ablateCommand },
+  encode: {
+    help: "a corpus as token ids with a checkpoint's tokenizer, for scale/continue_pretraining.py",
+    options: encodeOptions,
+    run: encodeCommand,
+  },
   tokenize: {
     help: 'GPT-1 token ids of JSONL {"text"} lines on stdin',
     options: tokenizeOptions,
