@@ -129,5 +129,15 @@ describe('continuing a run in PyTorch and bringing it back', () => {
     } finally {
       trainer.destroy();
     }
+
+    // And the CLI continues the folder PyTorch wrote to the end of its schedule (step 100), as its own.
+    const back = (await pretrainCommand([
+      ...['--corpus', CORPUS, '--resume', scaled, '--out', join(dir, 'back')],
+      ...['--eval-every', '0', '--no-tune'],
+    ])) as { steps: number; initialValLoss: number; finalValLoss: number };
+    expect(back.steps).toBe(100);
+    expect(Math.abs(back.initialValLoss - summary.valLoss) / summary.valLoss).toBeLessThanOrEqual(VAL_LOSS_RTOL);
+    expect(back.finalValLoss).toBeLessThan(back.initialValLoss);
+    expect(readdirSync(join(dir, 'back'))).toEqual(['checkpoint-100']);
   });
 });
