@@ -75,6 +75,30 @@ describe('PretrainSession', () => {
     await session.destroy();
   });
 
+  it('scores zero-shot probes at step 0, every N steps and at the end, without changing the losses; saved with the run', async () => {
+    const rec = recorder();
+    const store = memoryCheckpointStore();
+    const session = await create(tinySettings({ probeEvery: 6 }), rec, { ...QUIET, checkpointEvery: 0 }, store);
+    expect(await session.start()).toBe('done');
+    expect(rec.losses()).toEqual(baseline); // a probe round reads the weights, never the run's state
+    const rounds = rec.of('probes');
+    expect(rounds.map((r) => r.step)).toEqual([0, 6, 12]);
+    for (const round of rounds) {
+      expect(round.results.map((r) => r.kind)).toEqual(['sentiment', 'acceptability', 'choice', 'winograd']);
+      for (const r of round.results) {
+        expect(r.items).toBe(24);
+        expect(r.normalized).toBeCloseTo((r.value - r.chance) / (1 - r.chance), 12);
+      }
+    }
+    // Saved with the run: a restored session replays them.
+    await session.destroy();
+    const replay = recorder();
+    const again = await PretrainSession.restore({ ctx, emit: replay.emit, store }, await store.load('test-run'), QUIET);
+    again.replayHistory();
+    expect(replay.of('probes').map((r) => r.step)).toEqual([0, 6, 12]);
+    await again.destroy();
+  });
+
   it('pauses at a step boundary, steps once, resumes, and matches the uninterrupted run bit for bit', async () => {
     const rec = recorder();
     const store = memoryCheckpointStore();
@@ -185,7 +209,6 @@ describe('PretrainSession', () => {
     );
     expect(await restored.start()).toBe('done');
     expect(after.losses()).toEqual(baseline);
-    await restored.destroy();
   });
 
   it('streams generated tokens and gives attention maps of the live weights', async () => {
