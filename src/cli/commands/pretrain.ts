@@ -3,6 +3,7 @@
 // Face openai-gpt folder): at the end, and every N steps with --save-every. `--resume DIR` continues a run
 // from its latest checkpoint, bit for bit as if it had never stopped. Defaults and bounds are the
 // pre-training schema's (src/train/settings), the same as the app's; everything is checked before the GPU.
+import { basename } from 'node:path';
 import { readCorpus } from '../../data/corpus.ts';
 import { splitTrainVal } from '../../data/lm-batches.ts';
 import { openGpu } from '../../gpu/device.ts';
@@ -13,6 +14,10 @@ import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../train/checkpoint.ts';
 import { LmTrainer, type LmTrainerOptions, planTraining, type StepResult } from '../../train/lm-trainer.ts';
+import { parseProbeFile } from '../../train/probes/probe-files.ts';
+import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
+import { SequenceScorer } from '../../train/probes/sequence-scorer.ts';
+import { type ProbePoint, runProbes } from '../../train/probes/zero-shot.ts';
 import { pretrainSchedule } from '../../train/schedule.ts';
 import {
   DEFAULT_SEED,
@@ -48,6 +53,11 @@ export const pretrainOptions = {
   lr: fieldOption(PRETRAIN_FIELDS.lr, `the preset's, tiny ${tiny.lr}`),
   seed: fieldOption(PRETRAIN_FIELDS.seed, String(DEFAULT_SEED)),
   'eval-every': fieldOption(PRETRAIN_FIELDS.evalEvery, `the preset's, tiny ${tiny.evalEvery}`),
+  probes: {
+    type: 'string',
+    help: 'zero-shot probe sets, comma-separated: files (SST-2/CoLA TSV, COPA JSONL, Story Cloze CSV, Winograd JSONL) or "builtin"',
+  },
+  'probe-every': fieldOption(PRETRAIN_FIELDS.probeEvery, 'with --probes: at the start and the end only'),
   out: { type: 'string', help: 'run folder: each checkpoint is written as a sub-folder checkpoint-<step>' },
   'save-every': fieldOption(SAVE_EVERY_FIELD, 'only at the end'),
   resume: {
@@ -57,6 +67,20 @@ export const pretrainOptions = {
 } satisfies OptionSpecs;
 
 type PretrainArgs = ParsedOptions<typeof pretrainOptions>;
+
+/** The probe sets named by --probes: files, or "builtin" for the app's own. */
+function readProbeSets(list: string): ProbeSet[] {
+  return list.split(',').flatMap((entry) => {
+    const path = entry.trim();
+    if (path === 'builtin') return builtinProbeSets();
+    const bytes = readInputFile(path, '--probes');
+    try {
+      return [parseProbeFile(basename(path), bytes)];
+    } catch (error) {
+      throw new UsageError(`--probes ${path}: ${(error as Error).message}`);
+    }
+  });
+}
 
 /** What a resumed run takes from its checkpoint, and so may not be given again. */
 const FIXED_BY_CHECKPOINT = ['preset', 'tokenizer', 'steps', 'batch', 'context', 'lr', 'seed'] as const;
@@ -140,6 +164,9 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   const out = o.out ?? (from ? runFolderOf(from.path) : undefined);
   if (out) await prepareOutDir(out, from !== undefined && out === runFolderOf(from.path));
   const corpus = readCorpus(o.corpus!, readInputFile(o.corpus!, '--corpus'));
+  const probeSets = o.probes ? readProbeSets(o.probes) : [];
+  const probeEvery = o['probe-every'] ?? 0;
+  if (probeEvery && !probeSets.length) throw new UsageError('--probe-every needs --probes (the sets to score)');
   progress(`corpus ${corpus.name}: ${corpus.chars} characters, ${corpus.lines} lines`);
   const run = from ? await resumedRun(o, from.path, from.files) : await newRun(o, corpus.text);
   const { tokenizer, options, steps, evalEvery } = run;
@@ -157,11 +184,33 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   installTuner(ctx, o);
   const trainer = await LmTrainer.create(ctx, options, split, run.resume?.params ?? initParams(config, options.seed));
   const checkpoints = await CheckpointWriter.open(out);
+  const scorer = probeSets.length
+    ? await SequenceScorer.create(
+        ctx,
+        config,
+        { shared: { program: trainer.program, params: trainer.model.params } },
+        8,
+        T,
+      )
+    : undefined;
+  const probeRounds: ProbePoint[] = [];
+  const probe = async (step: number) => {
+    if (!scorer) return;
+    const started = performance.now();
+    const results = await runProbes(probeSets, tokenizer, (sequences) => scorer.score(sequences));
+    probeRounds.push({ step, results });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const line = results
+      .map((r) => `${r.name} ${r.metric} ${r.value.toFixed(3)} (${r.normalized.toFixed(2)})`)
+      .join(', ');
+    progress(`step ${step}: probes ${line}; ${seconds} s`);
+  };
   let stopListening = () => {};
   try {
     if (run.resume) trainer.restoreCheckpoint(run.resume);
     const initialValLoss = await trainer.evaluate();
     progress(`step ${trainer.step}: val loss ${initialValLoss.toFixed(4)}`);
+    await probe(trainer.step);
     const start = performance.now();
     let last: StepResult | undefined;
     let finalValLoss = Number.NaN;
@@ -196,6 +245,11 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
             progress(`step ${step}: val loss ${valLoss.toFixed(4)}`);
           },
         },
+        {
+          // Probes every N steps and at the end (the start's round ran before the first step).
+          due: (step, end) => scorer !== undefined && (end || (probeEvery > 0 && step % probeEvery === 0)),
+          run: probe,
+        },
         { due: (step, end) => end || (saveEvery > 0 && step % saveEvery === 0), run: save },
       ],
     });
@@ -217,9 +271,11 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
       plannedBytes: plan.totalBytes,
       adapter: ctx.adapter.name,
       ...(out ? { out } : {}),
+      ...(probeRounds.length ? { probes: probeRounds } : {}),
     };
   } finally {
     stopListening();
+    scorer?.destroy();
     trainer.destroy();
     ctx.destroy();
   }
