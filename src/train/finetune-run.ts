@@ -112,6 +112,7 @@ export function finetuneRunInfo(prepared: PreparedFinetune): FinetuneRunInfo {
 export class FinetuneRun {
   private driver: StepDriver<FinetuneStepResult, FinetunePoint> | undefined;
   private stopRequested = false;
+  private failure: string | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -128,8 +129,15 @@ export class FinetuneRun {
     this.driver?.stop();
   }
 
+  /** The device is gone: run() rejects with `message` at once, without waiting for steps in flight. */
+  fail(message: string): void {
+    this.failure = message;
+    this.driver?.fail(message);
+  }
+
   async run(): Promise<FinetuneOutcome> {
     const { prepared, options } = this;
+    if (this.failure !== undefined) throw new Error(this.failure);
     const startedAt = this.now();
     const trainer = await FinetuneTrainer.create(this.ctx, prepared.trainer, prepared.trainSet, prepared.initial);
     try {
@@ -166,6 +174,7 @@ export class FinetuneRun {
       });
       this.driver = driver;
       if (this.stopRequested) driver.stop();
+      if (this.failure !== undefined) driver.fail(this.failure);
       const stopped = (await driver.run()) === 'stopped';
       if (!stopped) await options.onTrained?.(trainer);
       const summary: FinetuneSummary = {
