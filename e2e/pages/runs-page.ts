@@ -29,7 +29,9 @@ export class RunsPage {
 
   /** The line of a saved run: its Resume button, what it is, its size, and Delete. */
   savedRun(runId: string): Locator {
-    return this.panel.getByRole('listitem').filter({ has: this.resumeSaved(runId) });
+    // The inner locator is matched inside each item, so it starts from the page, not from the panel.
+    const resume = this.shell.page.getByRole('button', { name: new RegExp(`^Resume run ${runId} at step \\d+$`) });
+    return this.panel.getByRole('listitem').filter({ has: resume });
   }
 
   /** Presses a saved run's Delete, then confirms. */
