@@ -22,6 +22,7 @@ import { type FinetuneOutcome, FinetuneRun, type FinetuneRunOptions } from '../.
 import { planFinetune } from '../../train/finetune-trainer.ts';
 import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 import { NonFiniteError } from '../../train/train-program.ts';
+import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
@@ -81,6 +82,8 @@ export class FinetuneJob {
   private stopRequested = false;
   /** Why the device went away, once it has. */
   private failure: string | undefined;
+  /** The device the job's runs use, once opened. */
+  private ctx: GpuContext | undefined;
   /** Steps of the runs before the current one (a comparison's earlier variants). */
   private step = 0;
   /** Steps the current run has settled. */
@@ -104,7 +107,9 @@ export class FinetuneJob {
         else this.setState(this.stopRequested ? 'stopped' : 'done');
         return this.runState;
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        // A readback that failed because the device went away: wait for the loss, then say that.
+        if (this.failure === undefined && this.ctx && !(error instanceof NonFiniteError)) await lostWithin(this.ctx);
         this.setState('error', this.failureMessage(error));
         return this.runState;
       },
@@ -243,9 +248,10 @@ export class FinetuneJob {
     this.emit(event);
   }
 
-  private device(prepared: PreparedFinetune, settings: FinetuneSettings): Promise<GpuContext> {
+  private async device(prepared: PreparedFinetune, settings: FinetuneSettings): Promise<GpuContext> {
     const { needs } = planFinetune(prepared.trainer);
-    return this.deps.device(needs, `fine-tuning (${settings.family}) run ${this.runId}`);
+    this.ctx = await this.deps.device(needs, `fine-tuning (${settings.family}) run ${this.runId}`);
+    return this.ctx;
   }
 
   /** One run, its events tagged with the comparison's variant. */
