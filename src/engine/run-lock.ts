@@ -1,4 +1,4 @@
-// One tab trains a run at a time (C8): a Web Lock named after the run, held while its loop runs, and taken
+// One tab trains a run at a time: a Web Lock named after the run, held while its loop runs, and taken
 // for a moment to delete its saved folder. Web Locks are shared by every tab and worker of the origin, so a
 // lock this worker cannot get is held elsewhere. Where the API is missing (Node, old browsers) every request
 // succeeds.
