@@ -27,6 +27,19 @@ export class RunsPage {
     return this.panel.getByRole('button', { name: new RegExp(`^Resume run ${runId} at step \\d+$`) });
   }
 
+  /** The line of a saved run: its Resume button, what it is, its size, and Delete. */
+  savedRun(runId: string): Locator {
+    // The inner locator is matched inside each item, so it starts from the page, not from the panel.
+    const resume = this.shell.page.getByRole('button', { name: new RegExp(`^Resume run ${runId} at step \\d+$`) });
+    return this.panel.getByRole('listitem').filter({ has: resume });
+  }
+
+  /** Presses a saved run's Delete, then confirms. */
+  async deleteSaved(runId: string): Promise<void> {
+    await this.panel.getByRole('button', { name: `Delete saved run ${runId}` }).click();
+    await this.panel.getByRole('button', { name: `Really delete ${runId}?` }).click();
+  }
+
   /** A row of a table by its row header (a run's name, a variant). */
   row(table: Locator, name: string): Locator {
     // The inner locator is matched inside each row, so it starts from the page, not from the panel.

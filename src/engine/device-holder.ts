@@ -7,6 +7,22 @@ import { type LimitNeeds, resolveRequiredLimits } from '../gpu/limits.ts';
 
 export type LostListener = (info: { reason: GPUDeviceLostReason; message: string }) => void;
 
+/** How long a failed run waits for a loss to be told before it reports the failure as it is. */
+export const LOSS_GRACE_MS = 1000;
+
+/**
+ * Whether `ctx`'s device is lost, or gets lost within `ms`. A lost device often shows first as a failed
+ * readback (mapAsync rejects when destroy() unmaps its buffer) and is told a moment later; a run that failed
+ * waits for that so it can say what really happened. The engine's own loss listener has run when it resolves.
+ */
+export function lostWithin(ctx: GpuContext, ms = LOSS_GRACE_MS): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([ctx.lost.then(() => true), late]).finally(() => clearTimeout(timer));
+}
+
 /** Whether `limits` already grant every need. */
 export function grants(limits: GPUSupportedLimits, needs: LimitNeeds): boolean {
   return Object.entries(needs).every(

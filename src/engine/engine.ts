@@ -174,9 +174,10 @@ export class Engine {
 
   private onDeviceLost(info: { reason: GPUDeviceLostReason; message: string }): void {
     this.options.emit({ type: 'device-lost', reason: info.reason, message: info.message });
-    this.finetuning.stopAll(); // its GPU work fails and the job ends in 'error'
     const detail = info.message ? `: ${info.message}` : '';
-    this.pretraining.deviceLost(`The GPU device was lost (${info.reason}${detail}).`);
+    const message = `The GPU device was lost (${info.reason}${detail}).`;
+    this.finetuning.deviceLost(message);
+    this.pretraining.deviceLost(message);
   }
 
   /** Stops the runs, frees their GPU memory and closes the device (tests; a worker just terminates). */

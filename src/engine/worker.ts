@@ -2,6 +2,7 @@
 // Thin by design: it decodes commands, hands them to the Engine (engine.ts), and posts its typed
 // events, transferring big arrays instead of copying them. Checkpoints, finished fine-tuning runs and the matmul
 // tuner's choices go to OPFS where the browser has it.
+import './csp-watch.ts'; // first: it must listen before any other module of the worker runs
 import { browserGpu } from '../gpu/browser-gpu.ts';
 import { memoryFinetuneStore } from '../storage/finetune-store.ts';
 import { memoryCheckpointStore } from '../storage/memory-store.ts';

@@ -12,6 +12,8 @@ export interface SavedRunSummary {
   /** ISO 8601 time of the latest checkpoint. */
   savedAt: string;
   settings: PretrainSettings;
+  /** The run's files and latest checkpoint in bytes (set by list(): what deleting the run frees). */
+  bytes?: number;
 }
 
 /** A run folder's contents: its fixed files and its latest complete checkpoint. */
@@ -40,18 +42,28 @@ export interface CheckpointStore {
   delete(runId: string): Promise<void>;
 }
 
-/** Not enough storage for a checkpoint: says how much is needed and how much is free. */
+/**
+ * Not enough storage for a checkpoint: says how much is needed and how much is free. `available` is undefined
+ * when the storage itself refused the write (a quota error) after its estimate said the files would fit.
+ */
 export class StorageFullError extends Error {
+  /** How much was needed against what was there, in words ("it needs 1.4 MiB, 0.2 MiB is free"). */
+  readonly shortage: string;
+
   constructor(
     readonly needed: number,
-    readonly available: number,
-    where: string,
+    readonly available: number | undefined,
+    readonly where: string,
   ) {
+    const shortage =
+      available === undefined
+        ? `it needs ${formatMiB(needed)}, and the browser refused the write: this site's storage quota is used up`
+        : `it needs ${formatMiB(needed)}, ${formatMiB(Math.max(0, available))} is free`;
     super(
-      `Not enough space in ${where} to save the checkpoint: it needs ${formatMiB(needed)}, ` +
-        `${formatMiB(Math.max(0, available))} is free. The previous checkpoint is kept. ` +
+      `Not enough space in ${where} to save the checkpoint: ${shortage}. The previous checkpoint is kept. ` +
         'Free space (delete old saved runs) or download the checkpoint.',
     );
+    this.shortage = shortage;
     this.name = 'StorageFullError';
   }
 }

@@ -39,7 +39,9 @@ describe('FolderCheckpointStore', () => {
     expect(await store.list()).toEqual([]); // no checkpoint yet: nothing to resume
     expect(await store.saveCheckpoint('run-1', ckpt(5), summary('run-1', 5))).toBe(4);
     expect(await store.saveCheckpoint('run-1', ckpt(10), summary('run-1', 10))).toBe(4);
-    expect(await store.list()).toEqual([summary('run-1', 10)]);
+    // With its size: the run's fixed files and the latest checkpoint's 4 bytes, what deleting it frees.
+    const runBytes = [...run('run-1').values()].reduce((sum, data) => sum + data.byteLength, 0);
+    expect(await store.list()).toEqual([{ ...summary('run-1', 10), bytes: runBytes + 4 }]);
     const loaded = await store.load('run-1');
     expect(loaded.summary.step).toBe(10);
     expect(loaded.checkpoint).toEqual(ckpt(10));

@@ -147,7 +147,7 @@ export class FolderCheckpointStore implements CheckpointStore {
       const run = (await this.root.folder(entry.name, false))!;
       if (!(await run.read(RUN_MANIFEST))) continue;
       const latest = await this.latestCommitted(run);
-      if (latest) runs.push(latest.commit.summary);
+      if (latest) runs.push({ ...latest.commit.summary, bytes: await this.runBytes(run, latest.commit) });
     }
     return runs.sort((a, b) => b.savedAt.localeCompare(a.savedAt) || a.runId.localeCompare(b.runId));
   }
@@ -155,6 +155,14 @@ export class FolderCheckpointStore implements CheckpointStore {
   async delete(runId: string): Promise<void> {
     checkRunId(runId);
     await this.root.remove(runId);
+  }
+
+  /** What deleting the run frees, near enough: its fixed files and its latest checkpoint. */
+  private async runBytes(run: StorageFolder, latest: Commit): Promise<number> {
+    let bytes = 0;
+    for (const entry of await run.entries()) if (entry.kind === 'file') bytes += (await run.size(entry.name)) ?? 0;
+    for (const size of Object.values(latest.files)) bytes += size;
+    return bytes;
   }
 
   private async checkpointFolders(run: StorageFolder): Promise<{ name: string; sequence: number }[]> {

@@ -1,5 +1,8 @@
-// The OPFS checkpoint store in Chromium: real files, the commit protocol, and the space check.
+// The OPFS checkpoint store in Chromium: real files, the commit protocol, the space check, and a real quota
+// error: the DevTools protocol lowers this origin's quota (Storage.overrideQuotaForOrigin) so that the browser
+// itself refuses a write mid-save, after an estimate that said the files would fit.
 import { afterAll, describe, expect, it } from 'vitest';
+import { cdp } from 'vitest/browser';
 import type { PretrainSettings } from '../engine/protocol.ts';
 import { PRESETS } from '../model/config.ts';
 import { StorageFullError } from './checkpoint-store.ts';
@@ -65,5 +68,43 @@ describe('OPFS checkpoint store', () => {
       /Not enough space in browser storage \(OPFS\) to save the checkpoint: it needs 109\.0 MiB, 10\.0 MiB is free/,
     );
     await checkOpfsSpace(1024, async () => Number.POSITIVE_INFINITY);
+  });
+
+  it('a write the quota refuses keeps the previous checkpoint, removes the partial folder and says so', async () => {
+    // Chromium's estimate() can report far more room than the quota it enforces: trust one that says "plenty".
+    const store = (await opfsCheckpointStore(FOLDER, async () => Number.POSITIVE_INFINITY))!;
+    await store.saveRun('q', runFiles({ runId: 'q', settings, corpusName: 'c.txt', createdAt: 'now' }, 'corpus'));
+    const first = new Uint8Array(1000).fill(7);
+    await store.saveCheckpoint('q', new Map([['model.safetensors', first]]), summary(1));
+    const session = cdp();
+    const origin = location.origin;
+    const { usage } = (await session.send('Storage.getUsageAndQuota', { origin })) as { usage: number };
+    await session.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 256 * 1024 });
+    let refused: unknown;
+    try {
+      const files = new Map([
+        ['model.safetensors', new Uint8Array(100)],
+        ['optimizer.safetensors', new Uint8Array(2 * 2 ** 20)],
+      ]);
+      await store.saveCheckpoint('q', files, summary(2)).catch((error: unknown) => {
+        refused = error;
+      });
+    } finally {
+      await session.send('Storage.overrideQuotaForOrigin', { origin });
+    }
+    expect(refused).toBeInstanceOf(StorageFullError);
+    expect((refused as Error).message).toMatch(
+      /^Not enough space in browser storage \(OPFS\) to save the checkpoint: it needs 2\.0 MiB, and the browser refused the write: this site's storage quota is used up\. The previous checkpoint is kept\./,
+    );
+    const loaded = await store.load('q');
+    expect(loaded.summary.step).toBe(1);
+    expect(loaded.checkpoint.get('model.safetensors')).toEqual(first);
+    const run = await (await (await navigator.storage.getDirectory()).getDirectoryHandle(FOLDER)).getDirectoryHandle(
+      'q',
+    );
+    const folders: string[] = [];
+    for await (const [name, handle] of run.entries()) if (handle.kind === 'directory') folders.push(name);
+    expect(folders).toEqual(['ckpt-00000001']);
+    await store.delete('q');
   });
 });

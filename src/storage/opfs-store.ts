@@ -3,7 +3,9 @@
 // with createWritable(), which Chromium writes to a swap file and moves into place on close(), or with a
 // sync access handle where only that exists (Safari's workers). Before every save the store asks
 // navigator.storage.estimate() and refuses with StorageFullError when the files would not fit; a quota
-// error during the write becomes the same error, and the partial folder is removed.
+// error during the write becomes the same error, and the partial folder is removed. Estimates are deliberately
+// fuzzy (Chromium can report gigabytes more than the quota it enforces), so the write's own quota error is the
+// one that counts: its message then claims no free figure.
 
 import { type CheckpointStore, StorageFullError } from './checkpoint-store.ts';
 import { FolderCheckpointStore, type StorageFolder } from './folder-store.ts';
@@ -117,21 +119,26 @@ export function hasOpfs(): boolean {
   return typeof globalThis.navigator?.storage?.getDirectory === 'function';
 }
 
-/** The OPFS store under `folderName`, or undefined where the browser has no OPFS. */
-export async function opfsCheckpointStore(folderName = 'gpt1-lab-runs'): Promise<CheckpointStore | undefined> {
+/** A write the storage refused for its quota, as StorageFullError (the estimate's free figure was wrong). */
+export function quotaError(error: unknown, bytes: number): unknown {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'QuotaExceededError' ? new StorageFullError(bytes, undefined, WHERE) : error;
+}
+
+/**
+ * The OPFS store under `folderName`, or undefined where the browser has no OPFS. `estimate` is the free space
+ * the space check trusts (default: navigator.storage.estimate()).
+ */
+export async function opfsCheckpointStore(
+  folderName = 'gpt1-lab-runs',
+  estimate: () => Promise<number> = availableBytes,
+): Promise<CheckpointStore | undefined> {
   if (!hasOpfs()) return undefined;
   const root = await navigator.storage.getDirectory();
   const folder = await root.getDirectoryHandle(folderName, { create: true });
-  let lastFree = Number.NaN;
   return new FolderCheckpointStore(new OpfsFolder(folder), {
     label: WHERE,
-    checkSpace: async (bytes) => {
-      lastFree = await availableBytes();
-      await checkOpfsSpace(bytes, async () => lastFree);
-    },
-    mapError: (error, bytes) => {
-      const name = (error as { name?: string } | undefined)?.name;
-      return name === 'QuotaExceededError' ? new StorageFullError(bytes, lastFree, WHERE) : error;
-    },
+    checkSpace: (bytes) => checkOpfsSpace(bytes, estimate),
+    mapError: quotaError,
   });
 }

@@ -142,6 +142,7 @@ export class FinetuneRun {
 
   async run(): Promise<FinetuneOutcome> {
     const { prepared, options } = this;
+    if (this.failure !== undefined) throw new Error(this.failure);
     const startedAt = this.now();
     const trainer = await FinetuneTrainer.create(this.ctx, prepared.trainer, prepared.trainSet, prepared.initial);
     try {

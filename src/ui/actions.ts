@@ -117,6 +117,12 @@ export function resumeSaved(runId: string): void {
   sendCommand({ type: 'resume-saved', runId });
 }
 
+/** After a lost device: the engine opens a fresh one and self-tests it ('device-ready' makes Start possible). */
+export function reconnectGpu(): void {
+  useAppStore.setState({ device: { status: 'probing' } });
+  sendCommand({ type: 'probe-device' });
+}
+
 /** Deletes a saved run's folder; the worker answers with the new list. */
 export function deleteSaved(runId: string): void {
   sendCommand({ type: 'delete-saved', runId });

@@ -1,7 +1,7 @@
 // Splitting task files into rows. GLUE .tsv files are not CSV: split on newlines and tabs with no quote
-// handling (STS-B and MRPC text contains bare `"`). Real CSV (Story Cloze, user files) goes through
-// papaparse, which handles quoted fields with commas and newlines and reports row-level errors.
-import Papa from 'papaparse';
+// handling (STS-B and MRPC text contains bare `"`). Real CSV (Story Cloze, user files) goes through csv.ts,
+// which handles quoted fields with commas and newlines and reports row-level errors.
+import { parseCsvRows } from './csv.ts';
 import { TaskFileError } from './task-types.ts';
 
 export interface Rows {
@@ -25,13 +25,10 @@ export function splitTsv(text: string): Rows {
 }
 
 export function parseCsv(text: string, fileName: string): Rows {
-  const result = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', delimiter: ',' });
-  const error = result.errors[0];
-  if (error) {
-    throw new TaskFileError(fileName, error.row === undefined ? undefined : error.row + 1, `CSV: ${error.message}`);
-  }
-  // papaparse reports rows, not lines; with quoted newlines they differ, so rows are numbered as rows.
-  return { rows: result.data, lines: result.data.map((_, i) => i + 1) };
+  const { rows, error } = parseCsvRows(text);
+  if (error) throw new TaskFileError(fileName, error.row + 1, `CSV: ${error.message}`);
+  // The parser counts rows, not lines; with quoted newlines they differ, so rows are numbered as rows.
+  return { rows, lines: rows.map((_, i) => i + 1) };
 }
 
 /** Every row must have exactly `count` fields; the error names the line and the counts. */

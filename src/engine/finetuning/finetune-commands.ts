@@ -289,8 +289,13 @@ export class FinetuneCommands {
     job.stop();
   }
 
-  /** Stops whatever runs (device lost, engine disposed). */
+  /** Stops whatever runs (engine disposed). */
   stopAll(): void {
     this.job?.stop();
+  }
+
+  /** The device is gone: the job running ends in 'error' with `message`; finished runs and models stay. */
+  deviceLost(message: string): void {
+    this.job?.deviceLost(message);
   }
 }

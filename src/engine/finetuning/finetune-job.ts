@@ -3,6 +3,8 @@
 // the same data, batch, schedule and seed. Its runs' points, dev evaluations and summaries go out as events
 // (tagged with the variant inside a comparison); its own state goes out as 'finetune-state' events and ends in
 // done, stopped or error. A stop ends the current run at its next step boundary and skips the variants left.
+// A lost device or a non-finite loss ends the job in 'error' with a message that says what happened, the step,
+// what is kept (a comparison's finished variants) and what to do; the GPU memory is freed either way.
 import type { TaskDataset, TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
@@ -19,6 +21,8 @@ import {
 import { type FinetuneOutcome, FinetuneRun, type FinetuneRunOptions } from '../../train/finetune-run.ts';
 import { planFinetune } from '../../train/finetune-trainer.ts';
 import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
+import { NonFiniteError } from '../../train/train-program.ts';
+import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
@@ -76,7 +80,16 @@ export class FinetuneJob {
   private runState: RunState = 'preparing';
   private run: FinetuneRun | undefined;
   private stopRequested = false;
+  /** Why the device went away, once it has. */
+  private failure: string | undefined;
+  /** The device the job's runs use, once opened. */
+  private ctx: GpuContext | undefined;
+  /** Steps of the runs before the current one (a comparison's earlier variants). */
   private step = 0;
+  /** Steps the current run has settled. */
+  private settled = 0;
+  /** Runs of this job that finished (a comparison's variants). */
+  private finishedRuns = 0;
   private totalSteps = 0;
   private variant: AblationVariant | undefined;
   readonly finished: Promise<RunState>;
@@ -90,11 +103,14 @@ export class FinetuneJob {
     this.setState('preparing');
     this.finished = body(this).then(
       () => {
-        this.setState(this.stopRequested ? 'stopped' : 'done');
+        if (this.failure !== undefined) this.setState('error', this.failureMessage(undefined));
+        else this.setState(this.stopRequested ? 'stopped' : 'done');
         return this.runState;
       },
-      (error: unknown) => {
-        this.setState('error', messageOf(error));
+      async (error: unknown) => {
+        // A readback that failed because the device went away: wait for the loss, then say that.
+        if (this.failure === undefined && this.ctx && !(error instanceof NonFiniteError)) await lostWithin(this.ctx);
+        this.setState('error', this.failureMessage(error));
         return this.runState;
       },
     );
@@ -184,6 +200,35 @@ export class FinetuneJob {
     this.run?.stop();
   }
 
+  /** The device is gone: the current run ends at once, the variants left are skipped, the job ends in error. */
+  deviceLost(message: string): void {
+    if (this.ended) return;
+    this.failure = message;
+    this.stopRequested = true;
+    this.run?.fail(message);
+  }
+
+  /** What the person reads when the job fails: what happened and at which step, what is kept, what to do. */
+  private failureMessage(error: unknown): string {
+    const what = this.kind === 'compare' ? `Comparison ${this.runId}` : `Fine-tuning run ${this.runId}`;
+    const n = this.finishedRuns;
+    const kept =
+      this.kind === 'compare' && n > 0
+        ? ` The ${n} variant${n === 1 ? '' : 's'} finished before it ${n === 1 ? 'is' : 'are'} kept in the Runs tab.`
+        : '';
+    if (this.failure !== undefined) {
+      const step = this.step + this.settled;
+      return `${this.failure} ${what} ended at step ${step}.${kept} Start it again: a fresh GPU device will be opened.`;
+    }
+    if (error instanceof NonFiniteError) {
+      return (
+        `${what} stopped at step ${this.step + error.step}: the loss is ${error.loss} and the gradient norm ` +
+        `${error.gradNorm}, so no further step was taken.${kept} Lower the learning rate and start again.`
+      );
+    }
+    return messageOf(error);
+  }
+
   private emit(event: EngineEvent): void {
     this.deps.emit(event);
   }
@@ -195,7 +240,7 @@ export class FinetuneJob {
       runId: this.runId,
       kind: this.kind,
       state,
-      step: this.step,
+      step: this.step + this.settled,
       totalSteps: this.totalSteps,
     };
     if (this.variant !== undefined) event.variant = this.variant;
@@ -203,9 +248,10 @@ export class FinetuneJob {
     this.emit(event);
   }
 
-  private device(prepared: PreparedFinetune, settings: FinetuneSettings): Promise<GpuContext> {
+  private async device(prepared: PreparedFinetune, settings: FinetuneSettings): Promise<GpuContext> {
     const { needs } = planFinetune(prepared.trainer);
-    return this.deps.device(needs, `fine-tuning (${settings.family}) run ${this.runId}`);
+    this.ctx = await this.deps.device(needs, `fine-tuning (${settings.family}) run ${this.runId}`);
+    return this.ctx;
   }
 
   /** One run, its events tagged with the comparison's variant. */
@@ -223,18 +269,27 @@ export class FinetuneJob {
       maxInFlight: pacing.maxInFlight,
       batching: { intervalMs: pacing.metricsIntervalMs, maxPoints: pacing.metricsMaxPoints },
       onStarted: (info) => this.emit({ type: 'finetune-started', runId, ...tag, info }),
-      onPoints: (points) => this.emit({ type: 'finetune-metrics', runId, ...tag, points }),
+      onPoints: (points) => {
+        this.settled = points.at(-1)?.step ?? this.settled;
+        this.emit({ type: 'finetune-metrics', runId, ...tag, points });
+      },
       onEval: (evaluation) => this.emit({ type: 'finetune-eval', runId, ...tag, eval: evaluation }),
       onTrained,
     });
     this.run = run;
-    if (this.stopRequested) run.stop();
+    if (this.failure !== undefined) run.fail(this.failure);
+    else if (this.stopRequested) run.stop();
     this.variant = variant;
+    this.settled = 0;
     this.setState('running');
     try {
       const outcome = await run.run();
-      if (!outcome.stopped) this.emit({ type: 'finetune-done', runId, ...tag, summary: outcome.summary });
+      if (!outcome.stopped) {
+        this.emit({ type: 'finetune-done', runId, ...tag, summary: outcome.summary });
+        this.finishedRuns++;
+      }
       this.step += outcome.summary.steps;
+      this.settled = 0;
       return outcome;
     } finally {
       this.run = undefined;

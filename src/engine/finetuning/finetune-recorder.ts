@@ -1,6 +1,7 @@
 // What a fine-tuning run leaves behind for the Runs tab after a reload: FinetuneRecorder watches one job's
 // events (started, step points, dev evaluations, done) per variant and turns each finished or stopped run into
-// a FinetuneRecord (src/storage/finetune-record.ts), its curves thinned to a bounded size.
+// a FinetuneRecord (src/storage/finetune-record.ts), its curves thinned to a bounded size. A job that fails
+// still leaves the runs it finished before the failure.
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import {
   FINETUNE_CURVE_POINTS,
@@ -75,11 +76,19 @@ export class FinetuneRecorder {
     }
   }
 
-  /** Records of the runs that started, given how the job ended; none for a job that failed. */
+  /**
+   * Records of the runs that started, given how the job ended. A job that failed (a lost device, a NaN) keeps
+   * only the runs that finished before the failure: a comparison's earlier variants are not lost with it.
+   */
   records(jobState: string): FinetuneRecord[] {
-    if (jobState !== 'done' && jobState !== 'stopped') return [];
+    const runs =
+      jobState === 'done' || jobState === 'stopped'
+        ? this.runs
+        : jobState === 'error'
+          ? this.runs.filter((run) => run.summary)
+          : [];
     const endedAt = new Date(this.now()).toISOString();
-    return this.runs.flatMap((run) => (run.info ? [this.record(run, run.info, endedAt)] : []));
+    return runs.flatMap((run) => (run.info ? [this.record(run, run.info, endedAt)] : []));
   }
 
   private record(run: Collected, info: FinetuneRunInfo, endedAt: string): FinetuneRecord {

@@ -1,8 +1,9 @@
 // The Pretrain tab's commands: plan a model on this GPU, start a run (or resume a saved one), pause / step
 // once / resume / stop it, list and delete saved runs, and generate from, look into or export the loaded
 // run. One pre-training run is loaded at a time; starting another first frees the one that ended. A run holds
-// its Web Lock while its loop runs, so two tabs never train the same run. Failures are 'error' events naming
-// their input; nothing else changes.
+// its Web Lock while its loop runs, so two tabs never train the same run, and a saved run is deleted only
+// under that lock (never while another tab trains it). Failures are 'error' events naming their input;
+// nothing else changes.
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
@@ -13,7 +14,7 @@ import { type DeviceHolder, grants } from '../device-holder.ts';
 import type { CurrentModel } from '../finetuning/finetune-source.ts';
 import { planSummary } from '../plan-summary.ts';
 import type { EmitFn, GenerateRequest, PretrainSettings } from '../protocol.ts';
-import { acquireRunLock } from '../run-lock.ts';
+import { acquireRunLock, runInUseElsewhere } from '../run-lock.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import type { CorpusCommands } from './corpus-commands.ts';
 import { PretrainSession } from './pretrain-session.ts';
@@ -40,6 +41,8 @@ function messageOf(error: unknown): string {
 
 export class PretrainCommands {
   private session: PretrainSession | undefined;
+  /** Resolves once the last run's loop has ended and its lock is free for any tab again. */
+  private lockFreed: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: PretrainCommandDeps) {}
 
@@ -147,15 +150,18 @@ export class PretrainCommands {
       this.fail('run', new Error(`Fine-tuning run ${finetuning.runId} is training: stop it first.`), { runId });
       return;
     }
-    if (!(await this.retire())) {
-      this.fail('run', new Error(`Run ${this.session!.runId} is still training: stop it first.`), { runId });
+    if (this.session && !this.session.ended) {
+      this.fail('run', new Error(`Run ${this.session.runId} is still training: stop it first.`), { runId });
       return;
     }
-    const lock = await acquireRunLock(runId, this.deps.locks);
+    // Before the ended run is retired: a refused start must not cost this tab the model it shows.
+    const lock = await this.runLock(runId);
     if (!lock) {
-      this.fail('run', new Error(`Run ${runId} is open in another tab; only one tab can train it.`), { runId });
+      const why = runInUseElsewhere(runId, 'Only one tab can train a run: stop it there first.');
+      this.fail('run', new Error(why), { runId });
       return;
     }
+    await this.retire();
     const { emit } = this.deps;
     emit({ type: 'run-state', runId, state: 'preparing', step: 0, totalSteps });
     let session: PretrainSession;
@@ -165,12 +171,22 @@ export class PretrainCommands {
       const ctx = await this.deps.devices.open(needs, `pretraining run ${runId}`);
       session = await build({ ctx, emit, store: await this.deps.store() });
     } catch (error) {
-      lock.release();
+      await lock.release();
       emit({ type: 'run-state', runId, state: 'error', step: 0, totalSteps, message: messageOf(error) });
       return;
     }
     this.session = session;
-    void session.start({ paused }).finally(() => lock.release());
+    const release = () => lock.release();
+    this.lockFreed = session.start({ paused }).then(release, release);
+  }
+
+  /**
+   * The run's lock, or undefined while another tab holds it. This tab's own ended run may still be letting go
+   * of its lock (the loop ends a moment after its last state): that is waited for, not taken for another tab.
+   */
+  private async runLock(runId: string) {
+    if (!this.session || this.session.ended) await this.lockFreed;
+    return acquireRunLock(runId, this.deps.locks);
   }
 
   control(action: RunAction, runId: string): void {
@@ -200,11 +216,20 @@ export class PretrainCommands {
       this.fail('saved run', new Error(`Run ${runId} is training: stop it before deleting it.`), { runId });
       return;
     }
+    // Holding the run's lock while its folder goes: no other tab can be training it, or start to meanwhile.
+    const lock = await this.runLock(runId);
+    if (!lock) {
+      this.fail('saved run', new Error(runInUseElsewhere(runId, 'Stop it there before deleting it.')), { runId });
+      await this.listSaved();
+      return;
+    }
     try {
       await (await this.deps.store()).delete(runId);
     } catch (error) {
       this.fail('saved run', error, { runId });
       return;
+    } finally {
+      await lock.release();
     }
     await this.listSaved();
   }

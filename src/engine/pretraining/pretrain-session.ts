@@ -30,6 +30,7 @@ import { pretrainSchedule, type Schedule } from '../../train/schedule.ts';
 import type { GenerateSettings } from '../../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../../train/settings/pretrain-settings.ts';
 import { StepDriver } from '../../train/step-driver.ts';
+import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { type GeneratedPiece, LiveModel } from './live-model.ts';
@@ -343,6 +344,8 @@ export class PretrainSession {
       if (end === 'stopped') await this.save();
       this.setState(end);
     } catch (error) {
+      // A readback that failed because the device went away: wait for the loss, then say that.
+      if (this.fatal === undefined && !(error instanceof NonFiniteError)) await lostWithin(this.deps.ctx);
       this.setState('error', this.failureMessage(error));
     }
     return this.runState;

@@ -1,8 +1,14 @@
 // Where a pre-training run's checkpoints go while it trains: its fixed files once (settings, corpus), then a
 // checkpoint at step boundaries (every N steps but not more often than a minimum interval, and on pause,
 // stop and the end), each written atomically by the store. A failed save is reported and changes nothing:
-// the previous checkpoint stays, and training goes on.
-import type { CheckpointStore, SavedRunSummary } from '../../storage/checkpoint-store.ts';
+// the previous checkpoint stays, and training goes on. When storage is full, the report says which step is
+// kept and names the other saved runs with their sizes, so the person knows what to delete.
+import {
+  type CheckpointStore,
+  formatMiB,
+  type SavedRunSummary,
+  StorageFullError,
+} from '../../storage/checkpoint-store.ts';
 import { runFiles } from '../../storage/run-files.ts';
 import type { PretrainSettings } from '../../train/settings/pretrain-settings.ts';
 import type { EmitFn } from '../protocol.ts';
@@ -63,7 +69,7 @@ export class RunCheckpoints {
       await store.saveRun(run.runId, runFiles(manifest, run.corpus.text));
       this.runFilesSaved = true;
     } catch (error) {
-      this.reportFailure(error);
+      await this.reportFailure(error, 'The run could not be saved');
     }
   }
 
@@ -89,7 +95,7 @@ export class RunCheckpoints {
       this.lastSaveAt = this.now();
       this.emit({ type: 'checkpoint-saved', runId: run.runId, step, bytes });
     } catch (error) {
-      this.reportFailure(error);
+      await this.reportFailure(error, `The checkpoint of step ${step} was not saved`);
     }
   }
 
@@ -100,8 +106,34 @@ export class RunCheckpoints {
       : ' No checkpoint was saved yet.';
   }
 
-  private reportFailure(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+  private async reportFailure(error: unknown, what: string): Promise<void> {
+    const message =
+      error instanceof StorageFullError
+        ? await this.storageFull(error, what)
+        : error instanceof Error
+          ? error.message
+          : String(error);
     this.emit({ type: 'error', runId: this.run.runId, where: 'checkpoint', message });
+  }
+
+  /** Full storage, in words: what was not saved, what is kept, and what could be deleted to make room. */
+  private async storageFull(error: StorageFullError, what: string): Promise<string> {
+    const { runId } = this.run;
+    const kept =
+      this.lastSavedStep >= 0
+        ? `Training goes on, and the checkpoint of step ${this.lastSavedStep} is kept.`
+        : 'Training goes on, but nothing of this run is saved yet.';
+    let others: SavedRunSummary[] = [];
+    try {
+      others = (await this.store!.list()).filter((r) => r.runId !== runId);
+    } catch {
+      // Listing is advice only: without it the message still says what to do.
+    }
+    others.sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0));
+    const named = others.map((r) => (r.bytes === undefined ? r.runId : `${r.runId} (${formatMiB(r.bytes)})`));
+    const advice = named.length
+      ? `To make room, delete saved runs you no longer need on the Runs tab: ${named.join(', ')}; or export this run to keep a copy on disk.`
+      : `No other run is saved here to delete: export this run to keep a copy on disk, or free space for this site in the browser's settings.`;
+    return `${what}: ${error.where} is full (${error.shortage}). ${kept} ${advice}`;
   }
 }

@@ -1,6 +1,7 @@
 // The device panel: which GPU the engine runs on, its key limits, whether it computes correctly, and the
-// matmul kernel tuning switch with its status.
+// matmul kernel tuning switch with its status. After a device loss it says so and offers to reconnect.
 import { formatBytes } from '../../gpu/adapter-report.ts';
+import { reconnectGpu } from '../actions.ts';
 import { useAppStore } from '../store/index.ts';
 import { KernelTuningToggle } from './KernelTuningToggle.tsx';
 
@@ -44,9 +45,15 @@ export function AdapterPanel() {
           </dl>
         )}
         {device.status === 'lost' && (
-          <p role="alert">
-            The GPU device was lost ({device.reason}): {device.message || 'no details'}. Reload the page to reconnect.
-          </p>
+          <>
+            <p role="alert">
+              The GPU device was lost ({device.reason}): {device.message || 'no details'}. The runs on it ended; saved
+              checkpoints and finished fine-tuning runs are kept.
+            </p>
+            <button type="button" onClick={reconnectGpu}>
+              Reconnect to the GPU
+            </button>
+          </>
         )}
       </div>
       <KernelTuningToggle />

@@ -38,6 +38,8 @@ export interface SavedRun {
   totalSteps: number;
   savedAt: string;
   settings: PretrainSettings;
+  /** Bytes its folder takes (what deleting it frees), when the store says. */
+  bytes?: number;
 }
 
 export interface RunsSlice {

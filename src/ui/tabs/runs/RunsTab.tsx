@@ -1,5 +1,6 @@
 // The Runs tab: every run of this page in a table (with its stable colour), an overlay of their loss
-// curves, the runs saved in OPFS that can be resumed after a reload, and the task tabs' fine-tuning runs.
+// curves, the runs saved in OPFS that can be resumed after a reload (with the space each takes, for when
+// storage is full), and the task tabs' fine-tuning runs.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { deleteSaved, isActive, resumeSaved } from '../../actions.ts';
@@ -7,7 +8,7 @@ import { readChartTheme, seriesColour } from '../../charts/palette.ts';
 import { SmoothingControl } from '../../charts/SmoothingControl.tsx';
 import { useThemeVersion } from '../../charts/theme-watch.ts';
 import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton.tsx';
-import { formatInteger, formatWhen } from '../../format.ts';
+import { formatBytes, formatInteger, formatWhen } from '../../format.ts';
 import { STATE_LABELS } from '../../run-progress.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
@@ -40,6 +41,7 @@ export function RunsTab() {
                 </button>{' '}
                 <span className="hint">
                   of {formatInteger(r.totalSteps)} · {r.settings.preset} · saved {formatWhen(r.savedAt)}
+                  {r.bytes !== undefined && <> · {formatBytes(r.bytes)}</>}
                 </span>{' '}
                 <ConfirmDeleteButton what={r.runId} kind="saved run" onDelete={() => deleteSaved(r.runId)} />
               </li>
