@@ -12,6 +12,7 @@ import { initParams } from '../../model/weights.ts';
 import { CharTokenizer } from '../../tokenizer/char.ts';
 import { LmTrainer } from '../lm-trainer.ts';
 import { pretrainSchedule } from '../schedule.ts';
+import { StepDriver } from '../step-driver.ts';
 import type { ProbeSet } from './probe-sets.ts';
 import { SequenceScorer } from './sequence-scorer.ts';
 import { runProbes } from './zero-shot.ts';
@@ -21,11 +22,11 @@ const GOOD = ['joy', 'fun', 'luck'];
 const BAD = ['pain', 'loss', 'grief'];
 /** Names the corpus never uses: the probe's lines are new to the model. */
 const HELD_OUT = ['max', 'ned', 'oz', 'pam'];
-const STEPS = 300;
+const STEPS = 500;
 
 function line(name: string, good: boolean, i: number): string {
   const word = (good ? GOOD : BAD)[i % 3]!;
-  return `${name} had ${word}. very ${good ? 'positive' : 'negative'}.`;
+  return `${name} ${word}. very ${good ? 'positive' : 'negative'}.`;
 }
 
 describe('a learnable zero-shot probe', () => {
@@ -46,7 +47,7 @@ describe('a learnable zero-shot probe', () => {
       name: 'learnable sentiment',
       items: HELD_OUT.flatMap((name, n) =>
         [true, false].flatMap((good) =>
-          [0, 1, 2].map((i) => ({ text: `${name} had ${(good ? GOOD : BAD)[(i + n) % 3]}.`, positive: good })),
+          [0, 1, 2].map((i) => ({ text: `${name} ${(good ? GOOD : BAD)[(i + n) % 3]}.`, positive: good })),
         ),
       ),
     };
@@ -72,7 +73,8 @@ describe('a learnable zero-shot probe', () => {
     try {
       const score = (sequences: Parameters<SequenceScorer['score']>[0]) => scorer.score(sequences);
       const [before] = await runProbes([probe], tokenizer, score);
-      for (let step = 0; step < STEPS; step++) await trainer.trainStep();
+      // Steps pipelined as in a real run (the probe reads the weights only at the boundaries).
+      await new StepDriver(trainer, { totalSteps: STEPS, point: () => 0, report: () => {} }).run();
       const [after] = await runProbes([probe], tokenizer, score);
       console.log(`learnable sentiment probe: accuracy ${before!.value} before, ${after!.value} after ${STEPS} steps`);
       expect(before!.value).toBeLessThanOrEqual(0.75); // an untrained model is near chance (0.5) on 24 items
