@@ -114,6 +114,7 @@ test('exports a finished run as a Hugging Face folder (.zip)', async ({ shell, p
   expect(Object.keys(files).sort()).toEqual([
     'README.md',
     'config.json',
+    'manifest.json',
     'model.safetensors',
     'optimizer.safetensors',
     'training_state.json',
