@@ -192,6 +192,24 @@ export function shaderInteger(shader: string, name: string): number {
   return value;
 }
 
+/**
+ * Evaluates a constant expression (an array length, say) against shaders/<shader>'s module-scope constants;
+ * throws naming the shader when it cannot.
+ */
+export function shaderExpression(shader: string, expr: string): number {
+  const { constants } = constantsOf(shader);
+  const lookup = (name: string): Value => {
+    const value = constants.get(name);
+    if (typeof value !== 'number') throw new Error(`"${name}" is not a numeric module-scope constant`);
+    return { v: value, int: Number.isInteger(value) };
+  };
+  try {
+    return evaluate(expr, lookup).v;
+  } catch (e) {
+    throw new Error(`${shader}: ${(e as Error).message}`);
+  }
+}
+
 /** The @workgroup_size of an entry point of shaders/<shader>, [x, y, z]; throws naming both. */
 export function entryWorkgroupSize(shader: string, entry: string): WorkgroupSize {
   const size = constantsOf(shader).workgroupSizes.get(entry);

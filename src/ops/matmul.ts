@@ -11,14 +11,14 @@
 import { shaderInteger } from '../gpu/shader-constants.ts';
 import type { DispatchNode, Graph } from '../runtime/graph.ts';
 import { type Grid, threadGrid } from '../runtime/grid.ts';
-import { type KernelSpec, kernel, workgroupSize } from '../runtime/kernel.ts';
+import { type KernelSpec, kernel, kernelLimitProblem, type WorkgroupLimits, workgroupSize } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './gelu.ts';
 
 const FORWARD_BINDINGS = ['inp', 'weight', 'bias', 'out'] as const;
 const PREACT_BINDINGS = [...FORWARD_BINDINGS, 'preact'] as const;
 
-export type MatmulVariant = 'naive' | 'tiled' | 'vec4' | 'vec4_large';
+export type MatmulVariant = 'naive' | 'tiled' | 'vec4' | 'vec4_large' | 'vec4_wide';
 
 interface VariantInfo {
   forward: KernelSpec;
@@ -47,7 +47,24 @@ export const MATMUL_VARIANTS: Readonly<Record<MatmulVariant, VariantInfo>> = {
     preact: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_large_preact', PREACT_BINDINGS),
     tile: [shaderInteger('matmul_vec4.wgsl', 'V8_BM'), shaderInteger('matmul_vec4.wgsl', 'V_BN')],
   },
+  // Needs more workgroup memory than WebGPU's default: only on devices that allow it (matmulVariantsFor).
+  vec4_wide: {
+    forward: kernel('matmul_wide.wgsl', 'matmul_forward_vec4_wide', FORWARD_BINDINGS),
+    preact: kernel('matmul_wide.wgsl', 'matmul_forward_vec4_wide_preact', PREACT_BINDINGS),
+    tile: [shaderInteger('matmul_wide.wgsl', 'W_BM'), shaderInteger('matmul_wide.wgsl', 'W_BN')],
+  },
 };
+
+/** The variants (of `among`, default all) whose kernels fit a device's workgroup limits. */
+export function matmulVariantsFor(
+  limits: WorkgroupLimits,
+  among: readonly MatmulVariant[] = Object.keys(MATMUL_VARIANTS) as MatmulVariant[],
+): MatmulVariant[] {
+  return among.filter((v) => {
+    const info = MATMUL_VARIANTS[v];
+    return !kernelLimitProblem(info.forward, limits) && !kernelLimitProblem(info.preact, limits);
+  });
+}
 
 export const MATMUL_BACKWARD_BIAS = kernel('matmul.wgsl', 'matmul_backward_bias', ['dout', 'dbias']);
 

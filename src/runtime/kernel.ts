@@ -4,6 +4,7 @@
 // entry point's workgroup size is read from the WGSL too (src/gpu/shader-constants.ts).
 import { entryWorkgroupSize, type WorkgroupSize } from '../gpu/shader-constants.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
+import { workgroupStorageBytes } from '../gpu/workgroup-storage.ts';
 
 export interface KernelSpec {
   /** File in shaders/, e.g. "layernorm.wgsl". */
@@ -21,6 +22,28 @@ export function kernel(shader: string, entry: string, bindings: readonly string[
 /** The entry point's @workgroup_size, [x, y, z], as the WGSL declares it. */
 export function workgroupSize(spec: KernelSpec): WorkgroupSize {
   return entryWorkgroupSize(spec.shader, spec.entry);
+}
+
+/** The device limits a kernel's workgroup must fit. */
+export type WorkgroupLimits = Pick<
+  GPUSupportedLimits,
+  'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'
+>;
+
+/**
+ * Why a kernel cannot run on a device with `limits` (its workgroup memory or invocations exceed them), or
+ * undefined when it can. Read from the WGSL, as Dawn counts them, so this agrees with pipeline validation.
+ */
+export function kernelLimitProblem(spec: KernelSpec, limits: WorkgroupLimits): string | undefined {
+  const bytes = workgroupStorageBytes(spec.shader, spec.entry);
+  if (bytes > limits.maxComputeWorkgroupStorageSize) {
+    return `${spec.entry} uses ${bytes} bytes of workgroup memory, above the device's maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`;
+  }
+  const [x, y, z] = workgroupSize(spec);
+  if (x * y * z > limits.maxComputeInvocationsPerWorkgroup) {
+    return `${spec.entry} runs ${x * y * z} invocations per workgroup, above the device's maxComputeInvocationsPerWorkgroup ${limits.maxComputeInvocationsPerWorkgroup}`;
+  }
+  return undefined;
 }
 
 export type BindingAccess = 'read' | 'read_write' | 'uniform';

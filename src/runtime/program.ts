@@ -7,7 +7,7 @@ import { withErrorScopes } from '../gpu/error-scope.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
 import type { DispatchNode, Graph } from './graph.ts';
 import { resolveGrid, type Workgroups } from './grid.ts';
-import { type KernelSpec, kernelBindings, packParams, paramsByteSize } from './kernel.ts';
+import { type KernelSpec, kernelBindings, kernelLimitProblem, packParams, paramsByteSize } from './kernel.ts';
 import { alignUp, type MemoryPlan, planMemory } from './memory-plan.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -187,6 +187,11 @@ export class Program {
     const { device } = ctx;
     const label = options.label ?? 'program';
     if (options.tune !== false) await tuners.get(device)?.tune(ctx, graph);
+    // Before any pipeline exists: a kernel beyond this device's workgroup limits fails here, named.
+    for (const node of graph.nodes) {
+      const problem = kernelLimitProblem(node.kernel, device.limits);
+      if (problem) throw new Error(`${label}: ${node.label}: ${problem}`);
+    }
     // After tuning (a tuner may swap a node's kernel and grid), before anything is allocated.
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     const grids = graph.nodes.map((node) => resolveGrid(node.workgroups, maxPerDim, `${label}: ${node.label}`));
