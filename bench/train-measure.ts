@@ -38,6 +38,8 @@ export interface TrainBenchSpec {
   tune: boolean;
   /** The variants the tuner may pick (default: all). */
   matmulVariants?: MatmulVariant[];
+  /** Split-K weight gradients (a numerics choice of the graph, see src/ops/matmul-splitk.ts). */
+  splitK?: boolean;
   seed: number;
   /** Config fields to change from the preset (tests: a model smaller than tiny). */
   overrides?: Partial<Gpt1Config>;
@@ -83,7 +85,7 @@ export interface TrainBenchResult {
   msPerStepMean: number;
   /** Compile time without the matmul tuning. */
   compileMs: number;
-  matmul: { tuned: boolean; tuningSeconds: number; choices: MatmulDecision[] };
+  matmul: { tuned: boolean; tuningSeconds: number; choices: MatmulDecision[]; splitK: boolean };
   plannedBytes: number;
   bytesByClass: Record<StorageClass, number>;
   /** Calls during the steady-state steps, divided by the number of steps. */
@@ -123,6 +125,7 @@ export function trainerOptions(spec: TrainBenchSpec): LmTrainerOptions {
     T: spec.T,
     seed: spec.seed,
     schedule: pretrainSchedule(1e-4, spec.warmup + spec.steps),
+    splitK: spec.splitK,
   };
 }
 
@@ -266,8 +269,9 @@ export class TrainBench {
             tuned: true,
             tuningSeconds: this.tuner.tuningSeconds,
             choices: [...this.tuner.decisions.values()],
+            splitK: this.spec.splitK ?? false,
           }
-        : { tuned: false, tuningSeconds: 0, choices: [] },
+        : { tuned: false, tuningSeconds: 0, choices: [], splitK: this.spec.splitK ?? false },
       plannedBytes: plan.totalBytes,
       bytesByClass: plan.bytesByClass,
       adapter: this.ctx.adapter.name,
@@ -283,16 +287,22 @@ export class TrainBench {
   }
 }
 
-/** The whole train measurement: compile, warm up, measure, profile. */
+/**
+ * The whole train measurement: compile, warm up, measure, profile; then `after` (if given) with the trained
+ * bench, before it is destroyed (the Node suites export the weights there).
+ */
 export async function measureTraining(
   ctx: GpuContext,
   spec: TrainBenchSpec,
   log: (line: string) => void = () => {},
+  after?: (bench: TrainBench) => Promise<void>,
 ): Promise<TrainBenchResult> {
   const bench = await TrainBench.create(ctx, spec, log);
   try {
     const stats = await bench.run(spec.warmup, spec.steps);
-    return { ...bench.describe(), ...stats, breakdown: await bench.breakdown(spec.profile) };
+    const result = { ...bench.describe(), ...stats, breakdown: await bench.breakdown(spec.profile) };
+    await after?.(bench);
+    return result;
   } finally {
     bench.destroy();
   }

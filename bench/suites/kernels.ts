@@ -1,4 +1,4 @@
-// `npm run bench -- kernels [--shapes small|gpt1] [--only TEXT] [--skip A,B] [--target-ms N]`: GFLOP/s and
+// `npm run bench -- kernels [--shapes small|gpt1] [--only TEXT] [--skip A,B] [--variants A,B] [--target-ms N]`: GFLOP/s and
 // GB/s per kernel and shape. Each case compiles one op (forward, or forward + backward timing only the backward
 // dispatches), fills its f32 inputs with random values, runs it once, then times its dispatches repeated
 // in one submit (timeDispatches in src/runtime/dispatch-timing.ts). Cases and their FLOP/byte formulas: kernel-cases.ts.
@@ -17,6 +17,10 @@ export const kernelsOptions = {
   shapes: { type: 'string', help: 'small (default, sized for SwiftShader) | gpt1 (4096³, GPT-1 8x512 shapes)' },
   only: { type: 'string', help: 'run the cases whose "op pass variant shape" contains this text' },
   skip: { type: 'string', help: 'leave out the cases whose description contains any of these comma-separated texts' },
+  variants: {
+    type: 'string',
+    help: 'only the cases of these variants, comma-separated and exact (e.g. vec4_wide): one process per variant survives a crash in another',
+  },
   'target-ms': { type: 'number', help: 'wall time per timed submit (default 50)' },
 } satisfies OptionSpecs;
 
@@ -53,10 +57,13 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
   const shapes = (o.shapes ?? 'small') as ShapeSet;
   if (shapes !== 'small' && shapes !== 'gpt1') throw new UsageError(`--shapes must be small or gpt1, not "${shapes}"`);
   const skip = (o.skip ?? '').split(',').filter(Boolean);
+  const variants = o.variants?.split(',').map((v) => v.trim());
   const cases = kernelCases(shapes).filter((c) => {
     const text = `${c.op} ${c.pass} ${c.variant} ${c.shape}`;
-    return (!o.only || text.includes(o.only)) && !skip.some((s) => text.includes(s));
+    const wanted = !variants || variants.includes(c.variant);
+    return wanted && (!o.only || text.includes(o.only)) && !skip.some((s) => text.includes(s));
   });
+  if (cases.length === 0) throw new UsageError('no kernel case matches --only, --skip and --variants');
   const ctx = await openGpu(await nodeGpu(), {
     purpose: 'kernel benchmarks',
     needs: shapes === 'gpt1' ? { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 } : {},
@@ -84,5 +91,7 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
     seconds: (performance.now() - started) / 1000,
     date: new Date().toISOString(),
     results: rows,
+    // The products of the matmul rows by shape label, for baselines that run the same ones (cuBLAS).
+    matmulShapes: Object.fromEntries(cases.flatMap((c) => (c.matmul ? [[c.shape, c.matmul]] : []))),
   };
 }

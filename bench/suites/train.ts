@@ -31,6 +31,10 @@ export const trainOptions = {
     type: 'string',
     help: `the variants the tuner may pick, comma-separated (default: all of ${Object.keys(MATMUL_VARIANTS).join(',')})`,
   },
+  'split-k': {
+    type: 'boolean',
+    help: 'weight gradients in fixed-order K slices (other rounding; the same on every device)',
+  },
   profile: { type: 'string', help: 'auto (default: timestamps if the adapter has them) | timestamps | wall | none' },
   'plan-only': { type: 'boolean', help: 'print the planned GPU memory and stop (no GPU needed)' },
 } satisfies OptionSpecs;
@@ -67,6 +71,7 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
     profile,
     tune: !o['no-tune'],
     matmulVariants: variants,
+    splitK: o['split-k'] ?? false,
   };
 }
 
@@ -88,6 +93,7 @@ export function describeTrainResult(r: TrainBenchResult, runtime: string): strin
       .join(', ')}`,
   ];
   const variants = r.matmul.choices.map((c) => `${c.shape} -> ${c.variant}`);
+  if (r.matmul.splitK) lines.push('weight gradients: split-K (fixed-order K slices; other rounding than the default)');
   lines.push(
     r.matmul.tuned
       ? `matmul variants timed on this adapter (${r.matmul.tuningSeconds.toFixed(1)} s): ${variants.join('; ')}`

@@ -37,6 +37,11 @@ export interface LmTrainerOptions extends TrainRunOptions {
   evalBatches?: number;
   /** LM head chunk rows (default: sized for 64 MiB of logits). */
   chunkRows?: number;
+  /**
+   * Split-K weight gradients (GraphOptions.splitK): other rounding, the same on every device. Off by
+   * default; the benchmarks measure it (`--split-k`) before it becomes anyone's default.
+   */
+  splitK?: boolean;
 }
 
 export interface StepResult {
@@ -64,10 +69,13 @@ interface LmProgram {
 }
 
 /** What the training step's graph is built from: the trainer's options less the host's (seed, schedule, data). */
-export type LmGraphOptions = Pick<LmTrainerOptions, 'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm'>;
+export type LmGraphOptions = Pick<
+  LmTrainerOptions,
+  'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm' | 'splitK'
+>;
 
 function buildLmGraph(options: LmGraphOptions, B: number, train: boolean, params?: Map<string, Tensor>) {
-  const g = new Graph();
+  const g = new Graph({ splitK: options.splitK });
   const model = gptForward(g, options.config, { B, T: options.T, train, params });
   const targets = g.input('targets', [B * options.T], 'u32'); // [B*T]
   const loss = lmHeadLoss(g, finalHidden(model), model.params.get('wte')!, targets, { chunkRows: options.chunkRows });
