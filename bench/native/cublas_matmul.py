@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """cuBLAS baseline for the kernels suite: the same matmul products, timed with PyTorch, and each variant's % of it.
 
-Reads a `kernels` suite JSON (its `matmulShapes`: M, K, N and the stored transposes per shape label, and its
+Reads `kernels` suite JSONs (one or several `--kernels`, e.g. one per variant; their `matmulShapes`: M, K, N and the stored transposes per shape label, and its
 matmul rows), times torch.matmul on the same products in fp32 with TF32 off (cuBLAS sgemm on a CUDA GPU), and
 writes one JSON object: per shape the baseline GFLOP/s and every variant's GFLOP/s and % of it, with the best
 variant. A transposed operand is stored transposed and passed as a view (.t()), so cuBLAS reads the same layout
 our kernel does. `--device cpu` runs the same code on the CPU (for testing the script where there is no GPU).
 
-Usage: python3 bench/native/cublas_matmul.py --kernels kernels.json [--device cuda|cpu] [--target-ms 50]
+Usage: python3 bench/native/cublas_matmul.py --kernels a.json [--kernels b.json ...] [--device cuda|cpu]
+       [--target-ms 50]
 Progress and a table go to stderr; the last stdout line is the JSON. Exit 3, with {"error": ...}, when the
 device is missing.
 """
@@ -28,23 +29,33 @@ def log(line):
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--kernels", required=True, help="the kernels suite's JSON (a file holding its last line)")
+    p.add_argument("--kernels", required=True, action="append",
+                   help="a kernels suite's output (its last line is the JSON); repeat for several")
     p.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     p.add_argument("--target-ms", type=float, default=50.0, help="wall time per timed batch of products")
     return p.parse_args()
 
 
-def read_suite(path):
-    with open(path, encoding="utf-8") as f:
-        lines = [line for line in f.read().splitlines() if line.strip()]
-    if not lines:
-        fail(f"{path} is empty", 1)
-    suite = json.loads(lines[-1])  # the suite's stdout: its last line is the JSON
-    if "error" in suite:
-        fail(f"{path} holds a failed suite: {suite['error']}", 1)
-    if not suite.get("matmulShapes"):
-        fail(f"{path} has no matmulShapes (run the kernels suite with matmul cases)", 1)
-    return suite
+def read_suites(paths):
+    """The matmul rows and shapes of every readable suite (one that crashed or failed is skipped, saying so)."""
+    merged = {"results": [], "matmulShapes": {}, "adapter": None}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = [line for line in f.read().splitlines() if line.strip()]
+            suite = json.loads(lines[-1])  # the suite's stdout: its last line is the JSON
+        except (OSError, IndexError, ValueError) as error:
+            log(f"{path}: skipped ({error})")
+            continue
+        if "error" in suite:
+            log(f"{path}: skipped (the suite failed: {suite['error']})")
+            continue
+        merged["results"] += suite.get("results", [])
+        merged["matmulShapes"].update(suite.get("matmulShapes", {}))
+        merged["adapter"] = merged["adapter"] or suite.get("adapter")
+    if not merged["matmulShapes"]:
+        fail("no matmul shapes in " + ", ".join(paths) + " (run the kernels suite with matmul cases)", 1)
+    return merged
 
 
 def sync(torch, device):
@@ -55,9 +66,9 @@ def sync(torch, device):
 def time_product(torch, device, dims, target_ms):
     """Median ms per product, the products repeated per timed batch until a batch takes about target_ms."""
     M, K, N = dims["M"], dims["K"], dims["N"]
-    gen = torch.Generator(device="cpu").manual_seed(0)
-    a = torch.randn((K, M) if dims["transA"] else (M, K), generator=gen).to(device)
-    b = torch.randn((N, K) if dims["transB"] else (K, N), generator=gen).to(device)
+    torch.manual_seed(0)  # generated on the device: the LM head's operands hold 166M values
+    a = torch.randn((K, M) if dims["transA"] else (M, K), device=device)
+    b = torch.randn((N, K) if dims["transB"] else (K, N), device=device)
     op_a = a.t() if dims["transA"] else a
     op_b = b.t() if dims["transB"] else b
     out = torch.empty((M, N), device=device)
@@ -79,7 +90,7 @@ def time_product(torch, device, dims, target_ms):
 
 def main():
     args = parse_args()
-    suite = read_suite(args.kernels)
+    suite = read_suites(args.kernels)
     try:
         import torch
     except ImportError:

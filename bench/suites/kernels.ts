@@ -22,6 +22,7 @@ export const kernelsOptions = {
     help: 'only the cases of these variants, comma-separated and exact (e.g. vec4_wide): one process per variant survives a crash in another',
   },
   'target-ms': { type: 'number', help: 'wall time per timed submit (default 50)' },
+  list: { type: 'boolean', help: 'print the selected cases and the variant names, and stop (no GPU needed)' },
 } satisfies OptionSpecs;
 
 async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promise<Row> {
@@ -64,6 +65,17 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
     return wanted && (!o.only || text.includes(o.only)) && !skip.some((s) => text.includes(s));
   });
   if (cases.length === 0) throw new UsageError('no kernel case matches --only, --skip and --variants');
+  if (o.list) {
+    const described = cases.map((c) => `${c.op} ${c.pass} ${c.variant} ${c.shape}`);
+    process.stderr.write(`${described.join('\n')}\n`);
+    return {
+      suite: 'kernels',
+      shapes,
+      list: true,
+      variants: [...new Set(cases.map((c) => c.variant))],
+      cases: described,
+    };
+  }
   const ctx = await openGpu(await nodeGpu(), {
     purpose: 'kernel benchmarks',
     needs: shapes === 'gpt1' ? { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 } : {},

@@ -7,6 +7,7 @@ import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import type { PresetName } from '../../src/model/config.ts';
 import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/ops/matmul.ts';
 import { planTraining } from '../../src/train/lm-trainer.ts';
+import { describeMemory, GpuMemorySampler, measuredMemory } from '../gpu-memory.ts';
 import { formatTable } from '../harness.ts';
 import {
   DEFAULT_SPEC,
@@ -139,6 +140,10 @@ export async function trainSuite(args: string[]): Promise<unknown> {
   const o = parseOptions(args, trainOptions);
   const spec = specFromOptions(o);
   if (o['plan-only']) return planOnly(spec);
+  // Measured beside the plan where nvidia-smi exists (the NVIDIA machine); elsewhere it says why not.
+  const sampler = GpuMemorySampler.start();
+  await sampler.waitForSamples();
+  const from = Date.now();
   // Unquantized timestamps (Dawn rounds them to 2^16 ns by default): only matters for the breakdown.
   const gpu = await nodeGpu(['disable-dawn-features=timestamp_quantization']);
   const ctx = await openGpu(gpu, {
@@ -148,9 +153,12 @@ export async function trainSuite(args: string[]): Promise<unknown> {
   });
   try {
     const result = await measureTraining(ctx, spec, (line) => process.stderr.write(`${line}\n`));
+    const memory = measuredMemory(sampler, from, Date.now());
     process.stderr.write(`\n${describeTrainResult(result, 'node (Dawn)')}\n`);
-    return { suite: 'train', runtime: 'node (Dawn)', date: new Date().toISOString(), ...result };
+    process.stderr.write(`${describeMemory('GPU memory', result.plannedBytes / MIB, memory)}\n`);
+    return { suite: 'train', runtime: 'node (Dawn)', date: new Date().toISOString(), ...result, memory };
   } finally {
     ctx.destroy();
+    await sampler.stop();
   }
 }
