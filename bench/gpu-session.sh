@@ -12,6 +12,7 @@
 #   kernels-<variant>.*   every GPT-1 matmul shape per variant (one process each), kernels-ops.* the rest
 #   cublas.*              the same products through cuBLAS (torch fp32, TF32 off): each variant's %
 #   train-splitk.*        the GPT-1 step with split-K weight gradients (tokens/s against native's)
+#   train-attention.*     the GPT-1 step with 64-row attention workgroups (the same bits; tokens/s)
 #   gpu-memory.csv        nvidia-smi memory.used every 100 ms for the whole session
 #   steps.jsonl, session.log, nvidia-smi.txt
 # Each step has a time cap and gets no more than what is left of the budget; a step that fails or
@@ -32,11 +33,13 @@ if [ "$DRY" = 1 ]; then
   gpu="swiftshader (dry run)"
   MODEL=(--preset tiny --batch 4 --context 64 --steps 3 --warmup 1)
   SHAPES=small
+  ATTENTION_BLOCK=32 # SwiftShader's 32 KiB of workgroup memory holds 32 rows, not 64
 else
   source bench/device.sh || exit 1
   gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -n 1)
   MODEL=(--preset gpt1 --batch 8 --context 512 --steps 10 --warmup 3)
   SHAPES=gpt1
+  ATTENTION_BLOCK=64
 fi
 slug=$(printf '%s' "$gpu" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/-/g; s/^-+//; s/-+$//')
 DIR="$OUT/$(date -u +%Y-%m-%d)-$slug"
@@ -133,6 +136,10 @@ done
 if [ ${#splits[@]} -gt 0 ]; then
   run train-splitk 100 "${BENCH[@]}" train "${MODEL[@]}" --profile none --matmul-variants "$ok" --split-k
 fi
+
+# 5. The step with the biggest attention block the kernels have (the same bits: speed only).
+run train-attention 90 "${BENCH[@]}" train "${MODEL[@]}" --profile none --matmul-variants "$ok" \
+  --attention-block "$ATTENTION_BLOCK"
 
 if [ -n "${sampler:-}" ]; then
   kill "$sampler" 2>/dev/null

@@ -8,6 +8,7 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { type Gpt1Config, PRESETS, type PresetName, validateConfig } from '../src/model/config.ts';
 import { parameterTable } from '../src/model/params.ts';
 import { initParams } from '../src/model/weights.ts';
+import { ATTENTION_DEFAULT_BLOCK } from '../src/ops/attention.ts';
 import type { MatmulVariant } from '../src/ops/matmul.ts';
 import { type MatmulDecision, MatmulTuner } from '../src/ops/matmul-tuner.ts';
 import { setGraphTuner } from '../src/runtime/program.ts';
@@ -40,6 +41,8 @@ export interface TrainBenchSpec {
   matmulVariants?: MatmulVariant[];
   /** Split-K weight gradients (a numerics choice of the graph, see src/ops/matmul-splitk.ts). */
   splitK?: boolean;
+  /** Attention rows per workgroup (default the kernels'; src/ops/attention.ts). */
+  attentionBlock?: number;
   seed: number;
   /** Config fields to change from the preset (tests: a model smaller than tiny). */
   overrides?: Partial<Gpt1Config>;
@@ -86,6 +89,8 @@ export interface TrainBenchResult {
   /** Compile time without the matmul tuning. */
   compileMs: number;
   matmul: { tuned: boolean; tuningSeconds: number; choices: MatmulDecision[]; splitK: boolean };
+  /** Attention rows per workgroup. */
+  attentionBlock: number;
   plannedBytes: number;
   bytesByClass: Record<StorageClass, number>;
   /** Calls during the steady-state steps, divided by the number of steps. */
@@ -126,6 +131,7 @@ export function trainerOptions(spec: TrainBenchSpec): LmTrainerOptions {
     seed: spec.seed,
     schedule: pretrainSchedule(1e-4, spec.warmup + spec.steps),
     splitK: spec.splitK,
+    attentionBlock: spec.attentionBlock,
   };
 }
 
@@ -247,7 +253,7 @@ export class TrainBench {
   /** The model and memory plan part of a result. */
   describe(): Pick<
     TrainBenchResult,
-    'model' | 'B' | 'T' | 'compileMs' | 'matmul' | 'plannedBytes' | 'bytesByClass' | 'adapter'
+    'model' | 'B' | 'T' | 'compileMs' | 'matmul' | 'attentionBlock' | 'plannedBytes' | 'bytesByClass' | 'adapter'
   > {
     const { config, B, T } = this.options;
     const plan = this.trainer.program.plan;
@@ -272,6 +278,7 @@ export class TrainBench {
             splitK: this.spec.splitK ?? false,
           }
         : { tuned: false, tuningSeconds: 0, choices: [], splitK: this.spec.splitK ?? false },
+      attentionBlock: this.spec.attentionBlock ?? ATTENTION_DEFAULT_BLOCK,
       plannedBytes: plan.totalBytes,
       bytesByClass: plan.bytesByClass,
       adapter: this.ctx.adapter.name,

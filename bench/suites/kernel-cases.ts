@@ -6,7 +6,7 @@ import { PRESETS } from '../../src/model/config.ts';
 import { lmHeadChunkRows } from '../../src/model/lm-head.ts';
 import { parameterTable } from '../../src/model/params.ts';
 import { adamw } from '../../src/ops/adamw.ts';
-import { attention } from '../../src/ops/attention.ts';
+import { ATTENTION_BLOCKS, ATTENTION_DEFAULT_BLOCK, attention } from '../../src/ops/attention.ts';
 import { crossEntropyForwardChunk } from '../../src/ops/crossentropy.ts';
 import { type Embedding, embedding, prepareEmbeddingIndex } from '../../src/ops/embedding.ts';
 import { gelu } from '../../src/ops/gelu.ts';
@@ -166,15 +166,15 @@ function softmaxCase(pass: Pass, rows: number, T: number): KernelCase {
   };
 }
 
-function attentionCase(pass: Pass, B: number, NH: number, T: number, hs: number): KernelCase {
+function attentionCase(pass: Pass, B: number, NH: number, T: number, hs: number, block: number): KernelCase {
   const C = NH * hs;
   return {
     op: 'attention',
     pass,
-    variant: 'fused causal',
+    variant: block === ATTENTION_DEFAULT_BLOCK ? 'fused causal' : `fused causal, block ${block}`,
     shape: `B${B} NH${NH} T${T} hs${hs}`,
     build: (g) => {
-      const range = fwdOrBwd(g, pass, () => attention(g, g.param('qkv', [B, T, 3 * C]), { B, T, C, NH }));
+      const range = fwdOrBwd(g, pass, () => attention(g, g.param('qkv', [B, T, 3 * C]), { B, T, C, NH, block }));
       // FlashAttention's convention, halved for the causal mask: forward QK^T and PV are 2 * 2*T*T*hs per
       // head, /2 causal; backward is 2.5x forward (recomputed scores, dV, dP, dQ, dK).
       const fwdFlops = 2 * B * NH * T * T * hs;
@@ -300,7 +300,7 @@ export function kernelCases(shapes: ShapeSet): KernelCase[] {
       ...(['fwd', 'bwd'] as const).flatMap((p) => [
         layernormCase(p, 1024, 64),
         softmaxCase(p, 16, 64),
-        attentionCase(p, 4, 4, 64, 16),
+        ...ATTENTION_BLOCKS.map((block) => attentionCase(p, 4, 4, 64, 16, block)),
         geluCase(p, 65536),
         embeddingCase(p, 16, 64, 64, 256),
       ]),
@@ -327,7 +327,7 @@ export function kernelCases(shapes: ShapeSet): KernelCase[] {
     ...(['fwd', 'bwd'] as const).flatMap((p) => [
       layernormCase(p, BT, C),
       softmaxCase(p, 8 * nHead, 512),
-      attentionCase(p, 8, nHead, 512, C / nHead),
+      ...ATTENTION_BLOCKS.map((block) => attentionCase(p, 8, nHead, 512, C / nHead, block)),
       geluCase(p, BT * nInner),
       embeddingCase(p, 8, 512, C, V),
     ]),

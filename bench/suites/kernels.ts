@@ -8,6 +8,7 @@ import { type GpuContext, openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import { timeDispatches } from '../../src/runtime/dispatch-timing.ts';
 import { Graph } from '../../src/runtime/graph.ts';
+import { kernelLimitProblem } from '../../src/runtime/kernel.ts';
 import { Program } from '../../src/runtime/program.ts';
 import { formatTable, type Row } from '../harness.ts';
 import { fillRandom, randomU32 } from '../random-data.ts';
@@ -25,9 +26,12 @@ export const kernelsOptions = {
   list: { type: 'boolean', help: 'print the selected cases and the variant names, and stop (no GPU needed)' },
 } satisfies OptionSpecs;
 
-async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promise<Row> {
+/** A row, or why the case cannot run on this device (a variant's tile beyond its workgroup limits). */
+async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promise<Row | string> {
   const g = new Graph();
   const work = c.build(g);
+  const problem = g.nodes.map((n) => kernelLimitProblem(n.kernel, ctx.device.limits)).find(Boolean);
+  if (problem) return problem;
   const program = await Program.compile(ctx, g, { label: `${c.op} ${c.pass}` });
   try {
     fillRandom(program, ['input', 'param', 'grad']);
@@ -82,10 +86,17 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
   });
   process.stderr.write(`adapter: ${ctx.adapter.name}; ${cases.length} cases (${shapes})\n`);
   const rows: Row[] = [];
+  const skipped: { case: string; reason: string }[] = [];
   const started = performance.now();
   try {
     for (const c of cases) {
       const row = await runCase(ctx, c, o['target-ms'] ?? 50);
+      if (typeof row === 'string') {
+        const name = `${c.op} ${c.pass} ${c.variant} ${c.shape}`;
+        skipped.push({ case: name, reason: row });
+        process.stderr.write(`skipped ${name}: ${row}\n`);
+        continue;
+      }
       rows.push(row);
       // One JSON line per case on stderr: a crash (a driver fault kills the process) keeps what ran.
       process.stderr.write(`case ${JSON.stringify(row)}\n`);
@@ -103,6 +114,7 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
     seconds: (performance.now() - started) / 1000,
     date: new Date().toISOString(),
     results: rows,
+    skipped,
     // The products of the matmul rows by shape label, for baselines that run the same ones (cuBLAS).
     matmulShapes: Object.fromEntries(cases.flatMap((c) => (c.matmul ? [[c.shape, c.matmul]] : []))),
   };

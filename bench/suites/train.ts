@@ -5,6 +5,7 @@ import { type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from '
 import { openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import type { PresetName } from '../../src/model/config.ts';
+import { ATTENTION_BLOCKS, ATTENTION_DEFAULT_BLOCK } from '../../src/ops/attention.ts';
 import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/ops/matmul.ts';
 import { planTraining } from '../../src/train/lm-trainer.ts';
 import { describeMemory, GpuMemorySampler, measuredMemory } from '../gpu-memory.ts';
@@ -36,6 +37,10 @@ export const trainOptions = {
     type: 'boolean',
     help: 'weight gradients in fixed-order K slices (other rounding; the same on every device)',
   },
+  'attention-block': {
+    type: 'number',
+    help: `attention rows per workgroup: ${ATTENTION_BLOCKS.join(', ')} (default ${ATTENTION_DEFAULT_BLOCK}; the same results)`,
+  },
   profile: { type: 'string', help: 'auto (default: timestamps if the adapter has them) | timestamps | wall | none' },
   'plan-only': { type: 'boolean', help: 'print the planned GPU memory and stop (no GPU needed)' },
 } satisfies OptionSpecs;
@@ -60,6 +65,10 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
   if (unknown !== undefined || variants?.length === 0) {
     throw new UsageError(`--matmul-variants: "${unknown}" is not one of ${Object.keys(MATMUL_VARIANTS).join(', ')}`);
   }
+  const block = o['attention-block'];
+  if (block !== undefined && !ATTENTION_BLOCKS.includes(block)) {
+    throw new UsageError(`--attention-block must be one of ${ATTENTION_BLOCKS.join(', ')}, not ${block}`);
+  }
   return {
     ...DEFAULT_SPEC,
     preset,
@@ -73,6 +82,7 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
     tune: !o['no-tune'],
     matmulVariants: variants,
     splitK: o['split-k'] ?? false,
+    attentionBlock: block,
   };
 }
 

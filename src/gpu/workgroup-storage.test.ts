@@ -18,9 +18,12 @@ describe('workgroupStorageBytes', () => {
     expect(workgroupStorageBytes('matmul_wide.wgsl', 'matmul_forward_vec4_wide')).toBe(wide);
   });
 
-  it("agrees with the attention kernels' comments (forward and backward reach different tiles)", () => {
+  it("agrees with the attention kernels' comments, per block (forward and backward reach different tiles)", () => {
+    const bytes = (entry: string, BLOCK: number) => workgroupStorageBytes('attention.wgsl', entry, { BLOCK });
     expect(workgroupStorageBytes('attention.wgsl', 'attention_forward')).toBe(14976);
     expect(workgroupStorageBytes('attention.wgsl', 'attention_backward')).toBe(14272);
+    expect([bytes('attention_forward', 32), bytes('attention_forward', 64)]).toEqual([21440, 34368]);
+    expect([bytes('attention_backward', 32), bytes('attention_backward', 64)]).toEqual([23872, 43072]);
   });
 
   it('knows the largest kernel, which a device asks the adapter for', () => {

@@ -4,7 +4,7 @@
 // with a larger maxComputeWorkgroupStorageSize, so the engine asks the adapter for what the largest kernel
 // needs and offers a kernel only where the device's limit holds it. Not a WGSL parser: it relies on our
 // shaders' style (module-scope `fn` and `var<workgroup>` declarations; no shadowing of their names).
-import { shaderExpression } from './shader-constants.ts';
+import { overridesKey, type ShaderOverrides, shaderExpression } from './shader-constants.ts';
 import { shaderNames, shaderSource } from './shader-library.ts';
 
 const SCALAR_BYTES: Readonly<Record<string, number>> = { f32: 4, u32: 4, i32: 4, f16: 2 };
@@ -22,22 +22,22 @@ function roundUp(n: number, to: number): number {
 }
 
 /** Size and alignment of a WGSL type (scalars, vectors, fixed-size arrays, atomics), per the WGSL spec. */
-function typeLayout(shader: string, type: string): Layout {
+function typeLayout(shader: string, type: string, overrides: ShaderOverrides): Layout {
   const t = type.replace(/\s+/g, '');
   const scalar = SCALAR_BYTES[t];
   if (scalar !== undefined) return { size: scalar, align: scalar };
   const atomic = /^atomic<(\w+)>$/.exec(t);
-  if (atomic) return typeLayout(shader, atomic[1]!);
+  if (atomic) return typeLayout(shader, atomic[1]!, overrides);
   const vec = /^vec([234])<(\w+)>$/.exec(t);
   if (vec) {
     const n = Number(vec[1]);
-    const s = typeLayout(shader, vec[2]!).size;
+    const s = typeLayout(shader, vec[2]!, overrides).size;
     return { size: n * s, align: (n === 3 ? 4 : n) * s };
   }
   const arr = /^array<(.+),([^,<>]+)>$/.exec(t);
   if (arr) {
-    const element = typeLayout(shader, arr[1]!);
-    const count = shaderExpression(shader, arr[2]!);
+    const element = typeLayout(shader, arr[1]!, overrides);
+    const count = shaderExpression(shader, arr[2]!, overrides);
     return { size: count * roundUp(element.size, element.align), align: element.align };
   }
   throw new Error(`${shader}: cannot size the workgroup type ${type}`);
@@ -80,9 +80,9 @@ function moduleOf(shader: string): Module {
 
 const entryBytes = new Map<string, number>();
 
-/** Bytes of workgroup memory `entry` of shaders/<shader> uses, as Dawn counts them. */
-export function workgroupStorageBytes(shader: string, entry: string): number {
-  const key = `${shader}#${entry}`;
+/** Bytes of workgroup memory `entry` of shaders/<shader> uses (with `overrides`), as Dawn counts them. */
+export function workgroupStorageBytes(shader: string, entry: string, overrides: ShaderOverrides = {}): number {
+  const key = `${shader}#${entry}#${overridesKey(overrides)}`;
   const known = entryBytes.get(key);
   if (known !== undefined) return known;
   const { functions, variables } = moduleOf(shader);
@@ -101,19 +101,34 @@ export function workgroupStorageBytes(shader: string, entry: string): number {
     }
   }
   let total = 0;
-  for (const name of used) total += roundUp(typeLayout(shader, variables.get(name)!).size, 16);
+  for (const name of used) total += roundUp(typeLayout(shader, variables.get(name)!, overrides).size, 16);
   entryBytes.set(key, total);
   return total;
 }
 
 let largest: number | undefined;
+const specialisations: { shader: string; overrides: ShaderOverrides }[] = [];
 
-/** The most workgroup memory any entry point of shaders/ uses: what a device should allow, if it can. */
+/** Counts a specialisation of a shader's overrides (a kernel's larger tile) in largestWorkgroupStorage. */
+export function registerSpecialisation(shader: string, overrides: ShaderOverrides): void {
+  specialisations.push({ shader, overrides });
+  largest = undefined;
+}
+
+/**
+ * The most workgroup memory any entry point of shaders/ uses, with its default overrides or a registered
+ * specialisation (a kernel variant's larger tile): what a device should allow, if it can.
+ */
 export function largestWorkgroupStorage(): number {
   if (largest !== undefined) return largest;
   largest = 0;
   for (const shader of shaderNames()) {
     for (const entry of moduleOf(shader).entries) largest = Math.max(largest, workgroupStorageBytes(shader, entry));
+  }
+  for (const { shader, overrides } of specialisations) {
+    for (const entry of moduleOf(shader).entries) {
+      largest = Math.max(largest, workgroupStorageBytes(shader, entry, overrides));
+    }
   }
   return largest;
 }

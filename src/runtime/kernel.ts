@@ -2,9 +2,9 @@
 // access modes and the layout of the `Params` uniform are read from the WGSL source itself, so the
 // shader is the single source of truth and the launch glue passes buffers and params by name. Each
 // entry point's workgroup size is read from the WGSL too (src/gpu/shader-constants.ts).
-import { entryWorkgroupSize, type WorkgroupSize } from '../gpu/shader-constants.ts';
+import { entryWorkgroupSize, type ShaderOverrides, type WorkgroupSize } from '../gpu/shader-constants.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
-import { workgroupStorageBytes } from '../gpu/workgroup-storage.ts';
+import { registerSpecialisation, workgroupStorageBytes } from '../gpu/workgroup-storage.ts';
 
 export interface KernelSpec {
   /** File in shaders/, e.g. "layernorm.wgsl". */
@@ -13,15 +13,24 @@ export interface KernelSpec {
   entry: string;
   /** Storage bindings the entry point uses, by their WGSL variable names. */
   bindings: readonly string[];
+  /** Values of the shader's `override` declarations for this kernel (a variant's tile size); default none. */
+  constants?: ShaderOverrides;
 }
 
-export function kernel(shader: string, entry: string, bindings: readonly string[]): KernelSpec {
-  return { shader, entry, bindings };
+export function kernel(
+  shader: string,
+  entry: string,
+  bindings: readonly string[],
+  constants?: ShaderOverrides,
+): KernelSpec {
+  if (!constants) return { shader, entry, bindings };
+  registerSpecialisation(shader, constants); // a device should ask for the workgroup memory it may need
+  return { shader, entry, bindings, constants };
 }
 
-/** The entry point's @workgroup_size, [x, y, z], as the WGSL declares it. */
+/** The entry point's @workgroup_size, [x, y, z], as the WGSL declares it (with the kernel's overrides). */
 export function workgroupSize(spec: KernelSpec): WorkgroupSize {
-  return entryWorkgroupSize(spec.shader, spec.entry);
+  return entryWorkgroupSize(spec.shader, spec.entry, spec.constants);
 }
 
 /** The device limits a kernel's workgroup must fit. */
@@ -35,7 +44,7 @@ export type WorkgroupLimits = Pick<
  * undefined when it can. Read from the WGSL, as Dawn counts them, so this agrees with pipeline validation.
  */
 export function kernelLimitProblem(spec: KernelSpec, limits: WorkgroupLimits): string | undefined {
-  const bytes = workgroupStorageBytes(spec.shader, spec.entry);
+  const bytes = workgroupStorageBytes(spec.shader, spec.entry, spec.constants);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     return `${spec.entry} uses ${bytes} bytes of workgroup memory, above the device's maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`;
   }

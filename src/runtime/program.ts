@@ -4,6 +4,7 @@
 // explicit sync points.
 import type { GpuContext } from '../gpu/device.ts';
 import { withErrorScopes } from '../gpu/error-scope.ts';
+import { overridesKey } from '../gpu/shader-constants.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
 import type { DispatchNode, Graph } from './graph.ts';
 import { resolveGrid, type Workgroups } from './grid.ts';
@@ -60,7 +61,7 @@ function shaderModule(
 export function kernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<KernelPipeline> {
   const { device } = ctx;
   const cache = cacheFor(pipelineCaches, device);
-  const key = `${spec.shader}#${spec.entry}#${spec.bindings.join(',')}`;
+  const key = `${spec.shader}#${spec.entry}#${spec.bindings.join(',')}#${overridesKey(spec.constants)}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = createKernelPipeline(ctx, spec);
@@ -100,7 +101,7 @@ async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<
     device.createComputePipeline({
       label: spec.entry,
       layout: pipelineLayout,
-      compute: { module, entryPoint: spec.entry },
+      compute: { module, entryPoint: spec.entry, ...(spec.constants ? { constants: { ...spec.constants } } : {}) },
     }),
   );
   return { pipeline, layout };

@@ -42,6 +42,8 @@ export interface LmTrainerOptions extends TrainRunOptions {
    * default; the benchmarks measure it (`--split-k`) before it becomes anyone's default.
    */
   splitK?: boolean;
+  /** Attention rows per workgroup (src/ops/attention.ts): speed only, the same bits. */
+  attentionBlock?: number;
 }
 
 export interface StepResult {
@@ -71,12 +73,18 @@ interface LmProgram {
 /** What the training step's graph is built from: the trainer's options less the host's (seed, schedule, data). */
 export type LmGraphOptions = Pick<
   LmTrainerOptions,
-  'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm' | 'splitK'
+  'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm' | 'splitK' | 'attentionBlock'
 >;
 
 function buildLmGraph(options: LmGraphOptions, B: number, train: boolean, params?: Map<string, Tensor>) {
   const g = new Graph({ splitK: options.splitK });
-  const model = gptForward(g, options.config, { B, T: options.T, train, params });
+  const model = gptForward(g, options.config, {
+    B,
+    T: options.T,
+    train,
+    params,
+    attentionBlock: options.attentionBlock,
+  });
   const targets = g.input('targets', [B * options.T], 'u32'); // [B*T]
   const loss = lmHeadLoss(g, finalHidden(model), model.params.get('wte')!, targets, { chunkRows: options.chunkRows });
   return { g, model, targets, loss };
