@@ -6,6 +6,7 @@
 #   adapter.json          the adapter, its limits and features, and a GPU self-test
 #   smoke-<variant>.*     each matmul variant alone at small shapes, in its own process: a variant that
 #                         crashes dawn.node (two 128x128 tiles did on an H200) is left out of what follows
+#   compile.*             each variant's pipeline build time on the driver, with Tint's SPIR-V (dump_shaders)
 #   native.*              our tuned GPT-1 step at 8 x 512 (with its per-kernel breakdown from timestamp
 #                         queries), then PyTorch fp32 / TF32 / bf16, ratios, planned and measured memory
 #   hf-check.*            the run's exported HF folder through transformers' from_pretrained: our logits?
@@ -95,6 +96,7 @@ for v in "${all[@]}"; do
   fi
 done
 ok=$(IFS=,; echo "${tiles[*]}")
+run compile 60 "${BENCH[@]}" compile --dump
 echo "== matmul variants that ran: ${ok:-none}; split-K: ${splits[*]:-none}" >&2
 [ -n "$ok" ] || ok=naive
 
