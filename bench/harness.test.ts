@@ -15,9 +15,11 @@ describe('train options', () => {
     const parse = (args: string[]) => specFromOptions(parseOptions(args, trainOptions));
     expect(parse([])).toMatchObject({ tune: true, matmulVariants: undefined });
     expect(parse(['--no-tune']).tune).toBe(false);
+    expect(parse([]).splitK).toBe(false);
+    expect(parse(['--split-k']).splitK).toBe(true);
     expect(parse(['--matmul-variants', 'naive, vec4']).matmulVariants).toEqual(['naive', 'vec4']);
     expect(() => parse(['--matmul-variants', 'vec4,tiled_large'])).toThrow(
-      /--matmul-variants: "tiled_large" is not one of naive, tiled, vec4, vec4_large/,
+      /--matmul-variants: "tiled_large" is not one of naive, tiled, vec4, vec4_large, vec4_wide/,
     );
   });
 });

@@ -2,6 +2,7 @@
 // Human-readable progress and tables go to stderr; the last line of stdout is one JSON object
 // ({"error": ...} when a suite fails). On the GPU machine: bench/device.sh.
 import { UsageError } from '../src/cli/args.ts';
+import { compileSuite } from './suites/compile.ts';
 import { kernelsSuite } from './suites/kernels.ts';
 import { nativeSuite } from './suites/native.ts';
 import { peerSuite } from './suites/peer.ts';
@@ -11,6 +12,7 @@ import { UnavailableError } from './unavailable.ts';
 
 const SUITES: Record<string, { help: string; run: (args: string[]) => Promise<unknown> }> = {
   kernels: { help: 'GFLOP/s and GB/s per kernel and shape (--shapes small|gpt1)', run: kernelsSuite },
+  compile: { help: 'pipeline build time per matmul variant and attention block (--dump: SPIR-V)', run: compileSuite },
   train: { help: 'tokens/s, ms/step, GPU plan, step counters, kernel breakdown (Node)', run: trainSuite },
   'train-browser': { help: 'the train suite in Chromium (bench page, Playwright)', run: trainBrowserSuite },
   peer: { help: 'gpt1-lab vs @genai-fi/nanogpt, alternating in one Chromium page', run: peerSuite },

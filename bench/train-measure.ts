@@ -8,6 +8,7 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { type Gpt1Config, PRESETS, type PresetName, validateConfig } from '../src/model/config.ts';
 import { parameterTable } from '../src/model/params.ts';
 import { initParams } from '../src/model/weights.ts';
+import { ATTENTION_DEFAULT_BLOCK } from '../src/ops/attention.ts';
 import type { MatmulVariant } from '../src/ops/matmul.ts';
 import { type MatmulDecision, MatmulTuner } from '../src/ops/matmul-tuner.ts';
 import { setGraphTuner } from '../src/runtime/program.ts';
@@ -38,6 +39,10 @@ export interface TrainBenchSpec {
   tune: boolean;
   /** The variants the tuner may pick (default: all). */
   matmulVariants?: MatmulVariant[];
+  /** Split-K weight gradients (a numerics choice of the graph, see src/ops/matmul-splitk.ts). */
+  splitK?: boolean;
+  /** Attention rows per workgroup (default the kernels'; src/ops/attention.ts). */
+  attentionBlock?: number;
   seed: number;
   /** Config fields to change from the preset (tests: a model smaller than tiny). */
   overrides?: Partial<Gpt1Config>;
@@ -83,7 +88,9 @@ export interface TrainBenchResult {
   msPerStepMean: number;
   /** Compile time without the matmul tuning. */
   compileMs: number;
-  matmul: { tuned: boolean; tuningSeconds: number; choices: MatmulDecision[] };
+  matmul: { tuned: boolean; tuningSeconds: number; choices: MatmulDecision[]; splitK: boolean };
+  /** Attention rows per workgroup. */
+  attentionBlock: number;
   plannedBytes: number;
   bytesByClass: Record<StorageClass, number>;
   /** Calls during the steady-state steps, divided by the number of steps. */
@@ -123,6 +130,8 @@ export function trainerOptions(spec: TrainBenchSpec): LmTrainerOptions {
     T: spec.T,
     seed: spec.seed,
     schedule: pretrainSchedule(1e-4, spec.warmup + spec.steps),
+    splitK: spec.splitK,
+    attentionBlock: spec.attentionBlock,
   };
 }
 
@@ -244,7 +253,7 @@ export class TrainBench {
   /** The model and memory plan part of a result. */
   describe(): Pick<
     TrainBenchResult,
-    'model' | 'B' | 'T' | 'compileMs' | 'matmul' | 'plannedBytes' | 'bytesByClass' | 'adapter'
+    'model' | 'B' | 'T' | 'compileMs' | 'matmul' | 'attentionBlock' | 'plannedBytes' | 'bytesByClass' | 'adapter'
   > {
     const { config, B, T } = this.options;
     const plan = this.trainer.program.plan;
@@ -266,8 +275,10 @@ export class TrainBench {
             tuned: true,
             tuningSeconds: this.tuner.tuningSeconds,
             choices: [...this.tuner.decisions.values()],
+            splitK: this.spec.splitK ?? false,
           }
-        : { tuned: false, tuningSeconds: 0, choices: [] },
+        : { tuned: false, tuningSeconds: 0, choices: [], splitK: this.spec.splitK ?? false },
+      attentionBlock: this.spec.attentionBlock ?? ATTENTION_DEFAULT_BLOCK,
       plannedBytes: plan.totalBytes,
       bytesByClass: plan.bytesByClass,
       adapter: this.ctx.adapter.name,
@@ -283,16 +294,22 @@ export class TrainBench {
   }
 }
 
-/** The whole train measurement: compile, warm up, measure, profile. */
+/**
+ * The whole train measurement: compile, warm up, measure, profile; then `after` (if given) with the trained
+ * bench, before it is destroyed (the Node suites export the weights there).
+ */
 export async function measureTraining(
   ctx: GpuContext,
   spec: TrainBenchSpec,
   log: (line: string) => void = () => {},
+  after?: (bench: TrainBench) => Promise<void>,
 ): Promise<TrainBenchResult> {
   const bench = await TrainBench.create(ctx, spec, log);
   try {
     const stats = await bench.run(spec.warmup, spec.steps);
-    return { ...bench.describe(), ...stats, breakdown: await bench.breakdown(spec.profile) };
+    const result = { ...bench.describe(), ...stats, breakdown: await bench.breakdown(spec.profile) };
+    await after?.(bench);
+    return result;
   } finally {
     bench.destroy();
   }

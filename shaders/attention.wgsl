@@ -48,38 +48,46 @@ struct Params {
 @group(0) @binding(8) var<storage, read> step_seed: array<u32>;          // [1] this step's dropout seed
 @group(0) @binding(9) var<uniform> params: Params;
 
-const WG: u32 = 64u;
+// Query rows (forward, dq) or keys (dk/dv) owned by a workgroup, 4 lanes each: an override, so a pipeline
+// may own 32 or 64 rows per workgroup (src/ops/attention.ts). Each row's arithmetic is the same whatever
+// the block (the same 16-key tiles in the same order, the same streamed 8-row tiles; the extra tiles a
+// bigger block walks for its early rows are fully masked and add exact zeros), so every block gives the
+// same bits; a bigger one loads each K/V tile once for more rows. attention_probs keeps the default.
+override BLOCK: u32 = 16u;
+override WG: u32 = BLOCK * LANES;
 const HS_MAX: u32 = 64u;
 // Row strides in workgroup memory, one more than the row length so that threads reading the same dim of
 // different rows (or the same row of different dims) hit different banks on GPUs.
-const STRIDE: u32 = 65u; // float rows: HS_MAX + 1
-const TS: u32 = 17u;     // transposed (dim-major) tiles of 16 rows: BLOCK + 1
+const STRIDE: u32 = 65u;       // float rows: HS_MAX + 1
+const KEY_TS: u32 = 17u;       // the dim-major key tile of FWD_KEYS keys: FWD_KEYS + 1
+override OWN_TS: u32 = BLOCK + 1u; // dim-major tiles of the BLOCK owned rows
 const LANES: u32 = 4u;
-const BLOCK: u32 = 16u;    // rows owned by a workgroup (WG / LANES)
 const FWD_KEYS: u32 = 16u; // keys per forward K/V tile (lane l scores keys l, l + 4, l + 8, l + 12)
 const SUB: u32 = 8u;       // backward: rows of the streamed tile (query rows for dk/dv, keys for dq)
 const NEG_BIG: f32 = -3.0e38;
 
 #include "reduce.wgsl"
 
-// Forward workgroup memory: 1040 + 1088 + 1040 + 2 * 256 + 64 floats = 14,976 bytes (< 16 KiB).
-var<workgroup> fq: array<f32, 1040>;  // [BLOCK][STRIDE] queries of this block
-var<workgroup> fkt: array<f32, 1088>; // [HS_MAX][TS] key tile, dim-major
-var<workgroup> fv: array<f32, 1040>;  // [FWD_KEYS][STRIDE] value tile
-var<workgroup> fs: array<f32, 256>;   // [BLOCK][FWD_KEYS] scaled scores (masked: NEG_BIG)
-var<workgroup> fe: array<f32, 256>;   // [BLOCK][FWD_KEYS] exp(s - m) * dropout multiplier
-var<workgroup> fsum: array<f32, 64>;  // [BLOCK][LANES]: each lane's sum of its 4 exp(s - m)
+// Forward workgroup memory: (65 BLOCK + 1088 + 1040 + 36 BLOCK) floats = 14,976 bytes at BLOCK 16 (the
+// default 16 KiB holds it), 21,440 at 32, 34,368 at 64.
+var<workgroup> fq: array<f32, BLOCK * STRIDE>;     // [BLOCK][STRIDE] queries of this block
+var<workgroup> fkt: array<f32, HS_MAX * KEY_TS>;   // [HS_MAX][KEY_TS] key tile, dim-major
+var<workgroup> fv: array<f32, FWD_KEYS * STRIDE>;  // [FWD_KEYS][STRIDE] value tile
+var<workgroup> fs: array<f32, BLOCK * FWD_KEYS>;   // [BLOCK][FWD_KEYS] scaled scores (masked: NEG_BIG)
+var<workgroup> fe: array<f32, BLOCK * FWD_KEYS>;   // [BLOCK][FWD_KEYS] exp(s - m) * dropout multiplier
+var<workgroup> fsum: array<f32, BLOCK * LANES>;    // [BLOCK][LANES]: each lane's sum of its 4 exp(s - m)
 
-// Backward workgroup memory: 2 * 1088 + 2 * 520 + 2 * 128 + 2 * 16 + 64 floats = 14,272 bytes.
-var<workgroup> own_a: array<f32, 1088>;      // [HS_MAX][TS] dk/dv role: K of the owned keys;  dq role: Q of the owned rows
-var<workgroup> own_b: array<f32, 1088>;      // [HS_MAX][TS] dk/dv role: V;                    dq role: dout
-var<workgroup> sub_a: array<f32, 520>;       // [SUB][STRIDE] dk/dv role: Q of streamed rows;  dq role: K of streamed keys
-var<workgroup> sub_b: array<f32, 520>;       // [SUB][STRIDE] dk/dv role: dout;                 dq role: V
-var<workgroup> pair_pz: array<f32, 128>;     // dk/dv role: P * dropout, [SUB query rows][BLOCK keys]
-var<workgroup> pair_ds: array<f32, 128>;     // dS = P (dP - D): dk/dv role [SUB rows][BLOCK keys]; dq role [SUB keys][BLOCK rows]
-var<workgroup> row_m: array<f32, 16>;        // per query row of the tile: saved max,
-var<workgroup> row_l: array<f32, 16>;        //   saved sum,
-var<workgroup> row_part: array<f32, 64>;     //   [row][4] partial sums of D = dout . out
+// Backward workgroup memory: (2 * 64 (BLOCK + 1) + 2 * 520 + 2 * 8 BLOCK + 6 BLOCK) floats = 14,272 bytes at
+// BLOCK 16, 23,872 at 32, 43,072 at 64.
+var<workgroup> own_a: array<f32, HS_MAX * OWN_TS>;   // [HS_MAX][OWN_TS] dk/dv role: K of the owned keys;  dq role: Q of the owned rows
+var<workgroup> own_b: array<f32, HS_MAX * OWN_TS>;   // [HS_MAX][OWN_TS] dk/dv role: V;                    dq role: dout
+var<workgroup> sub_a: array<f32, SUB * STRIDE>;      // [SUB][STRIDE] dk/dv role: Q of streamed rows;  dq role: K of streamed keys
+var<workgroup> sub_b: array<f32, SUB * STRIDE>;      // [SUB][STRIDE] dk/dv role: dout;                 dq role: V
+var<workgroup> pair_pz: array<f32, SUB * BLOCK>;     // dk/dv role: P * dropout, [SUB query rows][BLOCK keys]
+var<workgroup> pair_ds: array<f32, SUB * BLOCK>;     // dS = P (dP - D): dk/dv role [SUB rows][BLOCK keys]; dq role [SUB keys][BLOCK rows]
+var<workgroup> row_m: array<f32, BLOCK>;             // per query row of the tile (SUB or BLOCK of them): saved max,
+var<workgroup> row_l: array<f32, BLOCK>;             //   saved sum,
+var<workgroup> row_part: array<f32, BLOCK * LANES>;  //   [row][4] partial sums of D = dout . out
 
 fn head_size() -> u32 {
   return params.C / params.NH;
@@ -127,7 +135,7 @@ fn attn_dropout(b: u32, h: u32, i: u32, j: u32, key: u32) -> f32 {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Forward. Workgroup (query block, h, b): 16 query rows, 4 lanes per row. K/V tiles of 16 keys stream
+// Forward. Workgroup (query block, h, b): BLOCK query rows, 4 lanes per row. K/V tiles of 16 keys stream
 // through workgroup memory up to the block's last row (causal); each row keeps a running max m, sum l and
 // an accumulator of exp(s - m) * dropout * v that is rescaled whenever m grows. Per tile, lane l scores
 // keys l, l + 4, l + 8, l + 12 of its row, takes their exp against the row's new max, then accumulates
@@ -135,8 +143,8 @@ fn attn_dropout(b: u32, h: u32, i: u32, j: u32, key: u32) -> f32 {
 
 /** Key c's dims 4g .. 4g+3 from the dim-major key tile. */
 fn fk_col(g: u32, c: u32) -> vec4<f32> {
-  let base = 4u * g * TS + c;
-  return vec4<f32>(fkt[base], fkt[base + TS], fkt[base + 2u * TS], fkt[base + 3u * TS]);
+  let base = 4u * g * KEY_TS + c;
+  return vec4<f32>(fkt[base], fkt[base + KEY_TS], fkt[base + 2u * KEY_TS], fkt[base + 3u * KEY_TS]);
 }
 
 /** Dims lane + 16m + 4t (t = 0..3) of value row c, at base = c * STRIDE + 16m + lane. */
@@ -188,7 +196,7 @@ fn attention_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
       let d = idx % hsp;
       let j = min(j0 + c, T - 1u); // keys past T are loaded but never used: every use checks j <= i < T
       let dd = min(d, hs - 1u);
-      fkt[d * TS + c] = select(0.0, inp[qkv_index(b, j, 1u, h, dd)], d < hs);
+      fkt[d * KEY_TS + c] = select(0.0, inp[qkv_index(b, j, 1u, h, dd)], d < hs);
       fv[c * STRIDE + d] = select(0.0, inp[qkv_index(b, j, 2u, h, dd)], d < hs);
     }
     workgroupBarrier();
@@ -277,10 +285,11 @@ fn attention_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
 //   dS_ij = P_ij (dP_ij - D_i);  dq_i = scale sum_j dS_ij k_j;  dk_j = scale sum_i dS_ij q_i;
 //   dv_j = sum_i P_ij z_ij dout_i.
 // One dispatch, two kinds of workgroup (x < nblocks: dk/dv role, else dq role), so that every gradient
-// element has exactly one owning thread: a dk/dv workgroup owns 16 keys and loops over the query rows
-// i >= its first key; a dq workgroup owns 16 query rows and loops over the keys j <= its last row.
+// element has exactly one owning thread: a dk/dv workgroup owns BLOCK keys and loops over the query rows
+// i >= its first key; a dq workgroup owns BLOCK query rows and loops over the keys j <= its last row.
 // The owned rows sit dim-major (own_*), the streamed ones as vec4 rows (sub_*). Pair phase: thread t takes
-// owned row or key t % 16 against streamed rows t / 16 and t / 16 + 4 (s = sum_g dot(q_g, k_g) and
+// owned row or key t % BLOCK against streamed rows t / BLOCK and t / BLOCK + 4 (WG = 4 BLOCK threads
+// cover the SUB = 8 streamed rows) (s = sum_g dot(q_g, k_g) and
 // dout . v in both roles, so with the same bits). Accumulation: lane l of owned row t / 4 adds the 8
 // streamed rows at its dims.
 
@@ -333,13 +342,13 @@ fn write_grad_lanes(b: u32, t: u32, part: u32, h: u32, d: u32, value: vec4<f32>)
 
 /** Owned row or key c's dims 4g .. 4g+3 from the dim-major tiles. */
 fn own_a_col(g: u32, c: u32) -> vec4<f32> {
-  let base = 4u * g * TS + c;
-  return vec4<f32>(own_a[base], own_a[base + TS], own_a[base + 2u * TS], own_a[base + 3u * TS]);
+  let base = 4u * g * OWN_TS + c;
+  return vec4<f32>(own_a[base], own_a[base + OWN_TS], own_a[base + 2u * OWN_TS], own_a[base + 3u * OWN_TS]);
 }
 
 fn own_b_col(g: u32, c: u32) -> vec4<f32> {
-  let base = 4u * g * TS + c;
-  return vec4<f32>(own_b[base], own_b[base + TS], own_b[base + 2u * TS], own_b[base + 3u * TS]);
+  let base = 4u * g * OWN_TS + c;
+  return vec4<f32>(own_b[base], own_b[base + OWN_TS], own_b[base + 2u * OWN_TS], own_b[base + 3u * OWN_TS]);
 }
 
 /** Dims lane + 16m + 4t (t = 0..3) of streamed row r. */
@@ -374,10 +383,10 @@ fn load_own(b: u32, h: u32, t0: u32, pa: u32, pb: u32, tid: u32) {
     let d = idx % hsp;
     let t = min(t0 + c, T - 1u); // rows past T are never used: every use checks j <= i < T
     let dd = min(d, hs - 1u);
-    own_a[d * TS + c] = select(0.0, inp[qkv_index(b, t, pa, h, dd)], d < hs);
+    own_a[d * OWN_TS + c] = select(0.0, inp[qkv_index(b, t, pa, h, dd)], d < hs);
     var vb = 0.0;
     if (pb == 3u) { vb = dout[merged_index(b, t, h, dd)]; } else { vb = inp[qkv_index(b, t, pb, h, dd)]; }
-    own_b[d * TS + c] = select(0.0, vb, d < hs);
+    own_b[d * OWN_TS + c] = select(0.0, vb, d < hs);
   }
 }
 

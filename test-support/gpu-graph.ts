@@ -2,7 +2,7 @@
 // GPU op tests use this to compare kernels against their float64 CPU references.
 import type { GpuContext } from '../src/gpu/device.ts';
 import { seedFrom } from '../src/ops/fill.ts';
-import { Graph } from '../src/runtime/graph.ts';
+import { Graph, type GraphOptions } from '../src/runtime/graph.ts';
 import { Program } from '../src/runtime/program.ts';
 import type { Tensor } from '../src/runtime/tensor.ts';
 
@@ -23,8 +23,9 @@ function asHostData(t: Tensor, data: HostData | ArrayLike<number>): HostData {
 export async function evalGraph(
   ctx: GpuContext,
   build: (g: Graph) => GraphSpec,
+  options: GraphOptions = {},
 ): Promise<Record<string, Float32Array | Uint32Array>> {
-  const g = new Graph();
+  const g = new Graph(options);
   const spec = build(g);
   const program = await Program.compile(ctx, g, { keep: Object.values(spec.outputs), label: 'test' });
   try {

@@ -85,6 +85,7 @@ def set_tf32(torch, on):
 
 
 def run_mode(torch, transformers, args, mode):
+    started = time.time()  # epoch seconds: the caller's nvidia-smi sampler takes this mode's peak over the window
     set_tf32(torch, mode == "tf32")
     model, optimizer, config, T = build(torch, transformers, args)
     B = args.batch
@@ -122,6 +123,7 @@ def run_mode(torch, transformers, args, mode):
     params = sum(p.numel() for p in model.parameters())
     del model, optimizer, batches
     torch.cuda.empty_cache()
+    result["window"] = [started, time.time()]
     return result, config, T, params
 
 

@@ -6,12 +6,12 @@ import { PRESETS } from '../../src/model/config.ts';
 import { lmHeadChunkRows } from '../../src/model/lm-head.ts';
 import { parameterTable } from '../../src/model/params.ts';
 import { adamw } from '../../src/ops/adamw.ts';
-import { attention } from '../../src/ops/attention.ts';
+import { ATTENTION_BLOCKS, ATTENTION_DEFAULT_BLOCK, attention } from '../../src/ops/attention.ts';
 import { crossEntropyForwardChunk } from '../../src/ops/crossentropy.ts';
 import { type Embedding, embedding, prepareEmbeddingIndex } from '../../src/ops/embedding.ts';
 import { gelu } from '../../src/ops/gelu.ts';
 import { layernorm } from '../../src/ops/layernorm.ts';
-import { MATMUL_VARIANTS, type MatmulVariant, matmul } from '../../src/ops/matmul.ts';
+import { MATMUL_VARIANTS, type MatmulVariant, matmul, matmulSplitKDispatch } from '../../src/ops/matmul.ts';
 import { softmax } from '../../src/ops/softmax.ts';
 import type { Graph } from '../../src/runtime/graph.ts';
 import type { Program } from '../../src/runtime/program.ts';
@@ -30,11 +30,21 @@ export interface CaseWork {
   init?: (program: Program, random: RandomU32) => void;
 }
 
+/** A matmul case's product, so a baseline (cuBLAS in bench/native/cublas_matmul.py) can run the same one. */
+export interface MatmulShape {
+  M: number;
+  K: number;
+  N: number;
+  transA: boolean;
+  transB: boolean;
+}
+
 export interface KernelCase {
   op: string;
   pass: Pass;
   variant: string;
   shape: string;
+  matmul?: MatmulShape;
   build: (g: Graph) => CaseWork;
 }
 
@@ -51,20 +61,72 @@ function fwdOrBwd(g: Graph, pass: Pass, forward: () => Tensor): { from: number; 
   return { from: mid, to: g.nodes.length };
 }
 
-function matmulCase(variant: MatmulVariant, M: number, K: number, N: number, transB = false, note = ''): KernelCase {
+/** The shape label of a product: M x K x N, the stored transposes, and what it is in GPT-1. */
+function matmulLabel({ M, K, N, transA, transB }: MatmulShape, note: string): string {
+  return `${M}x${K}x${N}${transA ? ' transA' : ''}${transB ? ' transB' : ''}${note ? ` (${note})` : ''}`;
+}
+
+function matmulCase(variant: MatmulVariant, dims: MatmulShape, note = ''): KernelCase {
+  const { M, K, N, transA, transB } = dims;
   return {
     op: 'matmul',
     pass: 'fwd',
     variant,
-    shape: `${M}x${K}x${N}${transB ? ' transB' : ''}${note}`,
+    shape: matmulLabel(dims, note),
+    matmul: dims,
     build: (g) => {
-      const a = g.input('a', [M, K]);
+      const a = g.input('a', transA ? [K, M] : [M, K]);
       const b = g.input('b', transB ? [N, K] : [K, N]);
-      matmul(g, a, b, { variant, transB });
+      matmul(g, a, b, { variant, transA, transB });
       // 2MNK FLOPs; read A [M,K] and B [K,N], write C [M,N].
       return { flops: 2 * M * N * K, bytes: F32 * (M * K + K * N + M * N), from: 0, to: g.nodes.length };
     },
   };
+}
+
+/**
+ * A weight gradient's product (A stored [K, M], B [K, N]) split into `slices` K slices: the slices' batched
+ * product (default variant) and the fixed-order sum, timed together (src/ops/matmul-splitk.ts).
+ */
+function splitKCase(dims: MatmulShape, slices: number, note = ''): KernelCase {
+  const { M, K, N } = dims;
+  if (!dims.transA || dims.transB) throw new Error('split-K cases are weight gradients: transA, not transB');
+  return {
+    op: 'matmul',
+    pass: 'fwd',
+    variant: `split-K ${slices}`,
+    shape: matmulLabel(dims, note),
+    matmul: dims,
+    build: (g) => {
+      const a = g.input('a', [K, M]);
+      const b = g.input('b', [K, N]);
+      matmulSplitKDispatch(g, { a, b, out: g.activation('out', [M, N], false) }, { M, N, K }, slices);
+      // The product's FLOPs and minimum traffic, as matmulCase (the partials' round trip is overhead).
+      return { flops: 2 * M * N * K, bytes: F32 * (M * K + K * N + M * N), from: 0, to: g.nodes.length };
+    },
+  };
+}
+
+/** The three products of a linear layer y[R, N] = x[R, K] @ W[K, N]: forward, dx = dy W^T, dW = x^T dy. */
+function linearProducts(R: number, K: number, N: number, name: string): [MatmulShape, string][] {
+  const plain = { transA: false, transB: false };
+  return [
+    [{ M: R, K, N, ...plain }, name],
+    [{ M: R, K: N, N: K, transA: false, transB: true }, `${name} dx`],
+    [{ M: K, K: R, N, transA: true, transB: false }, `${name} dW`],
+  ];
+}
+
+/**
+ * The tied LM head over R rows: logits = h wte^T, dh = dlogits wte, dwte = dlogits^T h. Training runs it in
+ * row chunks (src/model/lm-head.ts); the whole batch is the issue's 4096 x 768 x 40,478 and its transposes.
+ */
+function lmHeadProducts(R: number, C: number, V: number, name: string): [MatmulShape, string][] {
+  return [
+    [{ M: R, K: C, N: V, transA: false, transB: true }, name],
+    [{ M: R, K: V, N: C, transA: false, transB: false }, `${name} dh`],
+    [{ M: V, K: R, N: C, transA: true, transB: false }, `${name} dwte`],
+  ];
 }
 
 function layernormCase(pass: Pass, N: number, C: number): KernelCase {
@@ -104,15 +166,15 @@ function softmaxCase(pass: Pass, rows: number, T: number): KernelCase {
   };
 }
 
-function attentionCase(pass: Pass, B: number, NH: number, T: number, hs: number): KernelCase {
+function attentionCase(pass: Pass, B: number, NH: number, T: number, hs: number, block: number): KernelCase {
   const C = NH * hs;
   return {
     op: 'attention',
     pass,
-    variant: 'fused causal',
+    variant: block === ATTENTION_DEFAULT_BLOCK ? 'fused causal' : `fused causal, block ${block}`,
     shape: `B${B} NH${NH} T${T} hs${hs}`,
     build: (g) => {
-      const range = fwdOrBwd(g, pass, () => attention(g, g.param('qkv', [B, T, 3 * C]), { B, T, C, NH }));
+      const range = fwdOrBwd(g, pass, () => attention(g, g.param('qkv', [B, T, 3 * C]), { B, T, C, NH, block }));
       // FlashAttention's convention, halved for the causal mask: forward QK^T and PV are 2 * 2*T*T*hs per
       // head, /2 causal; backward is 2.5x forward (recomputed scores, dV, dP, dQ, dK).
       const fwdFlops = 2 * B * NH * T * T * hs;
@@ -224,16 +286,21 @@ const VARIANTS = Object.keys(MATMUL_VARIANTS) as MatmulVariant[];
 export function kernelCases(shapes: ShapeSet): KernelCase[] {
   if (shapes === 'small') {
     // Sized for SwiftShader (~0.3 GFLOP/s on two cores): the whole set runs in about a minute.
+    const plain = { transA: false, transB: false };
+    const products: [MatmulShape, string][] = [
+      [{ M: 128, K: 128, N: 128, ...plain }, ''],
+      [{ M: 256, K: 256, N: 256, ...plain }, ''],
+      [{ M: 256, K: 64, N: 256, transA: false, transB: true }, ''],
+      // A weight gradient's shape: small M x N, the long K of batch x context.
+      [{ M: 64, K: 1024, N: 64, transA: true, transB: false }, 'dW'],
+    ];
     return [
-      ...VARIANTS.flatMap((v) => [
-        matmulCase(v, 128, 128, 128),
-        matmulCase(v, 256, 256, 256),
-        matmulCase(v, 256, 64, 256, true),
-      ]),
+      ...VARIANTS.flatMap((v) => products.map(([dims, note]) => matmulCase(v, dims, note))),
+      splitKCase(products[3]![0], 4, products[3]![1]),
       ...(['fwd', 'bwd'] as const).flatMap((p) => [
         layernormCase(p, 1024, 64),
         softmaxCase(p, 16, 64),
-        attentionCase(p, 4, 4, 64, 16),
+        ...ATTENTION_BLOCKS.map((block) => attentionCase(p, 4, 4, 64, 16, block)),
         geluCase(p, 65536),
         embeddingCase(p, 16, 64, 64, 256),
       ]),
@@ -243,20 +310,24 @@ export function kernelCases(shapes: ShapeSet): KernelCase[] {
   const { nEmbd: C, nInner, nHead, vocabSize: V } = PRESETS.gpt1;
   const BT = 8 * 512;
   const chunk = lmHeadChunkRows(BT, V);
+  const products: [MatmulShape, string][] = [
+    [{ M: 4096, K: 4096, N: 4096, transA: false, transB: false }, ''],
+    ...linearProducts(BT, C, 3 * C, 'c_attn'),
+    ...linearProducts(BT, C, nInner, 'c_fc'),
+    ...linearProducts(BT, C, C, 'attn c_proj'),
+    ...linearProducts(BT, nInner, C, 'mlp c_proj'),
+    ...lmHeadProducts(BT, C, V, 'LM head'),
+    ...lmHeadProducts(chunk, C, V, 'LM head chunk'),
+  ];
+  // The weight gradients again, split into 2, 4 and 8 K slices: what sets splitKSlices's rule on a GPU.
+  const weightGrads = products.filter(([, note]) => note.endsWith(' dW'));
   return [
-    ...VARIANTS.flatMap((v) => [
-      matmulCase(v, 4096, 4096, 4096),
-      matmulCase(v, BT, C, 3 * C, false, ' (c_attn)'),
-      matmulCase(v, BT, C, nInner, false, ' (c_fc)'),
-      matmulCase(v, BT, C, C, false, ' (attn c_proj)'),
-      matmulCase(v, BT, nInner, C, false, ' (mlp c_proj)'),
-      matmulCase(v, BT, C, V, true, ' (LM head)'),
-      matmulCase(v, chunk, C, V, true, ' (LM head chunk)'),
-    ]),
+    ...VARIANTS.flatMap((v) => products.map(([dims, note]) => matmulCase(v, dims, note))),
+    ...weightGrads.flatMap(([dims, note]) => [2, 4, 8].map((s) => splitKCase(dims, s, note))),
     ...(['fwd', 'bwd'] as const).flatMap((p) => [
       layernormCase(p, BT, C),
       softmaxCase(p, 8 * nHead, 512),
-      attentionCase(p, 8, nHead, 512, C / nHead),
+      ...ATTENTION_BLOCKS.map((block) => attentionCase(p, 8, nHead, 512, C / nHead, block)),
       geluCase(p, BT * nInner),
       embeddingCase(p, 8, 512, C, V),
     ]),

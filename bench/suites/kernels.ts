@@ -1,4 +1,4 @@
-// `npm run bench -- kernels [--shapes small|gpt1] [--only TEXT] [--skip A,B] [--target-ms N]`: GFLOP/s and
+// `npm run bench -- kernels [--shapes small|gpt1] [--only TEXT] [--skip A,B] [--variants A,B] [--target-ms N]`: GFLOP/s and
 // GB/s per kernel and shape. Each case compiles one op (forward, or forward + backward timing only the backward
 // dispatches), fills its f32 inputs with random values, runs it once, then times its dispatches repeated
 // in one submit (timeDispatches in src/runtime/dispatch-timing.ts). Cases and their FLOP/byte formulas: kernel-cases.ts.
@@ -8,6 +8,7 @@ import { type GpuContext, openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import { timeDispatches } from '../../src/runtime/dispatch-timing.ts';
 import { Graph } from '../../src/runtime/graph.ts';
+import { kernelLimitProblem } from '../../src/runtime/kernel.ts';
 import { Program } from '../../src/runtime/program.ts';
 import { formatTable, type Row } from '../harness.ts';
 import { fillRandom, randomU32 } from '../random-data.ts';
@@ -17,12 +18,20 @@ export const kernelsOptions = {
   shapes: { type: 'string', help: 'small (default, sized for SwiftShader) | gpt1 (4096³, GPT-1 8x512 shapes)' },
   only: { type: 'string', help: 'run the cases whose "op pass variant shape" contains this text' },
   skip: { type: 'string', help: 'leave out the cases whose description contains any of these comma-separated texts' },
+  variants: {
+    type: 'string',
+    help: 'only the cases of these variants, comma-separated and exact (e.g. vec4_wide): one process per variant survives a crash in another',
+  },
   'target-ms': { type: 'number', help: 'wall time per timed submit (default 50)' },
+  list: { type: 'boolean', help: 'print the selected cases and the variant names, and stop (no GPU needed)' },
 } satisfies OptionSpecs;
 
-async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promise<Row> {
+/** A row, or why the case cannot run on this device (a variant's tile beyond its workgroup limits). */
+async function runCase(ctx: GpuContext, c: KernelCase, targetMs: number): Promise<Row | string> {
   const g = new Graph();
   const work = c.build(g);
+  const problem = g.nodes.map((n) => kernelLimitProblem(n.kernel, ctx.device.limits)).find(Boolean);
+  if (problem) return problem;
   const program = await Program.compile(ctx, g, { label: `${c.op} ${c.pass}` });
   try {
     fillRandom(program, ['input', 'param', 'grad']);
@@ -53,20 +62,41 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
   const shapes = (o.shapes ?? 'small') as ShapeSet;
   if (shapes !== 'small' && shapes !== 'gpt1') throw new UsageError(`--shapes must be small or gpt1, not "${shapes}"`);
   const skip = (o.skip ?? '').split(',').filter(Boolean);
+  const variants = o.variants?.split(',').map((v) => v.trim());
   const cases = kernelCases(shapes).filter((c) => {
     const text = `${c.op} ${c.pass} ${c.variant} ${c.shape}`;
-    return (!o.only || text.includes(o.only)) && !skip.some((s) => text.includes(s));
+    const wanted = !variants || variants.includes(c.variant);
+    return wanted && (!o.only || text.includes(o.only)) && !skip.some((s) => text.includes(s));
   });
+  if (cases.length === 0) throw new UsageError('no kernel case matches --only, --skip and --variants');
+  if (o.list) {
+    const described = cases.map((c) => `${c.op} ${c.pass} ${c.variant} ${c.shape}`);
+    process.stderr.write(`${described.join('\n')}\n`);
+    return {
+      suite: 'kernels',
+      shapes,
+      list: true,
+      variants: [...new Set(cases.map((c) => c.variant))],
+      cases: described,
+    };
+  }
   const ctx = await openGpu(await nodeGpu(), {
     purpose: 'kernel benchmarks',
     needs: shapes === 'gpt1' ? { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 } : {},
   });
   process.stderr.write(`adapter: ${ctx.adapter.name}; ${cases.length} cases (${shapes})\n`);
   const rows: Row[] = [];
+  const skipped: { case: string; reason: string }[] = [];
   const started = performance.now();
   try {
     for (const c of cases) {
       const row = await runCase(ctx, c, o['target-ms'] ?? 50);
+      if (typeof row === 'string') {
+        const name = `${c.op} ${c.pass} ${c.variant} ${c.shape}`;
+        skipped.push({ case: name, reason: row });
+        process.stderr.write(`skipped ${name}: ${row}\n`);
+        continue;
+      }
       rows.push(row);
       // One JSON line per case on stderr: a crash (a driver fault kills the process) keeps what ran.
       process.stderr.write(`case ${JSON.stringify(row)}\n`);
@@ -84,5 +114,8 @@ export async function kernelsSuite(args: string[]): Promise<unknown> {
     seconds: (performance.now() - started) / 1000,
     date: new Date().toISOString(),
     results: rows,
+    skipped,
+    // The products of the matmul rows by shape label, for baselines that run the same ones (cuBLAS).
+    matmulShapes: Object.fromEntries(cases.flatMap((c) => (c.matmul ? [[c.shape, c.matmul]] : []))),
   };
 }

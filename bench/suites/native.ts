@@ -2,13 +2,18 @@
 // our Node (Dawn) training step and PyTorch eager GPT-1 (bench/native/pytorch_gpt1.py: transformers'
 // OpenAIGPTLMHeadModel in fp32 with TF32 off, TF32, bf16 autocast) at the same preset, batch, context and
 // steps, one after the other in one call, and the ratios. Defaults: gpt1 at 8 x 512, no kernel profile.
+// Beside each planned figure, the measured peak GPU memory of each run (nvidia-smi sampled throughout:
+// bench/gpu-memory.ts) and PyTorch's own max_memory_allocated. `--export DIR` writes our trained weights as a
+// Hugging Face folder with our logits for a fixed batch, for bench/native/hf_logits_check.py.
 // Without a CUDA GPU (or PyTorch) it stops before running anything, saying why.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type OptionSpecs, parseOptions } from '../../src/cli/args.ts';
 import { openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
+import { describeMemory, GpuMemorySampler, type MeasuredMemory, measuredMemory } from '../gpu-memory.ts';
 import { formatTable, type Row } from '../harness.ts';
+import { exportWithLogits } from '../hf-export.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { measureTraining, type TrainBenchSpec, trainNeeds } from '../train-measure.ts';
 import { UnavailableError } from '../unavailable.ts';
@@ -18,13 +23,24 @@ export const nativeOptions = {
   ...trainOptions,
   modes: { type: 'string', help: 'PyTorch modes, comma-separated (default fp32,tf32,bf16)' },
   python: { type: 'string', help: 'the Python with torch and transformers (default python3)' },
+  export: {
+    type: 'string',
+    help: 'after our run, write its weights as a Hugging Face folder here, with our logits for a fixed batch',
+  },
 } satisfies OptionSpecs;
 
 const SCRIPT = join(REPO_ROOT, 'bench', 'native', 'pytorch_gpt1.py');
 
 interface NativeResult {
   device: string;
-  results: { mode: string; tokensPerSecond: number; msPerStep: number; maxMemoryAllocatedBytes: number }[];
+  results: {
+    mode: string;
+    tokensPerSecond: number;
+    msPerStep: number;
+    maxMemoryAllocatedBytes: number;
+    /** Epoch seconds from the model's creation to its release. */
+    window: [number, number];
+  }[];
   error?: string;
 }
 
@@ -80,41 +96,84 @@ export async function nativeSuite(args: string[]): Promise<unknown> {
   const python = o.python ?? 'python3';
   const modes = o.modes ?? 'fp32,tf32,bf16';
   checkPython(python);
-  const ctx = await openGpu(await nodeGpu(['disable-dawn-features=timestamp_quantization']), {
-    purpose: 'native comparison',
-    needs: trainNeeds(spec),
-    wantFeatures: spec.profile === 'none' || spec.profile === 'wall' ? [] : ['timestamp-query'],
-  });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const sampler = GpuMemorySampler.start();
+  await sampler.waitForSamples(); // the idle reading, before our device exists
   let ours: Awaited<ReturnType<typeof measureTraining>>;
+  let exported: Awaited<ReturnType<typeof exportWithLogits>> | undefined;
+  let oursMemory: MeasuredMemory;
+  let native: NativeResult;
   try {
-    ours = await measureTraining(ctx, spec, (line) => process.stderr.write(`${line}\n`));
+    const oursFrom = Date.now();
+    const ctx = await openGpu(await nodeGpu(['disable-dawn-features=timestamp_quantization']), {
+      purpose: 'native comparison',
+      needs: trainNeeds(spec),
+      wantFeatures: spec.profile === 'none' || spec.profile === 'wall' ? [] : ['timestamp-query'],
+    });
+    try {
+      ours = await measureTraining(ctx, spec, log, async (bench) => {
+        if (!o.export) return;
+        exported = await exportWithLogits(ctx, bench.trainer, o.export);
+        log(`exported the trained weights and our logits to ${o.export}`);
+      });
+    } finally {
+      ctx.destroy(); // free the GPU before PyTorch allocates
+    }
+    await ctx.lost;
+    oursMemory = measuredMemory(sampler, oursFrom, Date.now());
+    process.stderr.write(`\n${describeTrainResult(ours, 'node (Dawn)')}\n`);
+    log(describeMemory('gpt1-lab GPU memory', ours.plannedBytes / 2 ** 20, oursMemory));
+    log(`\nPyTorch ${modes}...`);
+    native = await runPython(python, scriptArgs(spec, modes));
   } finally {
-    ctx.destroy(); // free the GPU before PyTorch allocates
+    await sampler.stop();
   }
-  process.stderr.write(`\n${describeTrainResult(ours, 'node (Dawn)')}\n\nPyTorch ${modes}...\n`);
-  const native = await runPython(python, scriptArgs(spec, modes));
+  const torchMemory = native.results.map((r) => ({
+    mode: r.mode,
+    maxMemoryAllocatedBytes: r.maxMemoryAllocatedBytes,
+    measured: measuredMemory(sampler, r.window[0] * 1000, r.window[1] * 1000),
+  }));
+  for (const m of torchMemory) {
+    log(
+      describeMemory(
+        `pytorch ${m.mode} GPU memory (max allocated ${(m.maxMemoryAllocatedBytes / 2 ** 20).toFixed(0)} MiB)`,
+        null,
+        m.measured,
+      ),
+    );
+  }
   const rows: Row[] = [
     {
       runtime: 'gpt1-lab (Dawn, fp32)',
       'tokens/s': ours.tokensPerSecond,
       'ms/step': ours.msPerStep,
       'GPU MiB': ours.plannedBytes / 2 ** 20,
+      'measured MiB': oursMemory.peakAboveIdleMiB ?? '-',
       'ours / this': 1,
     },
-    ...native.results.map((r) => ({
+    ...native.results.map((r, i) => ({
       runtime: `pytorch ${r.mode}`,
       'tokens/s': r.tokensPerSecond,
       'ms/step': r.msPerStep,
       'GPU MiB': r.maxMemoryAllocatedBytes / 2 ** 20,
+      'measured MiB': torchMemory[i]!.measured.peakAboveIdleMiB ?? '-',
       'ours / this': ours.tokensPerSecond / r.tokensPerSecond,
     })),
   ];
-  process.stderr.write(`\n${native.device}\n${formatTable(rows)}\n(GPU MiB: ours planned, PyTorch max allocated)\n`);
+  process.stderr.write(
+    `\n${native.device}\n${formatTable(rows)}\n(GPU MiB: ours planned, PyTorch max allocated; ` +
+      'measured MiB: nvidia-smi peak above idle during the run, driver context included)\n',
+  );
   return {
     suite: 'native',
     date: new Date().toISOString(),
     ours,
     native,
     ratios: Object.fromEntries(native.results.map((r) => [r.mode, ours.tokensPerSecond / r.tokensPerSecond])),
+    memory: {
+      ours: { plannedBytes: ours.plannedBytes, measured: oursMemory },
+      pytorch: torchMemory,
+    },
+    ...(exported ? { export: { dir: exported.dir, files: exported.files, step: exported.reference.step } } : {}),
   };
 }

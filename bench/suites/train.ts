@@ -5,8 +5,10 @@ import { type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from '
 import { openGpu } from '../../src/gpu/device.ts';
 import { nodeGpu } from '../../src/gpu/node-gpu.ts';
 import type { PresetName } from '../../src/model/config.ts';
+import { ATTENTION_BLOCKS, ATTENTION_DEFAULT_BLOCK } from '../../src/ops/attention.ts';
 import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/ops/matmul.ts';
 import { planTraining } from '../../src/train/lm-trainer.ts';
+import { describeMemory, GpuMemorySampler, measuredMemory } from '../gpu-memory.ts';
 import { formatTable } from '../harness.ts';
 import {
   DEFAULT_SPEC,
@@ -30,6 +32,14 @@ export const trainOptions = {
   'matmul-variants': {
     type: 'string',
     help: `the variants the tuner may pick, comma-separated (default: all of ${Object.keys(MATMUL_VARIANTS).join(',')})`,
+  },
+  'split-k': {
+    type: 'boolean',
+    help: 'weight gradients in fixed-order K slices (other rounding; the same on every device)',
+  },
+  'attention-block': {
+    type: 'number',
+    help: `attention rows per workgroup: ${ATTENTION_BLOCKS.join(', ')} (default ${ATTENTION_DEFAULT_BLOCK}; the same results)`,
   },
   profile: { type: 'string', help: 'auto (default: timestamps if the adapter has them) | timestamps | wall | none' },
   'plan-only': { type: 'boolean', help: 'print the planned GPU memory and stop (no GPU needed)' },
@@ -55,6 +65,10 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
   if (unknown !== undefined || variants?.length === 0) {
     throw new UsageError(`--matmul-variants: "${unknown}" is not one of ${Object.keys(MATMUL_VARIANTS).join(', ')}`);
   }
+  const block = o['attention-block'];
+  if (block !== undefined && !ATTENTION_BLOCKS.includes(block)) {
+    throw new UsageError(`--attention-block must be one of ${ATTENTION_BLOCKS.join(', ')}, not ${block}`);
+  }
   return {
     ...DEFAULT_SPEC,
     preset,
@@ -67,6 +81,8 @@ export function specFromOptions(o: ParsedOptions<typeof trainOptions>): TrainBen
     profile,
     tune: !o['no-tune'],
     matmulVariants: variants,
+    splitK: o['split-k'] ?? false,
+    attentionBlock: block,
   };
 }
 
@@ -88,6 +104,7 @@ export function describeTrainResult(r: TrainBenchResult, runtime: string): strin
       .join(', ')}`,
   ];
   const variants = r.matmul.choices.map((c) => `${c.shape} -> ${c.variant}`);
+  if (r.matmul.splitK) lines.push('weight gradients: split-K (fixed-order K slices; other rounding than the default)');
   lines.push(
     r.matmul.tuned
       ? `matmul variants timed on this adapter (${r.matmul.tuningSeconds.toFixed(1)} s): ${variants.join('; ')}`
@@ -133,6 +150,10 @@ export async function trainSuite(args: string[]): Promise<unknown> {
   const o = parseOptions(args, trainOptions);
   const spec = specFromOptions(o);
   if (o['plan-only']) return planOnly(spec);
+  // Measured beside the plan where nvidia-smi exists (the NVIDIA machine); elsewhere it says why not.
+  const sampler = GpuMemorySampler.start();
+  await sampler.waitForSamples();
+  const from = Date.now();
   // Unquantized timestamps (Dawn rounds them to 2^16 ns by default): only matters for the breakdown.
   const gpu = await nodeGpu(['disable-dawn-features=timestamp_quantization']);
   const ctx = await openGpu(gpu, {
@@ -142,9 +163,12 @@ export async function trainSuite(args: string[]): Promise<unknown> {
   });
   try {
     const result = await measureTraining(ctx, spec, (line) => process.stderr.write(`${line}\n`));
+    const memory = measuredMemory(sampler, from, Date.now());
     process.stderr.write(`\n${describeTrainResult(result, 'node (Dawn)')}\n`);
-    return { suite: 'train', runtime: 'node (Dawn)', date: new Date().toISOString(), ...result };
+    process.stderr.write(`${describeMemory('GPU memory', result.plannedBytes / MIB, memory)}\n`);
+    return { suite: 'train', runtime: 'node (Dawn)', date: new Date().toISOString(), ...result, memory };
   } finally {
     ctx.destroy();
+    await sampler.stop();
   }
 }

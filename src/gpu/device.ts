@@ -1,9 +1,14 @@
 // Opening a GPUDevice the same way on the browser main thread, in a Web Worker and in Node.
 // The caller passes the GPU object (browserGpu() or nodeGpu()) and the limits its memory plan needs;
 // we check them against the adapter, request exactly those, and expose device loss as an event.
+// Workgroup memory is the exception that is raised without being asked: kernel variants that use more than
+// the spec's 16 KiB (the 128x128 matmul tile) are offered only on devices that allow them, so a device
+// gets as much as the largest kernel uses, when the adapter offers it, and a smaller one simply runs the
+// other variants (see src/gpu/workgroup-storage.ts).
 import { type AdapterReport, describeAdapter } from './adapter-report.ts';
 import { type LimitNeeds, resolveRequiredLimits } from './limits.ts';
 import { unavailable } from './webgpu-unavailable.ts';
+import { largestWorkgroupStorage } from './workgroup-storage.ts';
 
 export interface OpenGpuOptions {
   /** Limits the caller's memory plan needs; checked against adapter.limits before requesting. */
@@ -15,7 +20,15 @@ export interface OpenGpuOptions {
   /** Wrap object creation in error scopes (see error-scope.ts). Defaults to dev builds. */
   debug?: boolean;
   powerPreference?: GPUPowerPreference;
+  /**
+   * Ask for the workgroup memory of the largest kernel when the adapter offers it (default true); false
+   * keeps the spec's default, as a device on a smaller adapter would have (tests of that device).
+   */
+  raiseWorkgroupStorage?: boolean;
 }
+
+/** The spec's default maxComputeWorkgroupStorageSize, what every adapter offers. */
+const DEFAULT_WORKGROUP_STORAGE = 16384;
 
 export type DeviceLostListener = (info: { reason: GPUDeviceLostReason; message: string }) => void;
 
@@ -48,6 +61,11 @@ export async function openGpu(gpu: GPU, options: OpenGpuOptions = {}): Promise<G
   const purpose = options.purpose ?? 'gpt1-lab';
   const adapter = await requestAdapter(gpu, options.powerPreference);
   const requiredLimits = resolveRequiredLimits(options.needs ?? {}, adapter.limits, purpose);
+  if (options.raiseWorkgroupStorage !== false && requiredLimits.maxComputeWorkgroupStorageSize === undefined) {
+    const offered = adapter.limits.maxComputeWorkgroupStorageSize;
+    const wanted = Math.min(offered, largestWorkgroupStorage());
+    if (wanted > DEFAULT_WORKGROUP_STORAGE) requiredLimits.maxComputeWorkgroupStorageSize = wanted;
+  }
   const requiredFeatures = (options.wantFeatures ?? []).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ label: purpose, requiredLimits, requiredFeatures });
 

@@ -109,4 +109,21 @@ describe('shader constants of shaders/', () => {
       1,
     ]);
   });
+
+  it('reads overrides with their defaults, or with the values a pipeline gives them', () => {
+    const source = `
+      override BLOCK: u32 = 16u;
+      const LANES: u32 = 4u;
+      override WG: u32 = BLOCK * LANES;
+      @compute @workgroup_size(WG) fn main() {}`;
+    const plain = parseShaderConstants(source, 'o.wgsl');
+    expect(plain.constants.get('WG')).toBe(64);
+    expect(plain.workgroupSizes.get('main')).toEqual([64, 1, 1]);
+    const wide = parseShaderConstants(source, 'o.wgsl', { BLOCK: 32 });
+    expect(wide.constants.get('WG')).toBe(128);
+    expect(wide.workgroupSizes.get('main')).toEqual([128, 1, 1]);
+    expect(() => parseShaderConstants(source, 'o.wgsl', { LANES: 8 })).toThrow(/o\.wgsl: no override "LANES"/);
+    expect(shaderInteger('attention.wgsl', 'WG', { BLOCK: 64 })).toBe(256);
+    expect(entryWorkgroupSize('attention.wgsl', 'attention_forward', { BLOCK: 32 })).toEqual([128, 1, 1]);
+  });
 });

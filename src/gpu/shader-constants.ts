@@ -3,6 +3,8 @@
 // sizes its grids from them and tests derive tolerances from them, so a change in a shader reaches both.
 // Only what a `const` can hold here is evaluated: number literals, other constants, + - * / % and
 // parentheses; anything else (vectors, function calls) is reported as such when asked for.
+// `override` declarations are read like constants, with their default values, or with the values a
+// pipeline gives them (`overrides`: a kernel specialised at pipeline creation, e.g. a tile size).
 import { shaderSource } from './shader-library.ts';
 
 export type WorkgroupSize = readonly [number, number, number];
@@ -14,7 +16,10 @@ export interface ShaderConstants {
   workgroupSizes: ReadonlyMap<string, WorkgroupSize>;
 }
 
-const CONST_DECL = /\bconst\s+(\w+)\s*(?::\s*(\w+))?\s*=\s*([^;]+);/g;
+const CONST_DECL = /\b(const|override)\s+(\w+)\s*(?::\s*(\w+))?\s*=\s*([^;]+);/g;
+
+/** Values for `override` declarations, by name (a pipeline's `constants`). */
+export type ShaderOverrides = Readonly<Record<string, number>>;
 const WORKGROUP_SIZE = /@workgroup_size\s*\(([^)]*)\)((?:\s*@\w+(?:\s*\([^)]*\))?)*)\s*fn\s+(\w+)/g;
 const TOKEN = /\s*(0[xX][0-9a-fA-F]+[iu]?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fhiu]?|\w+|[-+*/%()])/y;
 
@@ -101,10 +106,21 @@ function evaluate(expr: string, lookup: (name: string) => Value): Value {
  * Reads the module-scope constants and entry-point workgroup sizes of a WGSL source (after includes).
  * `file` names the source in errors: a workgroup size that cannot be evaluated throws here.
  */
-export function parseShaderConstants(source: string, file = 'shader'): ShaderConstants {
+export function parseShaderConstants(
+  source: string,
+  file = 'shader',
+  overrides: ShaderOverrides = {},
+): ShaderConstants {
   const scope = moduleScope(source);
   const declared = new Map<string, { type: string | undefined; expr: string }>();
-  for (const m of scope.matchAll(CONST_DECL)) declared.set(m[1]!, { type: m[2], expr: m[3]! });
+  for (const m of scope.matchAll(CONST_DECL)) {
+    const [, kind, name, type, expr] = m;
+    const given = overrides[name!];
+    declared.set(name!, { type, expr: kind === 'override' && given !== undefined ? String(given) : expr! });
+  }
+  for (const name of Object.keys(overrides)) {
+    if (!scope.match(new RegExp(`\\boverride\\s+${name}\\b`))) throw new Error(`${file}: no override "${name}"`);
+  }
 
   const values = new Map<string, Value | string>();
   const resolving = new Set<string>();
@@ -162,18 +178,30 @@ export function parseShaderConstants(source: string, file = 'shader'): ShaderCon
 
 const parsed = new Map<string, ShaderConstants>();
 
-function constantsOf(shader: string): ShaderConstants {
-  let c = parsed.get(shader);
+/** A stable key for a set of overrides ('' for none). */
+export function overridesKey(overrides: ShaderOverrides = {}): string {
+  return Object.keys(overrides)
+    .sort()
+    .map((k) => `${k}=${overrides[k]}`)
+    .join(',');
+}
+
+function constantsOf(shader: string, overrides: ShaderOverrides = {}): ShaderConstants {
+  const key = `${shader}|${overridesKey(overrides)}`;
+  let c = parsed.get(key);
   if (!c) {
-    c = parseShaderConstants(shaderSource(shader), shader);
-    parsed.set(shader, c);
+    c = parseShaderConstants(shaderSource(shader), shader, overrides);
+    parsed.set(key, c);
   }
   return c;
 }
 
-/** Value of a module-scope constant of shaders/<shader> (its includes' constants too); throws naming both. */
-export function shaderConstant(shader: string, name: string): number {
-  const { constants } = constantsOf(shader);
+/**
+ * Value of a module-scope constant (or override) of shaders/<shader> (its includes' constants too), with
+ * `overrides` given to its overrides; throws naming both.
+ */
+export function shaderConstant(shader: string, name: string, overrides: ShaderOverrides = {}): number {
+  const { constants } = constantsOf(shader, overrides);
   const value = constants.get(name);
   if (value === undefined) {
     const known = [...constants.keys()].join(', ') || 'none';
@@ -184,17 +212,35 @@ export function shaderConstant(shader: string, name: string): number {
 }
 
 /** shaderConstant for a constant that must be a non-negative integer (sizes, counts, slots). */
-export function shaderInteger(shader: string, name: string): number {
-  const value = shaderConstant(shader, name);
+export function shaderInteger(shader: string, name: string, overrides: ShaderOverrides = {}): number {
+  const value = shaderConstant(shader, name, overrides);
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${shader}: constant "${name}" = ${value} is not a non-negative integer`);
   }
   return value;
 }
 
+/**
+ * Evaluates a constant expression (an array length, say) against shaders/<shader>'s module-scope constants;
+ * throws naming the shader when it cannot.
+ */
+export function shaderExpression(shader: string, expr: string, overrides: ShaderOverrides = {}): number {
+  const { constants } = constantsOf(shader, overrides);
+  const lookup = (name: string): Value => {
+    const value = constants.get(name);
+    if (typeof value !== 'number') throw new Error(`"${name}" is not a numeric module-scope constant`);
+    return { v: value, int: Number.isInteger(value) };
+  };
+  try {
+    return evaluate(expr, lookup).v;
+  } catch (e) {
+    throw new Error(`${shader}: ${(e as Error).message}`);
+  }
+}
+
 /** The @workgroup_size of an entry point of shaders/<shader>, [x, y, z]; throws naming both. */
-export function entryWorkgroupSize(shader: string, entry: string): WorkgroupSize {
-  const size = constantsOf(shader).workgroupSizes.get(entry);
+export function entryWorkgroupSize(shader: string, entry: string, overrides: ShaderOverrides = {}): WorkgroupSize {
+  const size = constantsOf(shader, overrides).workgroupSizes.get(entry);
   if (!size) throw new Error(`${shader}: no entry point "${entry}" with an @workgroup_size`);
   return size;
 }

@@ -32,6 +32,8 @@ export interface GptForwardOptions {
   frozen?: (name: string) => boolean;
   /** Reuse these parameter tensors (another program's, shared on compile) instead of declaring new ones. */
   params?: Map<string, Tensor>;
+  /** Attention rows per workgroup (src/ops/attention.ts; default the kernels'): speed only, same results. */
+  attentionBlock?: number;
 }
 
 export interface GptGraph {
@@ -84,7 +86,8 @@ export function gptForward(g: Graph, config: Gpt1Config, options: GptForwardOpti
     const l = (name: string) => p(`h${i}.${name}`);
     const qkv = matmul(g, x, l('qkvw'), { bias: l('qkvb') }); // [B, T, 3C]
     const attnDropout = train ? { p: config.attnPdrop, stream: DROPOUT_STREAMS.attention(i) } : undefined;
-    const heads = attention(g, qkv, { B, T, C, NH, dropout: attnDropout }); // [B, T, C]
+    const block = options.attentionBlock;
+    const heads = attention(g, qkv, { B, T, C, NH, dropout: attnDropout, block }); // [B, T, C]
     const attn = drop(
       matmul(g, heads, l('attprojw'), { bias: l('attprojb') }),
       config.residPdrop,

@@ -2,33 +2,54 @@
 // that record the GPU forward (online softmax, no stored probabilities), its backward, and the
 // probabilities of one example for visualisation. Kernel: shaders/attention.wgsl.
 //
+// Blocks: the kernels own BLOCK query rows (forward, dq) or keys (dk/dv) per workgroup, a WGSL override.
+// The default is the shader's (16 rows, 64 threads, under WebGPU's default 16 KiB of workgroup memory);
+// 32 and 64 share each K/V tile among more rows and need more workgroup memory and invocations, so they
+// run only where the device's limits hold them (attentionBlocksFor). Every block gives the same bits
+// (the shader says why; attention.gpu.test.ts proves it), so the choice changes speed only.
+//
 // Dropout seed: the forward and backward read the graph's dropout seed tensor (dropoutSeed(g), written per
 // step by setDropoutSeed), like every other dropout site, so both see the same seed and the params stay
 // static. Each layer passes its own `stream`, so layers draw different masks from one step seed.
 import { shaderInteger } from '../gpu/shader-constants.ts';
 import type { Graph } from '../runtime/graph.ts';
-import { kernel } from '../runtime/kernel.ts';
+import { type KernelSpec, kernel, kernelLimitProblem, type WorkgroupLimits } from '../runtime/kernel.ts';
 import { dropoutScale } from '../runtime/random.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { dropoutSeed } from './dropout.ts';
 
 const SHADER = 'attention.wgsl';
-/** Query rows (forward, dq) or keys (dk/dv) owned by one workgroup; see BLOCK in the shader. */
-const BLOCK = shaderInteger(SHADER, 'BLOCK');
+/** Query rows (forward, dq) or keys (dk/dv) owned by one workgroup by default; see BLOCK in the shader. */
+export const ATTENTION_DEFAULT_BLOCK = shaderInteger(SHADER, 'BLOCK');
+/** The blocks the kernels are specialised for: 64 rows are 256 threads, WebGPU's default invocation limit. */
+export const ATTENTION_BLOCKS: readonly number[] = [1, 2, 4].map((f) => f * ATTENTION_DEFAULT_BLOCK);
 /** Largest head size the kernels' workgroup tiles hold (HS_MAX in the shader). */
 export const ATTENTION_MAX_HEAD_SIZE = shaderInteger(SHADER, 'HS_MAX');
 /** HF's fill value for masked scores (w * b + -1e4 * (1 - b)). */
 const MASK_FILL = -1e4;
 
-export const ATTENTION_FORWARD = kernel(SHADER, 'attention_forward', ['inp', 'step_seed', 'out', 'stats']);
-export const ATTENTION_BACKWARD = kernel(SHADER, 'attention_backward', [
-  'inp',
-  'step_seed',
-  'saved_out',
-  'saved_stats',
-  'dout',
-  'dinp',
-]);
+const BACKWARD_BINDINGS = ['inp', 'step_seed', 'saved_out', 'saved_stats', 'dout', 'dinp'];
+
+/** The forward and backward kernels for a block (the default block uses the shader's own value). */
+function blockKernels(block: number): { forward: KernelSpec; backward: KernelSpec } {
+  const constants = block === ATTENTION_DEFAULT_BLOCK ? undefined : { BLOCK: block };
+  return {
+    forward: kernel(SHADER, 'attention_forward', ['inp', 'step_seed', 'out', 'stats'], constants),
+    backward: kernel(SHADER, 'attention_backward', BACKWARD_BINDINGS, constants),
+  };
+}
+
+const KERNELS = new Map(ATTENTION_BLOCKS.map((b) => [b, blockKernels(b)]));
+export const ATTENTION_FORWARD = KERNELS.get(ATTENTION_DEFAULT_BLOCK)!.forward;
+export const ATTENTION_BACKWARD = KERNELS.get(ATTENTION_DEFAULT_BLOCK)!.backward;
+
+/** The blocks whose kernels fit a device's workgroup memory and invocation limits. */
+export function attentionBlocksFor(limits: WorkgroupLimits): number[] {
+  return ATTENTION_BLOCKS.filter((b) => {
+    const k = KERNELS.get(b)!;
+    return !kernelLimitProblem(k.forward, limits) && !kernelLimitProblem(k.backward, limits);
+  });
+}
 export const ATTENTION_PROBS = kernel(SHADER, 'attention_probs', ['inp', 'att']);
 
 export interface AttentionDims {
@@ -46,6 +67,8 @@ export interface AttentionDropout {
 
 export interface AttentionOptions extends AttentionDims {
   dropout?: AttentionDropout;
+  /** Rows per workgroup, one of ATTENTION_BLOCKS (default ATTENTION_DEFAULT_BLOCK); the same results. */
+  block?: number;
 }
 
 /** Dropout as the CPU references take it (seed required). */
@@ -192,19 +215,22 @@ export function attention(g: Graph, qkv: Tensor, options: AttentionOptions): Ten
   const { B, T, C, NH } = options;
   checkQkv(qkv, options, 'attention');
   const drop = dropoutParams(options.dropout);
+  const block = options.block ?? ATTENTION_DEFAULT_BLOCK;
+  const kernels = KERNELS.get(block);
+  if (!kernels) throw new Error(`attention: block ${block} is not one of ${ATTENTION_BLOCKS.join(', ')}`);
   // Bound even without dropout: the kernels read it either way (p = 0 ignores its value).
   const stepSeed = dropoutSeed(g);
   const label = `attention(${qkv.name})`;
   const out = g.activation(label, [B, T, C], qkv.requiresGrad); // [B, T, C]
   const stats = g.activation(`attention_stats(${qkv.name})`, [B, NH, T, 2], false); // [B, NH, T, 2]: max, sum
-  const blocks = Math.ceil(T / BLOCK);
+  const blocks = Math.ceil(T / block);
   const params = { B, T, C, NH, ...drop };
-  g.dispatch(ATTENTION_FORWARD, { inp: qkv, step_seed: stepSeed, out, stats }, params, [blocks, NH, B], { label });
+  g.dispatch(kernels.forward, { inp: qkv, step_seed: stepSeed, out, stats }, params, [blocks, NH, B], { label });
   g.onBackward([out], () => {
     if (!qkv.requiresGrad) return;
     const { grad: dinp, accumulate } = g.gradWrite(qkv);
     g.dispatch(
-      ATTENTION_BACKWARD,
+      kernels.backward,
       { inp: qkv, step_seed: stepSeed, saved_out: out, saved_stats: stats, dout: g.grad(out), dinp },
       { ...params, accumulate },
       // x: the first `blocks` workgroups own keys (dk, dv), the next `blocks` own query rows (dq).

@@ -16,6 +16,7 @@ import {
   type MatmulDims,
   type MatmulVariant,
   matmulDispatch,
+  matmulVariantsFor,
   matmulWorkgroups,
 } from './matmul.ts';
 
@@ -61,7 +62,7 @@ export interface MatmulDecision {
 
 export interface MatmulTunerOptions {
   store?: TuningStore;
-  /** Variants to consider (default: all). */
+  /** Variants to consider (default: all); those beyond the device's workgroup limits are left out. */
   candidates?: readonly MatmulVariant[];
   /** Wall time per timed submit (default 20 ms). */
   targetMs?: number;
@@ -148,16 +149,19 @@ export class MatmulTuner implements GraphTuner {
     if (groups.size === 0) return;
     const stored = await this.loadStore();
     const prefix = `${ctx.adapter.name}|${kernelsVersion()}|`;
+    // A device opened without the adapter's larger workgroup memory cannot run every variant.
+    const allowed = matmulVariantsFor(ctx.device.limits, this.allowed());
+    if (allowed.length === 0) throw new Error('matmul tuner: no candidate variant fits this device');
     let changed = false;
     for (const [key, { nodes, preact }] of groups) {
       let decision = this.decisions.get(key);
       if (!decision) {
         const known = stored[prefix + key] as MatmulVariant | undefined;
         // A stored choice outside the allowed candidates (or of a variant since removed) is measured again.
-        if (known && this.allowed().includes(known)) {
+        if (known && allowed.includes(known)) {
           decision = { shape: key, variant: known, ms: {}, nodes: 0 };
         } else {
-          decision = await this.measure(ctx, key, nodes[0]!, preact);
+          decision = await this.measure(ctx, key, nodes[0]!, preact, allowed);
           stored[prefix + key] = decision.variant;
           changed = true;
         }
@@ -184,13 +188,18 @@ export class MatmulTuner implements GraphTuner {
   }
 
   /** Times every candidate on buffers of this shape's sizes and returns the fastest. */
-  private async measure(ctx: GpuContext, key: string, node: DispatchNode, preact: boolean): Promise<MatmulDecision> {
+  private async measure(
+    ctx: GpuContext,
+    key: string,
+    node: DispatchNode,
+    preact: boolean,
+    allowed: readonly MatmulVariant[],
+  ): Promise<MatmulDecision> {
     const p = node.params;
     const dims = dimsOf(p);
     const skinny = Math.min(dims.M, dims.N) < PER_THREAD_MIN_SIDE;
     // The default for the shape goes first, so losers are recognised (and dropped) early.
     const first = chooseMatmulVariant(dims.M, dims.N, dims.reduceBatch ? 1 : (dims.nb ?? 1));
-    const allowed = this.allowed();
     const candidates = allowed
       .filter((v) => v !== 'naive' || skinny || allowed.length === 1)
       .sort((a, b) => Number(b === first) - Number(a === first));

@@ -11,14 +11,15 @@
 import { shaderInteger } from '../gpu/shader-constants.ts';
 import type { DispatchNode, Graph } from '../runtime/graph.ts';
 import { type Grid, threadGrid } from '../runtime/grid.ts';
-import { type KernelSpec, kernel, workgroupSize } from '../runtime/kernel.ts';
+import { type KernelSpec, kernel, kernelLimitProblem, type WorkgroupLimits, workgroupSize } from '../runtime/kernel.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 import { GELU_BACKWARD, GELU_FORWARD, geluBackwardRef, geluForwardRef } from './gelu.ts';
+import { splitKReduceDispatch, splitKSlices } from './matmul-splitk.ts';
 
 const FORWARD_BINDINGS = ['inp', 'weight', 'bias', 'out'] as const;
 const PREACT_BINDINGS = [...FORWARD_BINDINGS, 'preact'] as const;
 
-export type MatmulVariant = 'naive' | 'tiled' | 'vec4' | 'vec4_large';
+export type MatmulVariant = 'naive' | 'tiled' | 'vec4' | 'vec4_large' | 'vec4_wide';
 
 interface VariantInfo {
   forward: KernelSpec;
@@ -47,7 +48,24 @@ export const MATMUL_VARIANTS: Readonly<Record<MatmulVariant, VariantInfo>> = {
     preact: kernel('matmul_vec4.wgsl', 'matmul_forward_vec4_large_preact', PREACT_BINDINGS),
     tile: [shaderInteger('matmul_vec4.wgsl', 'V8_BM'), shaderInteger('matmul_vec4.wgsl', 'V_BN')],
   },
+  // Needs more workgroup memory than WebGPU's default: only on devices that allow it (matmulVariantsFor).
+  vec4_wide: {
+    forward: kernel('matmul_wide.wgsl', 'matmul_forward_vec4_wide', FORWARD_BINDINGS),
+    preact: kernel('matmul_wide.wgsl', 'matmul_forward_vec4_wide_preact', PREACT_BINDINGS),
+    tile: [shaderInteger('matmul_wide.wgsl', 'W_BM'), shaderInteger('matmul_wide.wgsl', 'W_BN')],
+  },
 };
+
+/** The variants (of `among`, default all) whose kernels fit a device's workgroup limits. */
+export function matmulVariantsFor(
+  limits: WorkgroupLimits,
+  among: readonly MatmulVariant[] = Object.keys(MATMUL_VARIANTS) as MatmulVariant[],
+): MatmulVariant[] {
+  return among.filter((v) => {
+    const info = MATMUL_VARIANTS[v];
+    return !kernelLimitProblem(info.forward, limits) && !kernelLimitProblem(info.preact, limits);
+  });
+}
 
 export const MATMUL_BACKWARD_BIAS = kernel('matmul.wgsl', 'matmul_backward_bias', ['dout', 'dbias']);
 
@@ -180,6 +198,53 @@ export function matmulDispatch(
   };
   if (bufs.preact) bindings.preact = bufs.preact;
   return g.dispatch(spec, bindings, { ...p, has_bias: bufs.bias ? 1 : 0 }, workgroups, { label: options.label });
+}
+
+/**
+ * out (+)= op(A) @ B over K in `slices` equal slices summed in order (split-K; see matmul-splitk.ts): the
+ * slices' products are one batched matmul dispatch into a [slices, M, N] scratch, then a fixed-order sum.
+ * Only for products whose K is the outer dimension of both stored operands (A stored [K, M], B [K, N]: a
+ * weight gradient X^T dY), unbatched, without bias or activation.
+ */
+export function matmulSplitKDispatch(
+  g: Graph,
+  bufs: { a: Tensor; b: Tensor; out: Tensor },
+  dims: Pick<MatmulDims, 'M' | 'N' | 'K' | 'aOffset' | 'bOffset' | 'cOffset' | 'accumulate'>,
+  slices: number,
+  options: MatmulDispatchOptions = {},
+): void {
+  const { M, N, K } = dims;
+  if (!Number.isInteger(slices) || slices < 2 || K % slices !== 0) {
+    throw new Error(`matmul: split-K needs a whole number of slices >= 2 dividing K = ${K}, got ${slices}`);
+  }
+  const Ks = K / slices;
+  const label = options.label ?? `matmul split-K ${slices}`;
+  const partial = g.activation(`${label}.partial`, [slices, M, N], false); // [S, M, N]
+  matmulDispatch(
+    g,
+    { a: bufs.a, b: bufs.b, out: partial },
+    {
+      M,
+      N,
+      K: Ks,
+      nb: slices,
+      transA: true,
+      transB: false,
+      strideA: Ks * M, // slice s starts at row s Ks of A [K, M] and of B [K, N]
+      strideB: Ks * N,
+      strideC: M * N,
+      aOffset: dims.aOffset,
+      bOffset: dims.bOffset,
+    },
+    { variant: options.variant, label: `${label} slices` },
+  );
+  splitKReduceDispatch(
+    g,
+    partial,
+    bufs.out,
+    { outputs: M * N, slices, cOffset: dims.cOffset, accumulate: dims.accumulate ?? 0 },
+    `${label} reduce`,
+  );
 }
 
 /** dbias[N] (+)= sum of dout over its nb batches and M rows (dout laid out like a matmul output). */
@@ -399,7 +464,14 @@ export function matmul(g: Graph, inp: Tensor, weight: Tensor, options: MatmulOpt
       const { grad: dweight, accumulate } = g.gradWrite(weight);
       const reduceBatch = nb > 1 && strideB === 0;
       const common = { nb, strideC: strideB, reduceBatch, accumulate };
-      if (!transB) {
+      // The weight gradient's K is the rows of A and dY; both are stored with it outermost unless A is transposed.
+      const [wM, wN] = transB ? [N, K] : [K, N];
+      const slices = g.options.splitK && nb === 1 && !transA ? splitKSlices(wM, wN, M) : 1;
+      if (slices > 1) {
+        // dB = op(A)^T @ dY (or dY^T @ A when B is stored [N, K]), over K = M rows in fixed-order slices.
+        const [a, b] = transB ? [dy, inp] : [inp, dy];
+        matmulSplitKDispatch(g, { a, b, out: dweight }, { M: wM, N: wN, K: M, accumulate }, slices, opts);
+      } else if (!transB) {
         // dB[K, N] = op(A)^T @ dY
         const dims = { M: K, N, K: M, transA: !transA, transB: false, strideA, strideB: strideC };
         matmulDispatch(g, { a: inp, b: dy, out: dweight }, { ...dims, ...common }, opts);

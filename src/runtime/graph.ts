@@ -29,6 +29,15 @@ export interface GradWrite {
 
 type BackwardFn = () => void;
 
+/** Numerics choices of a graph, made once for the whole graph so every device computes the same bits. */
+export interface GraphOptions {
+  /**
+   * Weight gradients with a long K (batch x context) are computed in K slices summed in a fixed order
+   * (src/ops/matmul-splitk.ts). Changes their rounding, so it is off unless asked for.
+   */
+  splitK?: boolean;
+}
+
 export class Graph {
   readonly nodes: DispatchNode[] = [];
   readonly tensors: Tensor[] = [];
@@ -39,6 +48,8 @@ export class Graph {
   /** Activations that backward recomputes instead of keeping alive (see recomputeInBackward). */
   private readonly recipes = new Map<Tensor, (into: Tensor) => void>();
   private readonly recomputed = new Map<Tensor, Tensor>();
+
+  constructor(readonly options: Readonly<GraphOptions> = {}) {}
 
   /** Host-written data for each step (token ids, targets, masks). */
   input(name: string, shape: readonly number[], dtype: DType = 'f32'): Tensor {

@@ -2,8 +2,9 @@
 // access modes and the layout of the `Params` uniform are read from the WGSL source itself, so the
 // shader is the single source of truth and the launch glue passes buffers and params by name. Each
 // entry point's workgroup size is read from the WGSL too (src/gpu/shader-constants.ts).
-import { entryWorkgroupSize, type WorkgroupSize } from '../gpu/shader-constants.ts';
+import { entryWorkgroupSize, type ShaderOverrides, type WorkgroupSize } from '../gpu/shader-constants.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
+import { registerSpecialisation, workgroupStorageBytes } from '../gpu/workgroup-storage.ts';
 
 export interface KernelSpec {
   /** File in shaders/, e.g. "layernorm.wgsl". */
@@ -12,15 +13,46 @@ export interface KernelSpec {
   entry: string;
   /** Storage bindings the entry point uses, by their WGSL variable names. */
   bindings: readonly string[];
+  /** Values of the shader's `override` declarations for this kernel (a variant's tile size); default none. */
+  constants?: ShaderOverrides;
 }
 
-export function kernel(shader: string, entry: string, bindings: readonly string[]): KernelSpec {
-  return { shader, entry, bindings };
+export function kernel(
+  shader: string,
+  entry: string,
+  bindings: readonly string[],
+  constants?: ShaderOverrides,
+): KernelSpec {
+  if (!constants) return { shader, entry, bindings };
+  registerSpecialisation(shader, constants); // a device should ask for the workgroup memory it may need
+  return { shader, entry, bindings, constants };
 }
 
-/** The entry point's @workgroup_size, [x, y, z], as the WGSL declares it. */
+/** The entry point's @workgroup_size, [x, y, z], as the WGSL declares it (with the kernel's overrides). */
 export function workgroupSize(spec: KernelSpec): WorkgroupSize {
-  return entryWorkgroupSize(spec.shader, spec.entry);
+  return entryWorkgroupSize(spec.shader, spec.entry, spec.constants);
+}
+
+/** The device limits a kernel's workgroup must fit. */
+export type WorkgroupLimits = Pick<
+  GPUSupportedLimits,
+  'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'
+>;
+
+/**
+ * Why a kernel cannot run on a device with `limits` (its workgroup memory or invocations exceed them), or
+ * undefined when it can. Read from the WGSL, as Dawn counts them, so this agrees with pipeline validation.
+ */
+export function kernelLimitProblem(spec: KernelSpec, limits: WorkgroupLimits): string | undefined {
+  const bytes = workgroupStorageBytes(spec.shader, spec.entry, spec.constants);
+  if (bytes > limits.maxComputeWorkgroupStorageSize) {
+    return `${spec.entry} uses ${bytes} bytes of workgroup memory, above the device's maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`;
+  }
+  const [x, y, z] = workgroupSize(spec);
+  if (x * y * z > limits.maxComputeInvocationsPerWorkgroup) {
+    return `${spec.entry} runs ${x * y * z} invocations per workgroup, above the device's maxComputeInvocationsPerWorkgroup ${limits.maxComputeInvocationsPerWorkgroup}`;
+  }
+  return undefined;
 }
 
 export type BindingAccess = 'read' | 'read_write' | 'uniform';

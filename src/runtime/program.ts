@@ -4,10 +4,11 @@
 // explicit sync points.
 import type { GpuContext } from '../gpu/device.ts';
 import { withErrorScopes } from '../gpu/error-scope.ts';
+import { overridesKey } from '../gpu/shader-constants.ts';
 import { shaderSource } from '../gpu/shader-library.ts';
 import type { DispatchNode, Graph } from './graph.ts';
 import { resolveGrid, type Workgroups } from './grid.ts';
-import { type KernelSpec, kernelBindings, packParams, paramsByteSize } from './kernel.ts';
+import { type KernelSpec, kernelBindings, kernelLimitProblem, packParams, paramsByteSize } from './kernel.ts';
 import { alignUp, type MemoryPlan, planMemory } from './memory-plan.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -60,7 +61,7 @@ function shaderModule(
 export function kernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<KernelPipeline> {
   const { device } = ctx;
   const cache = cacheFor(pipelineCaches, device);
-  const key = `${spec.shader}#${spec.entry}#${spec.bindings.join(',')}`;
+  const key = `${spec.shader}#${spec.entry}#${spec.bindings.join(',')}#${overridesKey(spec.constants)}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = createKernelPipeline(ctx, spec);
@@ -100,7 +101,7 @@ async function createKernelPipeline(ctx: GpuContext, spec: KernelSpec): Promise<
     device.createComputePipeline({
       label: spec.entry,
       layout: pipelineLayout,
-      compute: { module, entryPoint: spec.entry },
+      compute: { module, entryPoint: spec.entry, ...(spec.constants ? { constants: { ...spec.constants } } : {}) },
     }),
   );
   return { pipeline, layout };
@@ -187,6 +188,11 @@ export class Program {
     const { device } = ctx;
     const label = options.label ?? 'program';
     if (options.tune !== false) await tuners.get(device)?.tune(ctx, graph);
+    // Before any pipeline exists: a kernel beyond this device's workgroup limits fails here, named.
+    for (const node of graph.nodes) {
+      const problem = kernelLimitProblem(node.kernel, device.limits);
+      if (problem) throw new Error(`${label}: ${node.label}: ${problem}`);
+    }
     // After tuning (a tuner may swap a node's kernel and grid), before anything is allocated.
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     const grids = graph.nodes.map((node) => resolveGrid(node.workgroups, maxPerDim, `${label}: ${node.label}`));

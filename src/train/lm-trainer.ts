@@ -37,6 +37,13 @@ export interface LmTrainerOptions extends TrainRunOptions {
   evalBatches?: number;
   /** LM head chunk rows (default: sized for 64 MiB of logits). */
   chunkRows?: number;
+  /**
+   * Split-K weight gradients (GraphOptions.splitK): other rounding, the same on every device. Off by
+   * default; the benchmarks measure it (`--split-k`) before it becomes anyone's default.
+   */
+  splitK?: boolean;
+  /** Attention rows per workgroup (src/ops/attention.ts): speed only, the same bits. */
+  attentionBlock?: number;
 }
 
 export interface StepResult {
@@ -64,11 +71,20 @@ interface LmProgram {
 }
 
 /** What the training step's graph is built from: the trainer's options less the host's (seed, schedule, data). */
-export type LmGraphOptions = Pick<LmTrainerOptions, 'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm'>;
+export type LmGraphOptions = Pick<
+  LmTrainerOptions,
+  'config' | 'B' | 'T' | 'chunkRows' | 'weightDecay' | 'maxGradNorm' | 'splitK' | 'attentionBlock'
+>;
 
 function buildLmGraph(options: LmGraphOptions, B: number, train: boolean, params?: Map<string, Tensor>) {
-  const g = new Graph();
-  const model = gptForward(g, options.config, { B, T: options.T, train, params });
+  const g = new Graph({ splitK: options.splitK });
+  const model = gptForward(g, options.config, {
+    B,
+    T: options.T,
+    train,
+    params,
+    attentionBlock: options.attentionBlock,
+  });
   const targets = g.input('targets', [B * options.T], 'u32'); // [B*T]
   const loss = lmHeadLoss(g, finalHidden(model), model.params.get('wte')!, targets, { chunkRows: options.chunkRows });
   return { g, model, targets, loss };
