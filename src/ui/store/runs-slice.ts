@@ -143,10 +143,12 @@ export const createRunsSlice: StateCreator<RunsSlice, [], [], RunsSlice> = (set,
       update(runId, (run) => ({
         samples: [...run.samples.filter((x) => x.step !== sample.step), sample].slice(-MAX_SAMPLES),
       })),
-    runProbed: (runId, point) =>
+    runProbed: (runId, point) => {
       update(runId, (run) => ({
         probes: [...run.probes.filter((p) => p.step !== point.step), point].sort((a, b) => a.step - b.step),
-      })),
+      }));
+      set((s) => ({ metricsTick: s.metricsTick + 1 })); // the probe charts redraw on the tick
+    },
     runCheckpointed: (runId, step, bytes) => update(runId, () => ({ checkpoint: { step, bytes, at: Date.now() } })),
     savedRunsListed: (savedRuns) => set({ savedRuns }),
     selectRun: (runId) => set({ currentRunId: runId }),
