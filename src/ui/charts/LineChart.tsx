@@ -325,6 +325,8 @@ function drawRules(u: uPlot, rules: ChartRule[], theme: ChartTheme): void {
   ctx.lineWidth = ratio;
   ctx.setLineDash([5 * ratio, 4 * ratio]);
   ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+  ctx.textAlign = 'left'; // uPlot leaves the y axis's right alignment on the context
+  ctx.textBaseline = 'bottom';
   for (const rule of rules) {
     const y = u.valToPos(rule.value, 'y', true);
     if (!Number.isFinite(y) || y < bbox.top || y > bbox.top + bbox.height) continue;
@@ -332,7 +334,7 @@ function drawRules(u: uPlot, rules: ChartRule[], theme: ChartTheme): void {
     ctx.moveTo(bbox.left, y);
     ctx.lineTo(bbox.left + bbox.width, y);
     ctx.stroke();
-    ctx.fillText(rule.label, bbox.left + 4 * ratio, y - 3 * ratio);
+    ctx.fillText(rule.label, bbox.left + 8 * ratio, y - 2 * ratio);
   }
   ctx.restore();
 }
