@@ -4,9 +4,9 @@
 import type { ProbePoint } from '../../train/probes/zero-shot.ts';
 import type { ChartData } from './LineChart.tsx';
 
-/** The probe sets of a run's rounds, in the order first seen. */
-export function probeSetNames(points: readonly ProbePoint[]): string[] {
-  const names: string[] = [];
+/** The probe sets of a run's rounds, in the order first seen, after those it is known to score (`known`). */
+export function probeSetNames(points: readonly ProbePoint[], known: readonly string[] = []): string[] {
+  const names = [...known];
   for (const point of points) for (const r of point.results) if (!names.includes(r.name)) names.push(r.name);
   return names;
 }

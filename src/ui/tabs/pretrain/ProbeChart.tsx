@@ -25,7 +25,13 @@ export function ProbeChart({ runId, id = 'probes', title = 'Zero-shot probes' }:
     const which = runId ?? s.currentRunId;
     return which ? s.runs[which] : undefined;
   };
-  const names = useAppStore(useShallow((s) => probeSetNames(s.runs[runId ?? s.currentRunId ?? '']?.probes ?? [])));
+  // The sets known at Start first: a round then adds points to a chart that already has its series.
+  const names = useAppStore(
+    useShallow((s) => {
+      const record = s.runs[runId ?? s.currentRunId ?? ''];
+      return probeSetNames(record?.probes ?? [], record?.probeSetNames);
+    }),
+  );
   const series: ChartSeries[] = names.map((label, i) => ({ label, colour: i, points: true }));
   return (
     <LineChart

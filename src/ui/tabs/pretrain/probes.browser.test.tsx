@@ -1,6 +1,7 @@
 // The Pretrain tab's zero-shot probes in a real browser: probe files chosen through the file input go to the
 // engine's probe-file reader (the real one, answering through the store) and come back listed with their
-// kind and items or their error, Remove and the built-in checkbox resend the list; the probe chart draws each
+// kind and items or their error, Remove and the built-in checkbox resend the list; the probe chart has the
+// series of the sets a run started with before its first round (a round never rebuilds it), draws each
 // set's normalised score by step, its caption carries the latest values, and on the log step axis the
 // step-0 round, drawn at step 1, is still read as step 0.
 import { act } from 'react';
@@ -131,10 +132,14 @@ const round = (step: number, sentiment: number, winogradScore?: number): ProbePo
 describe('the probe chart', () => {
   it('draws a series per probe set; its caption carries the latest values; log steps still read step 0 as 0', async () => {
     const s = useAppStore.getState();
-    s.runCreated('probe-run', parseForm(s.form, 64).settings);
+    // Started with the built-in sentiment set and a file: the chart has their series before any round.
+    s.runCreated('probe-run', parseForm(s.form, 64).settings, 0, ['built-in sentiment', 'mine.jsonl']);
     const host = mount(<ProbeChart />);
     const caption = host.querySelector('[data-testid="probes-latest"]')!;
     expect(caption.textContent).toBe('no data yet');
+    const legend = () => [...host.querySelectorAll('.u-legend .u-series .u-label')].map((l) => l.textContent);
+    expect(legend()).toEqual(['step', 'built-in sentiment', 'mine.jsonl']);
+    const chart = host.querySelector('.uplot');
 
     act(() => {
       applyEngineEvent({ type: 'probes', runId: 'probe-run', ...round(0, 0, -0.5) });
@@ -145,8 +150,8 @@ describe('the probe chart', () => {
     expect(caption.getAttribute('data-latest-built-in-sentiment')).toBe('0.75');
     expect(caption.getAttribute('data-latest-mine-jsonl')).toBe('0'); // its last round that has it
     expect(caption.textContent).toBe('built-in sentiment 0.75 · mine.jsonl 0.00 @ 200');
-    const labels = [...host.querySelectorAll('.u-legend .u-series .u-label')].map((l) => l.textContent);
-    expect(labels).toEqual(['step', 'built-in sentiment', 'mine.jsonl']);
+    expect(legend()).toEqual(['step', 'built-in sentiment', 'mine.jsonl']);
+    expect(host.querySelector('.uplot')).toBe(chart); // rounds add points; the chart is not rebuilt
 
     const log = host.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
     expect(log.closest('label')!.textContent).toBe('Zero-shot probes: log steps');
