@@ -1,8 +1,9 @@
 // Pre-training as a person does it, one story per test, each on its own page: a corpus and what the
 // tokenizer and the memory plan make of it; a run that fills its progress, charts and samples while the main
 // thread stays free, and stops; pause, step once and resume by buttons and keys; text generated from a
-// trained model; its export as a Hugging Face folder; a stopped run resumed after a reload. The tests that
-// only need a model or a running run get it from the demo corpus in a few steps (pretrain.trainDemo).
+// trained model; its export as a Hugging Face folder; a stopped run resumed after a reload, its charts (the
+// zero-shot probe rounds too) back. The tests that only need a model or a running run get it from the demo
+// corpus in a few steps (pretrain.trainDemo).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -114,7 +115,7 @@ test('exports a finished run as a Hugging Face folder (.zip)', async ({ shell, p
   expect(Object.keys(files).sort()).toEqual([
     'README.md',
     'config.json',
-    'manifest.json',
+    'manifest.json', // every other file's size and SHA-256, written last
     'model.safetensors',
     'optimizer.safetensors',
     'training_state.json',
@@ -123,9 +124,14 @@ test('exports a finished run as a Hugging Face folder (.zip)', async ({ shell, p
   expect(config).toMatchObject({ model_type: 'openai-gpt', n_layer: 2, n_embd: 64, n_head: 4 });
 });
 
-test('after a reload, offers to resume a stopped run where it stopped', async ({ shell, pretrain, runs }) => {
-  await pretrain.startDemo({ steps: 400 });
+test('after a reload, offers to resume a stopped run where it stopped, with its charts', async ({
+  shell,
+  pretrain,
+  runs,
+}) => {
+  await pretrain.startDemo({ steps: 400, probeEvery: 100 });
   await expect(pretrain.lossLatest).toHaveAttribute('data-latest-train', /\d/, { timeout: TRAINING_TIMEOUT });
+  await expect(pretrain.probeLatest).toHaveAttribute('data-step', '0', { timeout: TRAINING_TIMEOUT });
   await pretrain.stop.click();
   await expect(pretrain.state).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });
   const runId = await pretrain.runId();
@@ -140,8 +146,9 @@ test('after a reload, offers to resume a stopped run where it stopped', async ({
   await expect(pretrain.state).toHaveText('running', { timeout: TRAINING_TIMEOUT });
   expect(stoppedAt).toBeGreaterThan(0);
   await expect.poll(() => pretrain.step()).toBeGreaterThanOrEqual(stoppedAt); // where it stopped, not step 0
-  // The saved history and the corpus come back with the run.
+  // The saved history (losses and the zero-shot probe rounds) and the corpus come back with the run.
   await expect(pretrain.lossLatest).toHaveAttribute('data-latest-train', /\d/);
+  await expect(pretrain.probeLatest).toHaveAttribute('data-latest-built-in-sentiment', /\d/);
   await expect(pretrain.corpusFigure('Name')).toContainText('demo notebook');
   await pretrain.stop.click();
   await expect(pretrain.state).toHaveText('stopped', { timeout: TRAINING_TIMEOUT });

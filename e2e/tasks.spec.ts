@@ -13,14 +13,18 @@ import { sst2Slice, type TasksPage } from './pages/tasks-page.ts';
 
 test.describe.configure({ timeout: 3 * TRAINING_TIMEOUT });
 
-/** Loads 48 training and 24 dev rows of SST-2 (train.tsv, dev.tsv) into the Classification tab. */
-async function loadSst2(tab: TasksPage, which: ('train' | 'dev')[] = ['train', 'dev']): Promise<void> {
+/**
+ * Loads 48 training and 24 dev rows of SST-2 into the Classification tab, as `${prefix}train.tsv` and
+ * `${prefix}dev.tsv` (a prefix such as "sst2-" names the dataset; plain train.tsv names none).
+ */
+async function loadSst2(tab: TasksPage, which: ('train' | 'dev')[] = ['train', 'dev'], prefix = ''): Promise<void> {
   await tab.open();
   const rows = { train: 48, dev: 24 };
   for (const split of which) {
-    const file = sst2Slice(split, rows[split], test.info().outputPath(`${split}.tsv`));
+    const name = `${prefix}${split}.tsv`;
+    const file = sst2Slice(split, rows[split], test.info().outputPath(name));
     await (split === 'train' ? tab.trainFile : tab.devFile).setInputFiles(file);
-    const summary = tab.fileSummary(split === 'train' ? 'Training data' : 'Dev data', `${split}.tsv`);
+    const summary = tab.fileSummary(split === 'train' ? 'Training data' : 'Dev data', name);
     await expect(tab.examples(summary)).toHaveAttribute('data-value', String(rows[split]));
   }
 }
@@ -30,7 +34,9 @@ test('reads SST-2 slices: the detected format, the label mapping and the example
 }) => {
   await loadSst2(tab);
   const train = tab.fileSummary('Training data', 'train.tsv');
-  await expect(train).toContainText('GLUE SST-2 style: sentence, label');
+  await expect(train).toContainText('single sentences: sentence, label');
+  // SST-2's columns, but 48 rows named train.tsv are not recognisably SST-2: no paper numbers beside them.
+  await expect(tab.panel.getByText(/^No paper numbers: train\.tsv has the columns of its format/)).toBeVisible();
   const labels = train.getByRole('table', { name: 'Label mapping' });
   await expect(labels.getByRole('row')).toHaveCount(3);
   await expect(labels.getByRole('rowheader', { name: '0' })).toBeVisible();
@@ -132,7 +138,7 @@ test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-tr
   const t0 = Date.now();
   await pretrain.trainDemo({ steps: 2 });
   note('pre-training (tiny, 2 steps of 4 × 64)', `${secondsSince(t0)} s`);
-  await loadSst2(tab);
+  await loadSst2(tab, ['train', 'dev'], 'sst2-');
   await tab.startFrom('Current pretrained model');
   await expect(tab.preview).toContainText("the pretrained model's tokenizer");
   await tab.shortSchedule();
@@ -161,7 +167,9 @@ test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-tr
       expect(ours).toBeGreaterThanOrEqual(0);
     }
     await expect(tab.panel.getByRole('img', { name: /^Comparison bar chart:/ })).toBeVisible();
-    await expect(tab.panel.getByText(/Detected dataset: SST-2/)).toBeVisible();
+    await expect(
+      tab.panel.getByText(/^Dataset: SST-2, recognised because its file name, sst2-train\.tsv, names it\./),
+    ).toBeVisible();
     await expect(tab.panel.getByText(/will not reach them/)).toBeVisible();
     await shell.page.screenshot({ path: testInfo.outputPath('classification-compare.png'), fullPage: true });
   });
@@ -171,6 +179,26 @@ test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-tr
     await runs.open();
     await expect(runs.finetuneRuns.getByRole('row')).toHaveCount(5);
     await expect(runs.finetuneRuns.getByRole('rowheader', { name: /· Pretrained \+ aux LM$/ })).toHaveCount(1);
+  });
+
+  await test.step('1440 px wide, the fine-tuning table shows every column; narrower, it scrolls by keyboard', async () => {
+    const page = shell.page;
+    const header = (name: string) => runs.finetuneRuns.getByRole('columnheader', { name, exact: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await header('Run').scrollIntoViewIfNeeded(); // the first column: scrolls the page, not the table
+    for (const column of ['Dev metric', 'Kept']) await expect(header(column)).toBeInViewport({ ratio: 1 });
+    await expect(runs.finetuneScrollHint).toBeHidden();
+
+    await page.setViewportSize({ width: 720, height: 900 });
+    await header('Run').scrollIntoViewIfNeeded();
+    await expect(runs.finetuneScrollHint).toBeVisible();
+    await expect(header('Dev metric')).not.toBeInViewport({ ratio: 1 });
+    await runs.finetuneScroll.focus();
+    await expect(async () => {
+      await page.keyboard.press('ArrowRight');
+      await expect(header('Dev metric')).toBeInViewport({ ratio: 1, timeout: 250 });
+    }).toPass({ timeout: 20_000 });
+    await page.setViewportSize({ width: 1400, height: 1000 });
   });
 });
 

@@ -1,6 +1,7 @@
 // The Pretrain workspace: the corpus (a file or the demo corpus), the tokenizer, the model form and its memory
-// plan, the run's toolbar, state, progress and figures, the charts, samples and generation. trainDemo and
-// startDemo give a test a trained model or a running run in the fewest steps.
+// plan, the zero-shot probe sets (built-in, probe files), the run's toolbar, state, progress and figures, the
+// charts (the zero-shot probe chart too), samples and generation. trainDemo and startDemo give a test a
+// trained model or a running run in the fewest steps.
 import { expect, type Locator } from '@playwright/test';
 import { dataValue, definition, valueNow } from './read.ts';
 import type { ShellPage } from './shell-page.ts';
@@ -13,6 +14,11 @@ export interface TinyRun {
   batch?: number;
   /** Eval and sample every N steps (0: never). */
   every?: number;
+  /**
+   * Zero-shot probes every N steps (0: never, the default here, as a person can set it: a probe round costs
+   * seconds on SwiftShader, and only the tests about probes want them).
+   */
+  probeEvery?: number;
 }
 
 export interface DemoRun extends TinyRun {
@@ -44,6 +50,13 @@ export class PretrainPage {
   readonly lossLatest: Locator;
   readonly samples: Locator;
   readonly generated: Locator;
+  readonly builtinProbes: Locator;
+  readonly probeFileInput: Locator;
+  /** The probe files as read: one item per file (its kind and items, or its error), each with Remove. */
+  readonly probeFiles: Locator;
+  readonly probeChart: Locator;
+  /** The probe chart's caption: data-step and data-latest-<probe set> (e.g. data-latest-built-in-sentiment). */
+  readonly probeLatest: Locator;
 
   constructor(readonly shell: ShellPage) {
     const panel = shell.panel('Pretrain');
@@ -66,6 +79,16 @@ export class PretrainPage {
     this.lossLatest = this.lossChart.getByTestId('loss-latest');
     this.samples = panel.getByRole('list', { name: 'Samples by step, newest first' });
     this.generated = panel.getByRole('status', { name: 'Generated text' });
+    this.builtinProbes = panel.getByRole('checkbox', { name: /^Built-in probe sets/ });
+    this.probeFileInput = panel.getByLabel('Probe files', { exact: true });
+    this.probeFiles = panel.getByRole('list', { name: 'Probe files' });
+    this.probeChart = panel.getByRole('figure', { name: 'Zero-shot probes chart' });
+    this.probeLatest = this.probeChart.getByTestId('probes-latest');
+  }
+
+  /** A listed probe file, by name. */
+  probeFile(name: string): Locator {
+    return this.probeFiles.getByRole('listitem').filter({ hasText: name });
   }
 
   corpusFigure(term: string): Locator {
@@ -109,12 +132,13 @@ export class PretrainPage {
   }
 
   /** The tiny preset, shortened for a CPU "GPU"; waits until Start can be pressed. */
-  async configureTiny({ steps, batch = 4, every = 0 }: TinyRun): Promise<void> {
+  async configureTiny({ steps, batch = 4, every = 0, probeEvery = 0 }: TinyRun): Promise<void> {
     await this.field('Preset').selectOption('tiny');
     await this.field('Batch').fill(String(batch));
     await this.field('Steps').fill(String(steps));
     await this.field('Eval every').fill(String(every));
     await this.field('Sample every').fill(String(every));
+    await this.field('Zero-shot probes every').fill(String(probeEvery));
     await expect(this.start).toBeEnabled();
   }
 

@@ -1,5 +1,6 @@
-// The Runs workspace: this page's pre-training runs (with their loss and the overlay of loss curves), the runs
-// saved in the browser that can be resumed, and the fine-tuning runs kept across reloads (curves, Delete).
+// The Runs workspace: this page's pre-training runs (with their loss and the overlay of loss curves, and their
+// latest zero-shot probe scores), the runs saved in the browser that can be resumed, and the fine-tuning runs
+// kept across reloads (curves, Delete).
 import type { Locator } from '@playwright/test';
 import type { ShellPage } from './shell-page.ts';
 
@@ -8,6 +9,11 @@ export class RunsPage {
   readonly runs: Locator;
   readonly overlay: Locator;
   readonly finetuneRuns: Locator;
+  /** The fine-tuning table's scroll region (focusable while the table is wider than the page) and its hint. */
+  readonly finetuneScroll: Locator;
+  readonly finetuneScrollHint: Locator;
+  /** The zero-shot probes table: a row per run with probe rounds, a column per probe set. */
+  readonly probeRuns: Locator;
 
   constructor(readonly shell: ShellPage) {
     const panel = shell.panel('Runs');
@@ -15,6 +21,9 @@ export class RunsPage {
     this.runs = panel.getByRole('table', { name: 'Runs' });
     this.overlay = panel.getByRole('figure', { name: 'Train loss by run chart' });
     this.finetuneRuns = panel.getByRole('table', { name: 'Fine-tuning runs', exact: true });
+    this.finetuneScroll = panel.getByRole('region', { name: 'Fine-tuning runs table' });
+    this.finetuneScrollHint = panel.getByText(/^↔ Fine-tuning runs table is wider than the page/);
+    this.probeRuns = panel.getByRole('table', { name: 'Zero-shot probes', exact: true });
   }
 
   async open(): Promise<this> {

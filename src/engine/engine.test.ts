@@ -1,7 +1,8 @@
 // The engine behind the worker, driven by protocol commands in Node (Dawn/SwiftShader, memory store):
 // corpus and tokenizer commands with their errors, planning, a run from start to stop, generation and
-// attention maps, saved runs and resume-saved after a "reload", device loss, the one-tab lock, and matmul
-// kernel tuning on (reported, the run trains) and off (nothing timed).
+// attention maps, saved runs and resume-saved after a "reload", probe files (read, refused by line, probed,
+// kept by a resumed run), device loss, the one-tab lock, and matmul kernel tuning on (reported, the run
+// trains) and off (nothing timed).
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGpu } from '../../test-support/test-gpu.ts';
 import type { CheckpointStore } from '../storage/checkpoint-store.ts';
@@ -179,6 +180,61 @@ describe('Engine', () => {
       where: 'saved run',
       message: expect.stringMatching(/No saved run r1/),
     });
+  });
+
+  it('probes the sets its probe files hold, names a bad file by its line, and a resumed run keeps its sets', async () => {
+    const store = memoryCheckpointStore();
+    const { engine, rec } = await readyEngine(store);
+    const winograd = (sentence: string, answer: number) =>
+      JSON.stringify({ sentence, candidates: ['Ada', 'the lamp'], answer });
+    const good = [
+      winograd('Ada looked at the lamp because _ was curious.', 0),
+      winograd('Ada looked at the lamp until _ was repaired.', 1),
+      winograd('Ada painted the lamp because _ was proud.', 0),
+    ].join('\n');
+    const bad = `${winograd('Ada saw the lamp so _ was glad.', 0)}\n{"sentence": oops}\n`;
+    const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+    await engine.handle({
+      type: 'set-probe-files',
+      builtin: false,
+      files: [
+        { name: 'mine.jsonl', bytes: bytes(good) },
+        { name: 'bad.jsonl', bytes: bytes(bad) },
+      ],
+    });
+    expect(rec.of('probe-files').at(-1)).toEqual({
+      type: 'probe-files',
+      builtin: false,
+      files: [
+        { name: 'mine.jsonl', bytes: good.length, status: 'ok', kind: 'winograd', items: 3, used: 3 },
+        {
+          name: 'bad.jsonl',
+          bytes: bad.length,
+          status: 'error',
+          message: expect.stringMatching(/^bad\.jsonl, line 2: is not JSON/),
+        },
+      ],
+    });
+
+    // Only the good file (the built-in sets were left out), at step 0 and every 2 steps.
+    await engine.handle({ type: 'start-pretrain', runId: 'p1', settings: { ...settings(1000), probeEvery: 2 } });
+    await rec.waitFor((e): e is EngineEvent => e.type === 'probes' && e.step >= 2);
+    await engine.handle({ type: 'stop', runId: 'p1' });
+    const stopped = await rec.waitFor(isState('stopped'));
+    const rounds = rec.of('probes');
+    expect(rounds.map((r) => r.step)).toEqual(rounds.map((_, i) => 2 * i));
+    for (const round of rounds) expect(round.results.map((r) => [r.name, r.items])).toEqual([['mine.jsonl', 3]]);
+
+    // A "reload": a new engine holds only the built-in sets, yet the resumed run goes on probing its own.
+    const next = engineWith(store);
+    await next.engine.handle({ type: 'resume-saved', runId: 'p1' });
+    const later = await next.rec.waitFor(
+      (e): e is Extract<EngineEvent, { type: 'probes' }> => e.type === 'probes' && e.step > stopped.step,
+    );
+    expect(later.results.map((r) => r.name)).toEqual(['mine.jsonl']);
+    expect(next.rec.of('probes')[0]!.step).toBe(0); // the saved rounds came back first
+    await next.engine.handle({ type: 'stop', runId: 'p1' });
+    await next.rec.waitFor(isState('stopped'));
   });
 
   it('reports a lost device, ends the run in error, and resumes it on a fresh device', async () => {

@@ -1,6 +1,6 @@
 // The engine behind the worker: it owns the GPU device and hands each protocol command to the part that
-// serves it: the Pretrain tab's data (pretraining/corpus-commands.ts) and runs (pretraining/
-// pretrain-commands.ts), the task tabs' files and fine-tuning (finetuning/finetune-commands.ts), the device
+// serves it: the Pretrain tab's data (pretraining/corpus-commands.ts), zero-shot probe files
+// (pretraining/probe-files.ts) and runs (pretraining/pretrain-commands.ts), the task tabs' files and fine-tuning (finetuning/finetune-commands.ts), the device
 // panel's probe and matmul kernel tuning (kernel-tuning.ts). No DOM and no worker globals: the worker passes
 // postMessage, navigator.gpu and the OPFS stores; Node tests pass Dawn and memory stores. A failing command
 // emits an 'error' event naming its input and changes nothing else.
@@ -16,6 +16,7 @@ import { FinetuneCommands } from './finetuning/finetune-commands.ts';
 import { KernelTuning } from './kernel-tuning.ts';
 import { CorpusCommands } from './pretraining/corpus-commands.ts';
 import { PretrainCommands } from './pretraining/pretrain-commands.ts';
+import { ProbeFiles } from './pretraining/probe-files.ts';
 import type { EmitFn, EngineCommand } from './protocol.ts';
 import type { RunPacing } from './run-pacing.ts';
 
@@ -47,6 +48,7 @@ export class Engine {
   private readonly devices: DeviceHolder;
   private readonly kernelTuning: KernelTuning;
   private readonly corpus: CorpusCommands;
+  private readonly probeFiles: ProbeFiles;
   private readonly pretraining: PretrainCommands;
   private readonly finetuning: FinetuneCommands;
   /** Run commands run one after another (a stop sent while a run prepares applies once it exists). */
@@ -66,6 +68,7 @@ export class Engine {
       (ctx) => this.kernelTuning.attach(ctx),
     );
     this.corpus = new CorpusCommands(emit);
+    this.probeFiles = new ProbeFiles(emit);
     this.pretraining = new PretrainCommands({
       emit,
       devices: this.devices,
@@ -74,6 +77,7 @@ export class Engine {
       locks: options.locks,
       pacing: options.pacing,
       finetuning: () => this.finetuning.active,
+      probeSets: () => this.probeFiles.sets,
     });
     this.finetuning = new FinetuneCommands({
       emit,
@@ -111,6 +115,11 @@ export class Engine {
         return Promise.resolve();
       case 'prepare-tokenizer':
         return this.corpus.prepareTokenizer(command.choice, command.files);
+      case 'set-probe-files': {
+        const files = command.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
+        this.probeFiles.set(command.builtin, files);
+        return Promise.resolve();
+      }
       case 'plan':
         return pretraining.plan(command.config, command.B, command.T);
       case 'start-pretrain':

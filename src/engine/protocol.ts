@@ -13,6 +13,7 @@ import type { TokenizerChoice } from '../tokenizer/choose.ts';
 import type { AblationVariant } from '../train/finetune-ablation.ts';
 import type { FinetuneEval, FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../train/finetune-run.ts';
 import type { StepMetrics } from '../train/lm-trainer.ts';
+import type { ProbeKind } from '../train/probes/probe-sets.ts';
 import type { ProbeResult } from '../train/probes/zero-shot.ts';
 import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/finetune-settings.ts';
 import type { GenerateSettings } from '../train/settings/generate-settings.ts';
@@ -92,7 +93,7 @@ export interface TaskFileSummary {
   name: string;
   bytes: number;
   format: TaskFormat;
-  /** What was detected, in words (e.g. "GLUE SST-2 style: sentence, label"). */
+  /** What was detected, in words (e.g. "single sentences: sentence, label"). */
   description: string;
   /** Which column fed which field (text, a, b, context, choices, label). */
   columns: Record<string, string>;
@@ -167,6 +168,20 @@ export interface KernelTuningStatus {
   seconds: number;
 }
 
+/** What the engine read from a probe file: its probe kind and items, or why it cannot be used. */
+export type ProbeFileSummary =
+  | {
+      name: string;
+      bytes: number;
+      status: 'ok';
+      kind: ProbeKind;
+      /** Items in the file. */
+      items: number;
+      /** Items a round scores (the first ones; fewer than `items` for a long file). */
+      used: number;
+    }
+  | { name: string; bytes: number; status: 'error'; message: string };
+
 /** Which model an attention command uses: a finished fine-tuning run's. */
 export interface AttentionModel {
   kind: 'finetune';
@@ -183,6 +198,11 @@ export type EngineCommand =
    */
   | { type: 'prepare-tokenizer'; choice: TokenizerChoice; files?: { name: string; text: string }[] }
   | { type: 'plan'; config: Gpt1Config; B: number; T: number }
+  /**
+   * The zero-shot probe sets of the runs started from now on: the built-in sets when `builtin`, plus each
+   * file that reads as a probe set (the previous list is replaced). Answered by 'probe-files'.
+   */
+  | { type: 'set-probe-files'; builtin: boolean; files: { name: string; bytes: ArrayBuffer }[] }
   | { type: 'start-pretrain'; runId: string; settings: PretrainSettings }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
@@ -250,6 +270,8 @@ export type EngineEvent =
   | { type: 'sample'; runId: string; step: number; prompt: string; text: string }
   /** A zero-shot probe round (Figure 2 right) at a step boundary. */
   | { type: 'probes'; runId: string; step: number; results: ProbeResult[] }
+  /** What each probe file was read as (after 'set-probe-files'), in the order sent. */
+  | { type: 'probe-files'; builtin: boolean; files: ProbeFileSummary[] }
   | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | {
       type: 'saved-runs';

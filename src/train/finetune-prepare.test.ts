@@ -33,7 +33,7 @@ describe('bad inputs', () => {
   it('refuses a file of another family (SST-2 for entailment, COPA for classification)', () => {
     expect(() =>
       parseTaskFiles('entailment', head('classification/sst2/train.tsv', 5), head('classification/sst2/dev.tsv', 5)),
-    ).toThrow(/train\.tsv: holds classification data \(GLUE SST-2 style: sentence, label\), not entailment/);
+    ).toThrow(/train\.tsv: holds classification data \(single sentences: sentence, label\), not entailment/);
     expect(() =>
       parseTaskFiles(
         'classification',

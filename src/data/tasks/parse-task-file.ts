@@ -107,7 +107,7 @@ function parseTsvFamily(fileName: string, text: string, options: ParseOptions): 
     return classify(
       fileName,
       'glue-sst2',
-      'GLUE SST-2 style: sentence, label',
+      'single sentences: sentence, label',
       body,
       header,
       'sentence',
@@ -118,7 +118,7 @@ function parseTsvFamily(fileName: string, text: string, options: ParseOptions): 
   if (header.length === 4 && /^[01]$/.test(header[1] ?? '') && !has('label')) {
     // CoLA has no header: source, label, author mark, sentence.
     requireFieldCount(rows, 4, fileName, 'tab');
-    return build(fileName, 'glue-cola', 'GLUE CoLA (no header): source, label, mark, sentence', options, rows, {
+    return build(fileName, 'glue-cola', 'single sentences, no header: source, label, mark, sentence', options, rows, {
       family: 'classification',
       columns: { text: 'column 4', label: 'column 2' },
       label: (r) => r[1]!,
@@ -129,7 +129,7 @@ function parseTsvFamily(fileName: string, text: string, options: ParseOptions): 
     return pair(
       fileName,
       'glue-mrpc',
-      'GLUE MRPC: Quality, #1 String, #2 String',
+      'sentence pairs: Quality, #1 String, #2 String',
       'similarity',
       body,
       header,
@@ -141,7 +141,7 @@ function parseTsvFamily(fileName: string, text: string, options: ParseOptions): 
     return pair(
       fileName,
       'glue-stsb',
-      'GLUE STS-B: sentence1, sentence2, score (regression)',
+      'sentence pairs: sentence1, sentence2, score (regression)',
       'similarity',
       body,
       header,
@@ -166,7 +166,7 @@ function parseTsvFamily(fileName: string, text: string, options: ParseOptions): 
     return pair(
       fileName,
       'glue-pair',
-      'QNLI style: question, sentence, label',
+      'question and sentence pairs: question, sentence, label',
       'entailment',
       body,
       header,

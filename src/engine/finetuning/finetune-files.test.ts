@@ -55,7 +55,7 @@ describe('task files in the engine', () => {
       role: 'train',
       name: 'train.tsv',
       format: 'glue-sst2',
-      description: 'GLUE SST-2 style: sentence, label',
+      description: 'single sentences: sentence, label',
       columns: { text: 'sentence', label: 'label' },
       rows: 32,
       regression: false,

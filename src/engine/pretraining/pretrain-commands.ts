@@ -9,6 +9,7 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
 import type { CheckpointStore, SavedRun } from '../../storage/checkpoint-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
+import type { ProbeSet } from '../../train/probes/probe-sets.ts';
 import { pretrainSettingsProblem } from '../../train/settings/pretrain-settings.ts';
 import { type DeviceHolder, grants } from '../device-holder.ts';
 import type { CurrentModel } from '../finetuning/finetune-source.ts';
@@ -29,6 +30,8 @@ export interface PretrainCommandDeps {
   pacing?: RunPacing;
   /** The fine-tuning run holding the GPU, if any (one GPU run at a time). */
   finetuning: () => { runId: string } | undefined;
+  /** The zero-shot probe sets a new run scores (default: the built-in ones); a resumed run keeps its own. */
+  probeSets?: () => readonly ProbeSet[];
 }
 
 export type RunAction = 'pause' | 'resume' | 'step-once' | 'stop';
@@ -111,8 +114,9 @@ export class PretrainCommands {
     }
     const config = { ...settings.config, vocabSize: prepared.tokenizer.vocabSize };
     const run = { runId, settings, corpus: { name: corpus.name, text: corpus.text }, ...prepared };
+    const probeSets = this.deps.probeSets?.();
     await this.launch(runId, settings.steps, { config, B: settings.B, T: settings.T }, false, (deps) =>
-      PretrainSession.create(deps, run, this.deps.pacing),
+      PretrainSession.create({ ...deps, probeSets }, run, this.deps.pacing),
     );
   }
 

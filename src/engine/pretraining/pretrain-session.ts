@@ -41,7 +41,10 @@ export interface SessionDeps {
   emit: EmitFn;
   /** Where checkpoints go; without one, nothing is saved. */
   store?: CheckpointStore;
-  /** The zero-shot probe sets the run scores every probeEvery steps (default: the built-in ones). */
+  /**
+   * The zero-shot probe sets the run scores every probeEvery steps (saved with the run). Default: a new run
+   * scores the built-in ones, a restored run the sets saved with it (the built-in ones for older runs).
+   */
   probeSets?: readonly ProbeSet[];
   now?: () => number;
 }
@@ -89,6 +92,7 @@ interface SessionParts {
   ids: Uint32Array;
   trainer: LmTrainer;
   history: RunHistory;
+  probeSets: readonly ProbeSet[];
   /** Active time already spent (ms). */
   elapsedMs: number;
 }
@@ -103,6 +107,8 @@ export class PretrainSession {
   readonly ids: Uint32Array;
   private readonly trainer: LmTrainer;
   private readonly history: RunHistory;
+  /** The zero-shot probe sets this run scores. */
+  readonly probeSets: readonly ProbeSet[];
   private readonly driver: StepDriver<StepResult, StepMetrics>;
   private readonly checkpoints: RunCheckpoints;
   private readonly live: LiveModel;
@@ -131,6 +137,7 @@ export class PretrainSession {
       ids: this.ids,
       trainer: this.trainer,
       history: this.history,
+      probeSets: this.probeSets,
     } = parts);
     const now = deps.now ?? (() => performance.now());
     const { evalEvery, sampleEvery, steps } = this.settings;
@@ -191,7 +198,18 @@ export class PretrainSession {
       run.initialParams ?? initParams(config, settings.seed),
     );
     const history: RunHistory = { metrics: [], evals: [], probes: [] };
-    const parts = { runId: run.runId, settings, config, tokenizer, corpus: run.corpus, ids, trainer, history };
+    const probeSets = deps.probeSets ?? builtinProbeSets();
+    const parts = {
+      runId: run.runId,
+      settings,
+      config,
+      tokenizer,
+      corpus: run.corpus,
+      ids,
+      trainer,
+      history,
+      probeSets,
+    };
     const session = new PretrainSession(deps, { ...parts, elapsedMs: 0 }, pacing);
     await session.checkpoints.saveRunFiles();
     return session;
@@ -199,7 +217,7 @@ export class PretrainSession {
 
   /** Rebuilds a saved run from its folder (corpus, tokenizer, weights, moments, step, data cursor). */
   static async restore(deps: SessionDeps, saved: SavedRun, pacing: RunPacing = {}): Promise<PretrainSession> {
-    const { manifest, corpusText } = parseRunFiles(saved.run);
+    const { manifest, corpusText, probeSets: savedProbeSets } = parseRunFiles(saved.run);
     const ckpt = readCheckpoint(saved.checkpoint);
     const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
     const settings = manifest.settings;
@@ -224,7 +242,9 @@ export class PretrainSession {
     history.probes = history.probes.filter((p) => p.step <= ckpt.state.step);
     const elapsed = Number(ckpt.state.notes.elapsedMs ?? history.metrics.at(-1)?.elapsedMs ?? 0);
     const corpus = { name: manifest.corpusName, text: corpusText };
-    const parts = { runId: manifest.runId, settings, config: ckpt.config, tokenizer, corpus, ids, trainer, history };
+    const probeSets = deps.probeSets ?? savedProbeSets ?? builtinProbeSets();
+    const config = ckpt.config;
+    const parts = { runId: manifest.runId, settings, config, tokenizer, corpus, ids, trainer, history, probeSets };
     const session = new PretrainSession(deps, { ...parts, elapsedMs: Number.isFinite(elapsed) ? elapsed : 0 }, pacing);
     session.checkpoints.restored(ckpt.state.step);
     session.lastEvalStep = history.evals.at(-1)?.step ?? -1;
@@ -374,8 +394,9 @@ export class PretrainSession {
 
   /** A zero-shot probe round on the current weights (reads them; never writes weights, moments or seeds). */
   private async probe(): Promise<void> {
+    if (!this.probeSets.length) return; // the person left every set out
     const step = this.trainer.step;
-    const results = await this.live.probe(this.deps.probeSets ?? builtinProbeSets());
+    const results = await this.live.probe(this.probeSets);
     this.lastProbeStep = step;
     this.history.probes.push({ step, results });
     this.emit({ type: 'probes', runId: this.runId, step, results });

@@ -10,6 +10,7 @@ import {
   StorageFullError,
 } from '../../storage/checkpoint-store.ts';
 import { runFiles } from '../../storage/run-files.ts';
+import type { ProbeSet } from '../../train/probes/probe-sets.ts';
 import type { PretrainSettings } from '../../train/settings/pretrain-settings.ts';
 import type { EmitFn } from '../protocol.ts';
 
@@ -17,6 +18,8 @@ export interface RunIdentity {
   runId: string;
   settings: PretrainSettings;
   corpus: { name: string; text: string };
+  /** The zero-shot probe sets it scores, saved with it. */
+  probeSets?: readonly ProbeSet[];
 }
 
 export interface CheckpointPacing {
@@ -66,7 +69,7 @@ export class RunCheckpoints {
       createdAt: new Date().toISOString(),
     };
     try {
-      await store.saveRun(run.runId, runFiles(manifest, run.corpus.text));
+      await store.saveRun(run.runId, runFiles(manifest, run.corpus.text, run.probeSets));
       this.runFilesSaved = true;
     } catch (error) {
       await this.reportFailure(error, 'The run could not be saved');

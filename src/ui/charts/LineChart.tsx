@@ -2,7 +2,9 @@
 // scale or the series list change) and data is pushed imperatively: the chart listens to the store with
 // zustand's subscribe, so new points never re-render React. Smoothed series get a faint raw copy behind them.
 // The caption shows each series' latest value, and carries it for scripts: data-step (the last x) and
-// data-latest-<series> (e.g. data-latest-train, data-latest-l2-task), raw values.
+// data-latest-<series> (e.g. data-latest-train, data-latest-l2-task), raw values. The log option applies to
+// the y axis, or to the step axis (logAxis 'x': step 0 is drawn at step 1, and hover still says 0);
+// reference lines (a chance level) are drawn across the plot with their label.
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -29,6 +31,12 @@ export interface ChartData {
   ys: ArrayLike<number | null>[];
 }
 
+/** A horizontal reference line across the plot, labelled (e.g. chance). */
+export interface ChartRule {
+  value: number;
+  label: string;
+}
+
 export interface LineChartProps {
   /** Stable id: the key of the log-scale setting and the download's file name. */
   id: string;
@@ -41,6 +49,11 @@ export interface LineChartProps {
   /** Charts with the same key share a crosshair. */
   syncKey?: string;
   allowLog?: boolean;
+  /** Which axis the log option makes logarithmic (default y). */
+  logAxis?: 'x' | 'y';
+  /** Values the y axis always spans (e.g. 0 and 1 for normalised scores), when linear. */
+  yInclude?: number[];
+  rules?: ChartRule[];
   format?: (value: number) => string;
 }
 
@@ -51,6 +64,8 @@ const STEP_INCREMENTS = [1, 2, 5]
   .sort((a, b) => a - b);
 /** Minimum time between redraws while data streams in. */
 const REDRAW_MS = 150;
+/** Where a log step axis draws step 0 (log 0 is −∞): the first step, one update in. */
+export const LOG_X_ZERO = 1;
 
 export const formatMetric = (value: number): string =>
   value === 0
@@ -68,9 +83,21 @@ function gapless(values: ArrayLike<number | null>, logY: boolean): ArrayLike<num
   return values;
 }
 
+/** The step axis as drawn: on a log axis, steps below 1 (step 0) at LOG_X_ZERO. */
+function drawnX(x: ArrayLike<number>, logX: boolean): ArrayLike<number> {
+  if (!logX || !(x.length && x[0]! < LOG_X_ZERO)) return x;
+  return Array.from(x, (v) => Math.max(v, LOG_X_ZERO));
+}
+
 /** Expands the series into uPlot's aligned data: [x, (raw, smoothed)?, ...]. */
-function expand(data: ChartData, series: ChartSeries[], smoothing: number, logY: boolean): uPlot.AlignedData {
-  const out: ArrayLike<number | null>[] = [data.x];
+function expand(
+  data: ChartData,
+  series: ChartSeries[],
+  smoothing: number,
+  logY: boolean,
+  logX = false,
+): uPlot.AlignedData {
+  const out: ArrayLike<number | null>[] = [drawnX(data.x, logX)];
   series.forEach((s, i) => {
     const ys = data.ys[i] ?? [];
     if (s.smooth) {
@@ -81,9 +108,17 @@ function expand(data: ChartData, series: ChartSeries[], smoothing: number, logY:
   return out as unknown as uPlot.AlignedData;
 }
 
-function uplotSeries(series: ChartSeries[], theme: ChartTheme, format: (v: number) => string): uPlot.Series[] {
+function uplotSeries(
+  series: ChartSeries[],
+  theme: ChartTheme,
+  format: (v: number) => string,
+  /** The x values as read (not as drawn), for the hover readout. */
+  trueX: () => ArrayLike<number>,
+): uPlot.Series[] {
   const value = (_u: uPlot, v: number | null) => (v == null || Number.isNaN(v) ? '–' : format(v));
-  const out: uPlot.Series[] = [{ label: 'step', value: (_u, v) => (v == null ? '–' : String(v)) }];
+  const step = (_u: uPlot, v: number | null, _s: number, idx: number | null) =>
+    v == null ? '–' : String(idx == null ? v : (trueX()[idx] ?? v));
+  const out: uPlot.Series[] = [{ label: 'step', value: step }];
   for (const s of series) {
     const colour = seriesColour(theme, s.colour);
     if (s.smooth) {
@@ -117,11 +152,16 @@ export function LineChart({
   height = 170,
   syncKey,
   allowLog = true,
+  logAxis = 'y',
+  yInclude,
+  rules,
   format = formatMetric,
 }: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const latest = useRef<HTMLSpanElement>(null);
-  const logY = useAppStore((s) => !!s.logY[id]);
+  const logOn = useAppStore((s) => !!s.logY[id]);
+  const logY = logOn && logAxis === 'y';
+  const logX = logOn && logAxis === 'x';
   const setLogY = useAppStore((s) => s.setLogY);
   const [themeVersion, setThemeVersion] = useState(0);
   // Props used inside the long-lived chart, read through refs so a parent re-render does not re-create it.
@@ -130,6 +170,10 @@ export function LineChart({
   const seriesKey = series.map((s) => `${s.label}:${s.colour}:${s.smooth ? 1 : 0}`).join('|');
   const seriesRef = useRef(series);
   seriesRef.current = series;
+  const yIncludeKey = yInclude?.join(',') ?? '';
+  const rulesKey = rules?.map((r) => `${r.value}:${r.label}`).join('|') ?? '';
+  const extrasRef = useRef({ yInclude, rules });
+  extrasRef.current = { yInclude, rules };
 
   useEffect(() => watchTheme(() => setThemeVersion((v) => v + 1)), []);
 
@@ -148,11 +192,18 @@ export function LineChart({
       labelFont: '12px system-ui, sans-serif',
       font: '11px system-ui, sans-serif',
     });
+    const { yInclude: include, rules: lines } = extrasRef.current;
+    let shownX: ArrayLike<number> = [];
+    const yScale: uPlot.Scale = logY
+      ? { distr: 3, log: 10 }
+      : include?.length
+        ? { range: (_u, lo, hi) => spanning(lo, hi, include) }
+        : {};
     const opts: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
-      series: uplotSeries(currentSeries, theme, format),
-      scales: { x: { time: false }, y: logY ? { distr: 3, log: 10 } : {} },
+      series: uplotSeries(currentSeries, theme, format, () => shownX),
+      scales: { x: logX ? { time: false, distr: 3, log: 10 } : { time: false }, y: yScale },
       axes: [
         { ...axis(xLabel), incrs: STEP_INCREMENTS },
         { ...axis(''), size: 52, values: (_u, ticks) => ticks.map((t) => format(t)) },
@@ -161,9 +212,12 @@ export function LineChart({
       focus: { alpha: 0.4 },
       legend: { live: true },
       // Away from the cursor the legend shows the latest values instead of dashes.
-      hooks: { setCursor: [(u) => showLatestInLegend(u)] },
+      hooks: {
+        setCursor: [(u) => showLatestInLegend(u)],
+        draw: lines?.length ? [(u) => drawRules(u, lines, theme)] : [],
+      },
     };
-    const chart = new uPlot(opts, expand(EMPTY, currentSeries, 0, logY), element);
+    const chart = new uPlot(opts, expand(EMPTY, currentSeries, 0, logY, logX), element);
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     let lastDraw = 0;
@@ -179,7 +233,8 @@ export function LineChart({
       lastDraw = performance.now();
       const data = readRef.current() ?? EMPTY;
       const smoothing = useAppStore.getState().smoothing;
-      chart.setData(expand(data, seriesRef.current, smoothing, logY));
+      shownX = data.x;
+      chart.setData(expand(data, seriesRef.current, smoothing, logY, logX));
       showLatestInLegend(chart);
       if (latest.current) showLatest(latest.current, data, seriesRef.current, format);
     };
@@ -210,7 +265,7 @@ export function LineChart({
       resize.disconnect();
       chart.destroy();
     };
-  }, [logY, themeVersion, seriesKey, height, syncKey, xLabel, format]);
+  }, [logY, logX, themeVersion, seriesKey, height, syncKey, xLabel, format, yIncludeKey, rulesKey]);
 
   const download = () => {
     const data = read() ?? EMPTY;
@@ -236,9 +291,10 @@ export function LineChart({
         </span>
         <span className="chart-tools">
           {allowLog && (
-            <label title="Logarithmic y axis">
-              <input type="checkbox" checked={logY} onChange={(e) => setLogY(id, e.target.checked)} />
-              <span className="visually-hidden">{title}: </span>log
+            <label title={logAxis === 'x' ? 'Logarithmic step axis (step 0 is drawn at step 1)' : 'Logarithmic y axis'}>
+              <input type="checkbox" checked={logOn} onChange={(e) => setLogY(id, e.target.checked)} />
+              <span className="visually-hidden">{title}: </span>
+              {logAxis === 'x' ? 'log steps' : 'log'}
             </label>
           )}
           <button type="button" className="link-button" onClick={download} aria-label={`Download ${title} as CSV`}>
@@ -249,6 +305,38 @@ export function LineChart({
       <div ref={host} className="chart-host" />
     </figure>
   );
+}
+
+/** A linear y range over the data and `include`, with a little room above and below. */
+function spanning(lo: number | null, hi: number | null, include: number[]): uPlot.Range.MinMax {
+  const low = Math.min(lo ?? include[0]!, ...include);
+  const high = Math.max(hi ?? include[0]!, ...include);
+  const pad = (high - low) * 0.05 || 0.5;
+  return [low - pad, high + pad];
+}
+
+/** Dashed horizontal lines across the plot, each labelled at its left end. */
+function drawRules(u: uPlot, rules: ChartRule[], theme: ChartTheme): void {
+  const { ctx, bbox } = u;
+  const ratio = uPlot.pxRatio; // bbox and canvas positions are in device pixels
+  ctx.save();
+  ctx.strokeStyle = theme.muted;
+  ctx.fillStyle = theme.muted;
+  ctx.lineWidth = ratio;
+  ctx.setLineDash([5 * ratio, 4 * ratio]);
+  ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+  ctx.textAlign = 'left'; // uPlot leaves the y axis's right alignment on the context
+  ctx.textBaseline = 'bottom';
+  for (const rule of rules) {
+    const y = u.valToPos(rule.value, 'y', true);
+    if (!Number.isFinite(y) || y < bbox.top || y > bbox.top + bbox.height) continue;
+    ctx.beginPath();
+    ctx.moveTo(bbox.left, y);
+    ctx.lineTo(bbox.left + bbox.width, y);
+    ctx.stroke();
+    ctx.fillText(rule.label, bbox.left + 8 * ratio, y - 2 * ratio);
+  }
+  ctx.restore();
 }
 
 function showLatestInLegend(u: uPlot): void {

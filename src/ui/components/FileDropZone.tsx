@@ -1,5 +1,6 @@
 // A drop target with a real file input inside (the keyboard and screen-reader path): dropping a file or
-// choosing one calls `onFile` with the first file. Shared by the corpus and the task-file inputs.
+// choosing one calls `onFile` with the first file, or `onFiles` with all of them when `multiple`. Shared by
+// the corpus, the probe-file and the task-file inputs.
 import { type ReactNode, useState } from 'react';
 
 export interface FileDropZoneProps {
@@ -7,18 +8,24 @@ export interface FileDropZoneProps {
   label: string;
   hint: ReactNode;
   accept: string;
-  onFile: (file: File) => void;
+  onFile?: (file: File) => void;
+  /** Several files at once (the input takes several; a drop passes them all). */
+  multiple?: boolean;
+  onFiles?: (files: File[]) => void;
   invalid?: boolean;
   describedBy?: string;
   /** Extra controls beside the file button (e.g. "Use the demo corpus"). */
   children?: ReactNode;
 }
 
-export function FileDropZone({ label, hint, accept, onFile, invalid, describedBy, children }: FileDropZoneProps) {
+export function FileDropZone(props: FileDropZoneProps) {
+  const { label, hint, accept, onFile, multiple, onFiles, invalid, describedBy, children } = props;
   const [dragging, setDragging] = useState(false);
   const take = (files: FileList | null | undefined) => {
-    const file = files?.[0];
-    if (file) onFile(file);
+    const list = [...(files ?? [])];
+    if (!list.length) return;
+    if (multiple) onFiles?.(list);
+    else onFile?.(list[0]!);
   };
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a drop target; its file input is the keyboard path.
@@ -42,6 +49,7 @@ export function FileDropZone({ label, hint, accept, onFile, invalid, describedBy
           <input
             type="file"
             accept={accept}
+            multiple={multiple}
             aria-invalid={invalid ? true : undefined}
             aria-describedby={describedBy}
             onChange={(e) => {

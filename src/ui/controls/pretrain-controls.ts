@@ -5,6 +5,7 @@ import { currentRun, isActive, plannedVocab, startBlockers } from '../actions.ts
 import { sendCommand } from '../engine-port.ts';
 import type { AppState } from '../store/index.ts';
 import { parseForm } from '../store/plan-slice.ts';
+import { probeSetsAtStart } from '../store/probe-files-slice.ts';
 import { DISABLED, ENABLED, type RunControl, unlessBlocked } from './run-control.ts';
 
 const state = (s: AppState) => currentRun(s)?.state;
@@ -35,7 +36,7 @@ export const PRETRAIN_CONTROLS: readonly RunControl[] = [
       const runId = newRunId(settings.preset);
       s.clearErrors('run');
       s.clearErrors('training');
-      s.runCreated(runId, settings);
+      s.runCreated(runId, settings, 0, probeSetsAtStart(s, settings));
       sendCommand({ type: 'start-pretrain', runId, settings });
     },
   },

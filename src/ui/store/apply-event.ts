@@ -55,6 +55,9 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'probes':
       s.runProbed(event.runId, { step: event.step, results: event.results });
       break;
+    case 'probe-files':
+      s.probeFilesRead(event.builtin, event.files);
+      break;
     case 'checkpoint-export':
       downloadZip(`${event.runId}-step${event.step}-openai-gpt.zip`, event.files);
       break;

@@ -3,7 +3,16 @@
 import type { StateCreator } from 'zustand';
 
 /** The inputs an error can point at; the worker's `where` text is mapped onto one of these. */
-export type ErrorTarget = 'corpus' | 'tokenizer' | 'model' | 'training' | 'run' | 'generate' | 'attention' | 'other';
+export type ErrorTarget =
+  | 'corpus'
+  | 'probes'
+  | 'tokenizer'
+  | 'model'
+  | 'training'
+  | 'run'
+  | 'generate'
+  | 'attention'
+  | 'other';
 
 export interface UiError {
   id: number;

@@ -9,6 +9,7 @@ import { createErrorsSlice, type ErrorsSlice } from './errors-slice.ts';
 import { createFinetuneSlice, type FinetuneSlice } from './finetune-slice.ts';
 import { createGenerationSlice, type GenerationSlice } from './generation-slice.ts';
 import { createPlanSlice, type PlanSlice } from './plan-slice.ts';
+import { createProbeFilesSlice, type ProbeFilesSlice } from './probe-files-slice.ts';
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts';
 import { createTasksSlice, type TasksSlice } from './tasks-slice.ts';
 import { createTokenizerSlice, type TokenizerSlice } from './tokenizer-slice.ts';
@@ -19,6 +20,7 @@ export type AppState = DeviceSlice &
   CorpusSlice &
   TokenizerSlice &
   PlanSlice &
+  ProbeFilesSlice &
   RunsSlice &
   GenerationSlice &
   AttentionSlice &
@@ -33,6 +35,7 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createCorpusSlice(...args),
   ...createTokenizerSlice(...args),
   ...createPlanSlice(...args),
+  ...createProbeFilesSlice(...args),
   ...createRunsSlice(...args),
   ...createGenerationSlice(...args),
   ...createAttentionSlice(...args),

@@ -26,6 +26,11 @@ export interface RunRecord {
   samples: Sample[];
   /** Zero-shot probe rounds, in step order (a round at a step replaces an earlier one at that step). */
   probes: ProbePoint[];
+  /**
+   * The probe sets the run was started with, as this page knew them at Start: its probe chart has their
+   * series before the first round arrives (a round then only adds points, never rebuilds the chart).
+   */
+  probeSetNames: string[];
   checkpoint?: { step: number; bytes: number; at: number };
   /** Index into the series palette, fixed when the run is first seen, so its colour never changes. */
   colour: number;
@@ -48,7 +53,7 @@ export interface RunsSlice {
   currentRunId?: string;
   savedRuns: SavedRun[];
   metricsTick: number;
-  runCreated: (runId: string, settings: PretrainSettings, step?: number) => void;
+  runCreated: (runId: string, settings: PretrainSettings, step?: number, probeSetNames?: string[]) => void;
   runStateChanged: (runId: string, state: RunState, step: number, totalSteps: number, message?: string) => void;
   runMetricsFlushed: (updates: Record<string, { latest?: StepMetrics; msPerStep?: number }>) => void;
   runEvaluated: (runId: string, step: number, value: number) => void;
@@ -80,14 +85,18 @@ function blankRun(runId: string, settings: PretrainSettings, colour: number, ste
     totalSteps: settings.steps,
     samples: [],
     probes: [],
+    probeSetNames: [],
     colour,
     startedAt: Date.now(),
   };
 }
 
 export const createRunsSlice: StateCreator<RunsSlice, [], [], RunsSlice> = (set, get) => {
-  /** Applies `change` to a run that exists; events for unknown runs create a record from a saved run if any. */
-  const update = (runId: string, change: (run: RunRecord) => Partial<RunRecord>) => {
+  /**
+   * Applies `change` to a run that exists (and bumps the charts' tick with `tick`, in the same update); events
+   * for unknown runs create a record from a saved run if any.
+   */
+  const update = (runId: string, change: (run: RunRecord) => Partial<RunRecord>, tick = false) => {
     set((s) => {
       let run = s.runs[runId];
       let runOrder = s.runOrder;
@@ -97,7 +106,8 @@ export const createRunsSlice: StateCreator<RunsSlice, [], [], RunsSlice> = (set,
         run = blankRun(runId, saved.settings, s.runOrder.length, saved.step);
         runOrder = [...runOrder, runId];
       }
-      return { runs: { ...s.runs, [runId]: { ...run, ...change(run) } }, runOrder };
+      const runs = { ...s.runs, [runId]: { ...run, ...change(run) } };
+      return tick ? { runs, runOrder, metricsTick: s.metricsTick + 1 } : { runs, runOrder };
     });
   };
 
@@ -107,12 +117,12 @@ export const createRunsSlice: StateCreator<RunsSlice, [], [], RunsSlice> = (set,
     currentRunId: undefined,
     savedRuns: [],
     metricsTick: 0,
-    runCreated: (runId, settings, step = 0) =>
+    runCreated: (runId, settings, step = 0, probeSetNames = []) =>
       set((s) => {
         const existing = s.runs[runId];
         const run = existing
           ? { ...existing, settings, state: 'starting' as const }
-          : blankRun(runId, settings, s.runOrder.length, step);
+          : { ...blankRun(runId, settings, s.runOrder.length, step), probeSetNames };
         return {
           runs: { ...s.runs, [runId]: run },
           runOrder: existing ? s.runOrder : [...s.runOrder, runId],
@@ -144,9 +154,13 @@ export const createRunsSlice: StateCreator<RunsSlice, [], [], RunsSlice> = (set,
         samples: [...run.samples.filter((x) => x.step !== sample.step), sample].slice(-MAX_SAMPLES),
       })),
     runProbed: (runId, point) =>
-      update(runId, (run) => ({
-        probes: [...run.probes.filter((p) => p.step !== point.step), point].sort((a, b) => a.step - b.step),
-      })),
+      update(
+        runId,
+        (run) => ({
+          probes: [...run.probes.filter((p) => p.step !== point.step), point].sort((a, b) => a.step - b.step),
+        }),
+        true, // the probe charts redraw on the tick
+      ),
     runCheckpointed: (runId, step, bytes) => update(runId, () => ({ checkpoint: { step, bytes, at: Date.now() } })),
     savedRunsListed: (savedRuns) => set({ savedRuns }),
     selectRun: (runId) => set({ currentRunId: runId }),

@@ -1,10 +1,12 @@
-// The Pretrain tab: set-up on the left (corpus, tokenizer, model), training on the right (controls,
-// progress, charts, samples, generation).
+// The Pretrain tab: set-up on the left (corpus, tokenizer, model, zero-shot probe sets), training on the
+// right (controls, progress, charts, the zero-shot probe chart, samples, generation).
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { CorpusPanel } from './CorpusPanel.tsx';
 import { GeneratePanel } from './GeneratePanel.tsx';
 import { MetricsCharts } from './MetricsCharts.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
+import { ProbeFilesPanel } from './ProbeFilesPanel.tsx';
+import { ProbesPanel } from './ProbesPanel.tsx';
 import { RunControls } from './RunControls.tsx';
 import { SamplesPanel } from './SamplesPanel.tsx';
 import { SavedRunsNote } from './SavedRunsNote.tsx';
@@ -20,10 +22,12 @@ export function PretrainTab() {
           <CorpusPanel />
           <TokenizerPanel />
           <ModelPanel />
+          <ProbeFilesPanel />
         </div>
         <div className="train-column">
           <RunControls />
           <MetricsCharts />
+          <ProbesPanel />
           <div className="two-up">
             <SamplesPanel />
             <GeneratePanel />

@@ -1,13 +1,15 @@
 // The Runs tab's fine-tuning runs: those kept across reloads (finished or stopped runs and comparison
 // variants: task family, dataset, the start, λ of the auxiliary LM, steps, final and best dev metric, curves on
 // request, and Delete), then this page's fine-tuning runs that are not kept yet (training, or failed).
-// Weights are never kept, so a kept run's model is gone after a reload.
+// Weights are never kept, so a kept run's model is gone after a reload. Long names and results wrap inside
+// their cells so the table fits a laptop's width; narrower, it scrolls sideways with a visible sign.
 import { Fragment, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FinetuneRecord } from '../../../engine/protocol.ts';
 import { deleteFinetuneRun } from '../../actions.ts';
 import { type ChartSeries, LineChart } from '../../charts/LineChart.tsx';
 import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton.tsx';
+import { ScrollRegion } from '../../components/ScrollRegion.tsx';
 import { formatInteger, formatWhen } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { variantName } from '../tasks/ComparePanel.tsx';
@@ -31,12 +33,31 @@ function runLabel(r: { runId: string; variant?: string }): string {
   return r.variant ? `${r.runId} · ${variantName(r.variant)}` : r.runId;
 }
 
-function devMetric(r: FinetuneRecord): string {
+/** The run's name, its comparison variant on a line of its own. */
+function RunName({ r }: { r: { runId: string; variant?: string } }) {
+  if (!r.variant) return <>{r.runId}</>;
+  return (
+    <>
+      {r.runId}
+      <span className="sub"> · {variantName(r.variant)}</span>
+    </>
+  );
+}
+
+function DevMetric({ r }: { r: FinetuneRecord }) {
   const { metric } = r.info;
-  if (r.final === null) return '–';
+  if (r.final === null) return <>–</>;
   const final = `${METRIC_LABELS[metric]} ${formatMetricValue(metric, r.final)}`;
-  if (!r.best || r.best.value === r.final) return final;
-  return `${final} (best ${formatMetricValue(metric, r.best.value)} at step ${formatInteger(r.best.step)})`;
+  if (!r.best || r.best.value === r.final) return <>{final}</>;
+  return (
+    <>
+      {final}
+      <span className="sub">
+        {' '}
+        (best {formatMetricValue(metric, r.best.value)} at step {formatInteger(r.best.step)})
+      </span>
+    </>
+  );
 }
 
 export function FinetuneRunsTable() {
@@ -77,7 +98,7 @@ export function FinetuneRunsTable() {
         </div>
       )}
       {(kept.length > 0 || live.length > 0) && (
-        <div className="table-wrap">
+        <ScrollRegion label="Fine-tuning runs table">
           <table className="runs-table" aria-labelledby="finetune-runs-h">
             <thead>
               <tr>
@@ -99,10 +120,12 @@ export function FinetuneRunsTable() {
                 return (
                   <Fragment key={r.key}>
                     <tr>
-                      <th scope="row">{label}</th>
+                      <th scope="row" className="wrap">
+                        <RunName r={r} />
+                      </th>
                       <td>{familyTitle(r.family)}</td>
-                      <td>{[r.dataset.train, r.dataset.dev].filter(Boolean).join(' / ') || '–'}</td>
-                      <td>
+                      <td className="wrap">{[r.dataset.train, r.dataset.dev].filter(Boolean).join(' / ') || '–'}</td>
+                      <td className="wrap">
                         {r.info.init}
                         {r.settings.transferLayers !== null && r.kind === 'finetune'
                           ? ` (first ${r.settings.transferLayers} blocks)`
@@ -113,8 +136,10 @@ export function FinetuneRunsTable() {
                         {formatInteger(r.steps)} / {formatInteger(r.info.totalSteps)}
                       </td>
                       <td>{r.state}</td>
-                      <td data-value={r.final ?? undefined}>{devMetric(r)}</td>
-                      <td>
+                      <td data-value={r.final ?? undefined} className="wrap">
+                        <DevMetric r={r} />
+                      </td>
+                      <td className="wrap">
                         <span className="hint">{formatWhen(r.endedAt)}</span>{' '}
                         <button
                           type="button"
@@ -177,8 +202,8 @@ export function FinetuneRunsTable() {
                   <tr key={run.runId}>
                     <th scope="row">{run.runId}</th>
                     <td>{familyTitle(run.family)}</td>
-                    <td>{dataset || '–'}</td>
-                    <td>{run.info?.init ?? run.summary?.init ?? '–'}</td>
+                    <td className="wrap">{dataset || '–'}</td>
+                    <td className="wrap">{run.info?.init ?? run.summary?.init ?? '–'}</td>
                     <td>{run.info ? String(run.info.auxLm) : '–'}</td>
                     <td data-value={run.step}>
                       {formatInteger(run.step)} / {formatInteger(run.totalSteps)}
@@ -195,7 +220,7 @@ export function FinetuneRunsTable() {
               })}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </section>
   );

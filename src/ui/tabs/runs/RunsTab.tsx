@@ -1,6 +1,6 @@
 // The Runs tab: every run of this page in a table (with its stable colour), an overlay of their loss
-// curves, the runs saved in OPFS that can be resumed after a reload (with the space each takes, for when
-// storage is full), and the task tabs' fine-tuning runs.
+// curves, their latest zero-shot probe scores, the runs saved in OPFS that can be resumed after a reload
+// (with the space each takes, for when storage is full), and the task tabs' fine-tuning runs.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { deleteSaved, isActive, resumeSaved } from '../../actions.ts';
@@ -8,11 +8,13 @@ import { readChartTheme, seriesColour } from '../../charts/palette.ts';
 import { SmoothingControl } from '../../charts/SmoothingControl.tsx';
 import { useThemeVersion } from '../../charts/theme-watch.ts';
 import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton.tsx';
+import { ScrollRegion } from '../../components/ScrollRegion.tsx';
 import { formatBytes, formatInteger, formatWhen } from '../../format.ts';
 import { STATE_LABELS } from '../../run-progress.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { FinetuneRunsTable } from './FinetuneRunsTable.tsx';
+import { ProbeRunsTable } from './ProbeRunsTable.tsx';
 import { RunsOverlay } from './RunsOverlay.tsx';
 
 export function RunsTab() {
@@ -55,7 +57,7 @@ export function RunsTab() {
         {runs.length === 0 ? (
           <p className="hint">No runs yet: start one on the Pretrain tab.</p>
         ) : (
-          <div className="table-wrap">
+          <ScrollRegion label="Runs table">
             <table className="runs-table" aria-labelledby="runs-h">
               <thead>
                 <tr>
@@ -121,7 +123,7 @@ export function RunsTab() {
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       </section>
       {runs.length > 0 && (
@@ -132,6 +134,7 @@ export function RunsTab() {
           <RunsOverlay runs={runs.filter((r) => !hidden.includes(r.runId))} />
         </section>
       )}
+      <ProbeRunsTable />
       <FinetuneRunsTable />
     </div>
   );

@@ -1,6 +1,7 @@
 // The paper's comparison for this task (Table 5, Figure 2 left): the same data, schedule and seed fine-tuned
 // from the pretrained model with and without the auxiliary LM, from scratch, and with only the first n blocks
-// transferred; a table and a bar chart beside the paper's reported numbers for the detected dataset.
+// transferred; a table and a bar chart beside the paper's reported numbers when the training file is
+// recognisably one of the paper's datasets (and how it was recognised is said).
 import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { CompareRow } from '../../../engine/protocol.ts';
@@ -10,7 +11,7 @@ import { formatDuration } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { ACTIVE_FINETUNE_STATES } from './finetune-actions.ts';
 import { formatMetricValue, METRIC_LABELS } from './metric-format.ts';
-import { detectPaperDataset, type PaperResult } from './paper-results.ts';
+import { type PaperResult, recognisePaperDataset } from './paper-results.ts';
 
 const NAMES = { state: 'Comparison state', progress: 'Comparison progress', controls: 'Comparison controls' };
 
@@ -38,7 +39,8 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
   const run = useAppStore((s) => latestRun(s, family, 'compare'));
   const trainFile = useAppStore((s) => s.tasks[family].train.summary);
   const id = useId();
-  const paper = trainFile ? detectPaperDataset(trainFile) : undefined;
+  const match = trainFile ? recognisePaperDataset(trainFile) : undefined;
+  const paper = match?.paper;
   const metric = run?.rows[0]?.metric;
   /** The variant training now. */
   const running = run && ACTIVE_FINETUNE_STATES.has(run.state) ? run.variant : undefined;
@@ -64,10 +66,10 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
           </p>
         }
       />
-      {paper ? (
+      {match && paper ? (
         <p className="hint">
-          Detected dataset: <strong>{paper.dataset}</strong> — the paper reports {paper.metricLabel} {paper.full} (
-          {paper.source}
+          Dataset: <strong>{paper.dataset}</strong>, recognised because {match.how}. The paper reports{' '}
+          {paper.metricLabel} {paper.full} ({paper.source}
           {paper.noAux !== undefined
             ? `; ${paper.noAux} without the aux LM, ${paper.scratch} without pre-training`
             : ''}
@@ -76,7 +78,10 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
       ) : (
         trainFile && (
           <p className="hint">
-            No paper number for {trainFile.name}: the paper reports GLUE, SNLI, SciTail, Story Cloze and RACE.
+            No paper numbers: {trainFile.name} has the columns of its format, but neither its name nor its size (
+            {trainFile.rows.toLocaleString('en')} examples) says it is one of the datasets the paper reports (GLUE,
+            SNLI, SciTail, Story Cloze, RACE). A file named after one (sst2-train.tsv, RTE-dev.tsv), or a whole public
+            split, is compared with the paper.
           </p>
         )
       )}

@@ -1,4 +1,5 @@
-// Fine-tuning's UI logic without a browser: the paper's number for a detected dataset, the settings form, the
+// Fine-tuning's UI logic without a browser: the paper's dataset, named only when a file is recognisably it
+// (its name or a public split's size, never its columns alone), the settings form, the
 // Train control's guard, and the worker's events applied to the store (a refused file keeps the loaded one
 // and its error is not taken for a pre-training input's; a run's points and evaluations; a refused start fails
 // the run naming the field).
@@ -13,7 +14,7 @@ import { DEFAULT_FINETUNE_FORM } from '../../store/finetune-slice.ts';
 import { useAppStore } from '../../store/index.ts';
 import { finetuneStartBlockers } from './finetune-actions.ts';
 import { parseFinetuneForm } from './finetune-form.ts';
-import { detectPaperDataset, PAPER_RESULTS } from './paper-results.ts';
+import { PAPER_RESULTS, recognisePaperDataset } from './paper-results.ts';
 
 const trainControl = () => finetuneControls('classification', 'finetune').find((c) => c.id === 'train')!;
 
@@ -23,7 +24,7 @@ const summary = (role: 'train' | 'dev', name: string): TaskFileSummary => ({
   name,
   bytes: 100,
   format: 'glue-sst2',
-  description: 'GLUE SST-2 style: sentence, label',
+  description: 'single sentences: sentence, label',
   columns: { text: 'sentence', label: 'label' },
   regression: false,
   rows: 4,
@@ -35,20 +36,56 @@ const summary = (role: 'train' | 'dev', name: string): TaskFileSummary => ({
 });
 
 describe('paper numbers', () => {
-  it('finds the dataset from the format or the file name', () => {
-    expect(detectPaperDataset({ format: 'glue-sst2', name: 'x.tsv', description: '' })).toBe(PAPER_RESULTS.sst2);
-    expect(detectPaperDataset({ format: 'glue-cola', name: 'in.tsv', description: '' })?.full).toBe(45.4);
-    expect(detectPaperDataset({ format: 'glue-pair', name: 'RTE-train.tsv', description: '' })).toMatchObject({
+  const file = (format: TaskFileSummary['format'], name: string, rows: number, family = 'classification') =>
+    recognisePaperDataset({ family: family as TaskFileSummary['family'], format, name, rows });
+
+  it("names no dataset from the columns alone: any sentence, label file has SST-2's columns", () => {
+    expect(file('glue-sst2', 'train.tsv', 480)).toBeUndefined();
+    expect(file('glue-sst2', 'keywords.tsv', 5000)).toBeUndefined();
+    expect(file('glue-cola', 'in.tsv', 120)).toBeUndefined();
+    expect(file('glue-pair', 'd.tsv', 300, 'entailment')).toBeUndefined();
+    expect(file('glue-mrpc', 'train.tsv', 40, 'similarity')).toBeUndefined();
+    expect(file('copa-jsonl', 'train.jsonl', 400, 'multiple-choice')).toBeUndefined(); // the paper has no COPA
+    expect(file('mapped-columns', 'mine.csv', 100)).toBeUndefined();
+    // Words inside other words do not count: "posts" is not STS, "trace" not RACE, "chocolate" not CoLA.
+    expect(file('glue-sst2', 'chocolate-posts.tsv', 10)).toBeUndefined();
+    expect(file('glue-pair', 'trace.tsv', 10, 'entailment')).toBeUndefined();
+  });
+
+  it('recognises a dataset its file name names, in its task family, and says so', () => {
+    expect(file('glue-sst2', 'SST-2.dev.tsv', 48)).toEqual({
+      paper: PAPER_RESULTS.sst2,
+      how: 'its file name, SST-2.dev.tsv, names it',
+    });
+    expect(file('glue-sst2', 'sst2_train.tsv', 48)?.paper).toBe(PAPER_RESULTS.sst2);
+    expect(file('glue-pair', 'RTE-train.tsv', 9, 'entailment')?.paper).toMatchObject({
       dataset: 'RTE',
       full: 56.0,
       noAux: 54.4,
       scratch: 53.8,
     });
-    expect(detectPaperDataset({ format: 'glue-pair', name: 'snli_dev.tsv', description: '' })?.full).toBe(89.9);
-    expect(detectPaperDataset({ format: 'glue-pair', name: 'd.tsv', description: 'QNLI style: q' })?.full).toBe(88.1);
-    expect(detectPaperDataset({ format: 'glue-mrpc', name: 'train.tsv', description: '' })?.metric).toBe('f1');
-    expect(detectPaperDataset({ format: 'copa-jsonl', name: 'train.jsonl', description: '' })).toBeUndefined();
-    expect(detectPaperDataset({ format: 'mapped-columns', name: 'mine.csv', description: '' })).toBeUndefined();
+    expect(file('glue-pair', 'snli_1.0_dev.tsv', 10, 'entailment')?.paper.full).toBe(89.9);
+    expect(file('glue-pair', 'multinli_dev_matched.tsv', 10, 'entailment')?.paper.dataset).toBe('MNLI');
+    expect(file('glue-stsb', 'STS-B-train.tsv', 10, 'similarity')?.paper.metric).toBe('pearson');
+    expect(file('story-cloze-csv', 'cloze_test_val__spring2016.csv', 10, 'multiple-choice')?.paper.dataset).toBe(
+      'Story Cloze',
+    );
+    // A name of another task family's dataset is not taken at its word.
+    expect(file('glue-sst2', 'rte-sentences.tsv', 10)).toBeUndefined();
+  });
+
+  it("recognises a public split by its exact size in the dataset's own layout", () => {
+    expect(file('glue-sst2', 'dev.tsv', 872)).toEqual({
+      paper: PAPER_RESULTS.sst2,
+      how: "its 872 examples in this layout are the size of SST-2's dev set",
+    });
+    expect(file('glue-cola', 'train.tsv', 8551)?.paper).toBe(PAPER_RESULTS.cola);
+    expect(file('glue-mrpc', 'train.tsv', 3668, 'similarity')?.paper.metric).toBe('f1');
+    expect(file('glue-pair', 'dev.tsv', 277, 'entailment')?.paper.dataset).toBe('RTE');
+    expect(file('glue-pair', 'dev.tsv', 9842, 'entailment')?.paper.dataset).toBe('SNLI');
+    // The same size in another layout is a coincidence, not the dataset.
+    expect(file('mapped-columns', 'dev.tsv', 872)).toBeUndefined();
+    expect(file('glue-sst2', 'dev.tsv', 873)).toBeUndefined();
   });
 });
 
