@@ -26,6 +26,8 @@ test('a save the quota refuses keeps the previous checkpoint and says what to de
     await expect(pretrain.state).toHaveText('running', { timeout: TRAINING_TIMEOUT });
     runId = await pretrain.runId();
     expect(runId).not.toBe(older);
+    // Paused after a step, so the checkpoint the pause saves holds trained weights (step > 0).
+    await expect.poll(() => pretrain.step(), { timeout: TRAINING_TIMEOUT }).toBeGreaterThan(0);
     await pretrain.pauseResume.click();
     await expect(pretrain.state).toHaveText('paused', { timeout: TRAINING_TIMEOUT });
     kept = await dataValue(pretrain.runFigure('Checkpoint'));
