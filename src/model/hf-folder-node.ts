@@ -3,12 +3,7 @@
 // itself never touches node:fs.
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** Files the format layer reads in full. */
-const READ_IN_FULL = /\.(json|safetensors|txt|md)$/i;
-/** Pickle-style weights: only their first bytes are read, so the importer can name and refuse them. */
-const PICKLE_NAMES = /\.(bin|pt|pth|ckpt|pkl|pickle)$/i;
-const PICKLE_HEAD_BYTES = 64;
+import { PICKLE_HEAD_BYTES, readExtent } from './checkpoint-files.ts';
 
 export interface ReadFolderOptions {
   /** Refuse any single file larger than this (default 8 GiB). */
@@ -16,8 +11,8 @@ export interface ReadFolderOptions {
 }
 
 /**
- * Reads the top level of `dir`: JSON, safetensors, text and markdown files in full; pickles (.bin/.pt/...) only
- * their first 64 bytes (enough to recognise and refuse them). Other files and sub-folders are skipped.
+ * Reads the top level of `dir` as checkpoint-files.ts says (weights, configs, tokenizer files in full; pickles
+ * only their first bytes). Other files and sub-folders are skipped.
  */
 export async function readHfFolder(dir: string, options: ReadFolderOptions = {}): Promise<Map<string, Uint8Array>> {
   const maxFileBytes = options.maxFileBytes ?? 8 * 2 ** 30;
@@ -26,11 +21,11 @@ export async function readHfFolder(dir: string, options: ReadFolderOptions = {})
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);
     if (!(entry.isFile() || (entry.isSymbolicLink() && (await stat(path)).isFile()))) continue;
-    if (READ_IN_FULL.test(entry.name)) {
+    if (readExtent(entry.name) === 'whole') {
       const size = (await stat(path)).size;
       if (size > maxFileBytes) throw new Error(`${path}: ${size} bytes is over the ${maxFileBytes}-byte limit`);
       files.set(entry.name, new Uint8Array(await readFile(path)));
-    } else if (PICKLE_NAMES.test(entry.name)) {
+    } else if (readExtent(entry.name) === 'head') {
       const handle = await open(path, 'r');
       try {
         const head = new Uint8Array(PICKLE_HEAD_BYTES);

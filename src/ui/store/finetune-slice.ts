@@ -87,10 +87,17 @@ export interface LatestFinetune {
 }
 
 export interface ImportedState {
-  status: 'none' | 'reading' | 'ready';
+  /** 'choosing': the chosen folder holds several checkpoints (`choices`), one is to be picked. */
+  status: 'none' | 'choosing' | 'reading' | 'ready';
   name?: string;
   info?: ImportedModelInfo;
   error?: string;
+  /** The checkpoints of the chosen folder, by sub-folder, with how each reads in a list. */
+  choices?: { folder: string; label: string }[];
+  /** Bytes read of the files being imported, their total, and when reading started (ms since epoch). */
+  progress?: { done: number; total: number; since: number };
+  /** What the last import read: bytes, and the milliseconds from the first byte to the model being ready. */
+  read?: { bytes: number; ms: number };
 }
 
 export interface FinetuneSlice {
@@ -106,7 +113,9 @@ export interface FinetuneSlice {
   finetuneRunsListed: (runs: FinetuneRecord[], skipped: string[]) => void;
   finetuneRunDeleted: (key: string) => void;
   setFinetuneForm: (family: TaskFamily, patch: Partial<FinetuneForm>) => void;
-  importReading: (name: string) => void;
+  importChoosing: (name: string, choices: { folder: string; label: string }[]) => void;
+  importReading: (name: string, total: number) => void;
+  importProgress: (done: number) => void;
   importDone: (info: ImportedModelInfo) => void;
   importFailed: (message: string) => void;
   finetuneRunCreated: (
@@ -137,10 +146,39 @@ export const createFinetuneSlice: StateCreator<FinetuneSlice, [], [], FinetuneSl
     })),
   setFinetuneForm: (family, patch) =>
     set((s) => ({ finetuneForms: { ...s.finetuneForms, [family]: { ...s.finetuneForms[family], ...patch } } })),
-  importReading: (name) => set((s) => ({ imported: { ...s.imported, status: 'reading', name, error: undefined } })),
-  importDone: (info) => set({ imported: { status: 'ready', name: info.name, info } }),
+  importChoosing: (name, choices) =>
+    set((s) => ({ imported: { ...s.imported, status: 'choosing', name, choices, error: undefined } })),
+  importReading: (name, total) =>
+    set((s) => ({
+      imported: {
+        ...s.imported,
+        status: 'reading',
+        name,
+        choices: undefined,
+        progress: { done: 0, total, since: Date.now() },
+        error: undefined,
+      },
+    })),
+  importProgress: (done) =>
+    set((s) =>
+      s.imported.progress ? { imported: { ...s.imported, progress: { ...s.imported.progress, done } } } : {},
+    ),
+  importDone: (info) =>
+    set((s) => {
+      const p = s.imported.progress;
+      const read = p ? { bytes: p.done, ms: Date.now() - p.since } : undefined;
+      return { imported: { status: 'ready', name: info.name, info, read } };
+    }),
   importFailed: (message) =>
-    set((s) => ({ imported: { ...s.imported, status: s.imported.info ? 'ready' : 'none', error: message } })),
+    set((s) => ({
+      imported: {
+        ...s.imported,
+        status: s.imported.info ? 'ready' : 'none',
+        choices: undefined,
+        progress: undefined,
+        error: message,
+      },
+    })),
   finetuneRunCreated: (runId, family, kind, dataset) =>
     set((s) => ({
       finetuneRuns: {

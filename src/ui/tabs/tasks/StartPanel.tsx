@@ -9,12 +9,11 @@ import { PRESET_DESCRIPTIONS, type PresetName } from '../../../model/config.ts';
 import { NumberField } from '../../components/NumberField.tsx';
 import { formatCompact } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
-import { currentModel, importCheckpointFiles, setFinetuneForm, setInit } from './finetune-actions.ts';
+import { currentModel, setFinetuneForm, setInit } from './finetune-actions.ts';
 import type { FinetuneFormProblems } from './finetune-form.ts';
+import { ImportBox } from './ImportBox.tsx';
 
 const PRESETS: PresetName[] = ['tiny', 'small', 'gpt1'];
-/** A folder picker (Chromium, Firefox, Safari); not in React's input props. */
-const FOLDER_PICKER = { webkitdirectory: '', directory: '' } as object;
 
 export function StartPanel({ family, problems }: { family: TaskFamily; problems: FinetuneFormProblems }) {
   const form = useAppStore((s) => s.finetuneForms[family]);
@@ -62,49 +61,7 @@ export function StartPanel({ family, problems }: { family: TaskFamily; problems:
           </label>
         ))}
       </fieldset>
-      {form.init === 'imported' && (
-        <div className="import-box">
-          <div className="row">
-            <label className="file-button">
-              Checkpoint folder
-              <input
-                type="file"
-                multiple
-                {...FOLDER_PICKER}
-                aria-describedby={`${id}-import`}
-                onChange={(e) => {
-                  void importCheckpointFiles(e.target.files);
-                  e.target.value = '';
-                }}
-              />
-            </label>
-            <label className="file-button">
-              Checkpoint files
-              <input
-                type="file"
-                multiple
-                accept=".json,.safetensors,.txt,.bpe"
-                aria-describedby={`${id}-import`}
-                onChange={(e) => {
-                  void importCheckpointFiles(e.target.files);
-                  e.target.value = '';
-                }}
-              />
-            </label>
-          </div>
-          <div id={`${id}-import`} aria-live="polite">
-            {imported.status === 'reading' && <p className="hint">Reading {imported.name}…</p>}
-            {imported.error && <p className="field-error">{imported.error}</p>}
-            {imported.info && (
-              <p className="hint">
-                {imported.info.kind === 'hugging-face' ? 'Hugging Face' : 'gpt1-lab'} checkpoint: {imported.info.layers}{' '}
-                blocks, {imported.info.dims} dims, {imported.info.heads} heads, {imported.info.positions} positions,
-                tokenizer {imported.info.tokenizer}.{imported.info.warnings.map((w) => ` ⚠ ${w}`).join('')}
-              </p>
-            )}
-          </div>
-        </div>
-      )}
+      {form.init === 'imported' && <ImportBox />}
       {form.init === 'scratch' ? (
         <div className="field">
           <label htmlFor={`${id}-size`}>Model size</label>

@@ -1,9 +1,8 @@
 // What a task tab can ask for about fine-tuning: edit the settings (re-previewing the example when what it is
-// tokenised with changes), import a checkpoint folder to start from, and say why a fine-tuning run or the
-// comparison cannot start. Starting and stopping are run controls (controls/finetune-controls.ts).
+// tokenised with changes) and say why a fine-tuning run or the comparison cannot start. Importing a checkpoint
+// is checkpoint-import.ts. Starting and stopping are run controls (controls/finetune-controls.ts).
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { FinetuneInitChoice } from '../../../engine/protocol.ts';
-import { sendCommand } from '../../engine-port.ts';
 import type { FinetuneForm, FinetuneRun } from '../../store/finetune-slice.ts';
 import { type AppState, useAppStore } from '../../store/index.ts';
 import { parseFinetuneForm } from './finetune-form.ts';
@@ -22,23 +21,6 @@ export function setFinetuneForm(family: TaskFamily, patch: Partial<FinetuneForm>
 
 export function setInit(family: TaskFamily, init: FinetuneInitChoice): void {
   setFinetuneForm(family, { init });
-}
-
-/** Reads a checkpoint folder (or chosen files) and sends it to the worker. */
-export async function importCheckpointFiles(list: FileList | null): Promise<void> {
-  const files = [...(list ?? [])];
-  if (!files.length) return;
-  const folder = files[0]!.webkitRelativePath.split('/')[0] || files[0]!.name;
-  get().importReading(folder);
-  try {
-    const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-    sendCommand(
-      { type: 'import-checkpoint', name: folder, files: read },
-      read.map((f) => f.bytes),
-    );
-  } catch (error) {
-    get().importFailed(`${folder} could not be read: ${(error as Error).message}`);
-  }
 }
 
 /** The pre-training run whose weights "Current pretrained model" would use, and whether it can be used now. */
