@@ -3,6 +3,7 @@
 // ({"error": ...} when a suite fails). On the GPU machine: bench/device.sh.
 import { UsageError } from '../src/cli/args.ts';
 import { compileSuite } from './suites/compile.ts';
+import { importBrowserSuite } from './suites/import-browser.ts';
 import { kernelsSuite } from './suites/kernels.ts';
 import { nativeSuite } from './suites/native.ts';
 import { peerSuite } from './suites/peer.ts';
@@ -15,6 +16,10 @@ const SUITES: Record<string, { help: string; run: (args: string[]) => Promise<un
   compile: { help: 'pipeline build time per matmul variant and attention block (--dump: SPIR-V)', run: compileSuite },
   train: { help: 'tokens/s, ms/step, GPU plan, step counters, kernel breakdown (Node)', run: trainSuite },
   'train-browser': { help: 'the train suite in Chromium (bench page, Playwright)', run: trainBrowserSuite },
+  'import-browser': {
+    help: 'import a GPT-1-size Hugging Face folder in Chromium: time, peak tab memory (--preset)',
+    run: importBrowserSuite,
+  },
   peer: { help: 'gpt1-lab vs @genai-fi/nanogpt, alternating in one Chromium page', run: peerSuite },
   native: { help: 'gpt1-lab vs PyTorch eager GPT-1 (CUDA GPU machine only)', run: nativeSuite },
 };

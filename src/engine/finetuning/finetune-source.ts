@@ -142,7 +142,8 @@ export async function importCheckpoint(name: string, files: ReadonlyMap<string, 
     kind = 'gpt1-lab';
     heads = ckpt.heads;
   } else {
-    const imported = importHfCheckpoint(files);
+    // Views into the file's buffer, not copies: the page then holds one copy of the weights (they are only read).
+    const imported = importHfCheckpoint(files, { view: true });
     const texts = new Map<string, string>();
     for (const file of GPT1_TOKENIZER_FILE_NAMES) {
       const bytes = files.get(file);
