@@ -84,16 +84,21 @@ describe('StepDriver', () => {
     expect(events).toEqual(['batch 1,2,3,4', 'eval 4', 'batch 5,6,7,8', 'eval 8', 'batch 9,10', 'eval 10', 'save 10']);
   });
 
-  it('does not run work again at the end when it ran at the last step', async () => {
+  it("runs the last step's work once, at the end, in the order given", async () => {
     const trainer = new ScriptedTrainer();
     const log: string[] = [];
     const driver = drive(trainer, {
       log,
       totalSteps: 8,
-      work: [work('eval', log, trainer, (s, end) => end || s % 4 === 0)],
+      work: [
+        work('eval', log, trainer, (_s, end) => end),
+        // Due at step 8 by its interval too: it still runs after the end's evaluation (a checkpoint saved
+        // there records the final validation loss), and only once.
+        work('save', log, trainer, (s, end) => end || s % 4 === 0),
+      ],
     });
     await driver.run();
-    expect(log.filter((l) => l.startsWith('eval'))).toEqual(['eval 4', 'eval 8']);
+    expect(log.filter((l) => /^(eval|save)/.test(l))).toEqual(['save 4', 'eval 8', 'save 8']);
   });
 
   it('pauses at a boundary, steps once, resumes, and gives the same sequence of steps', async () => {

@@ -178,7 +178,10 @@ export class StepDriver<R, P> {
           ),
         );
         if (this.queue.length >= maxInFlight) await this.settle();
-        if (!this.stopRequested) await this.runDue(this.trainer.step, false);
+        // The last step's work runs once, at the end (so a checkpoint saved there sees the final evaluation).
+        if (!this.stopRequested && this.trainer.step < this.options.totalSteps) {
+          await this.runDue(this.trainer.step, false);
+        }
       }
     } catch (error) {
       if (this.fatal === undefined) await Promise.all(this.queue); // outcomes never reject

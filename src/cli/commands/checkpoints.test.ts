@@ -1,7 +1,7 @@
 // CLI checkpoints end to end (GPU tier, Dawn/SwiftShader, tiny shapes): --out checked before any GPU work,
 // checkpoints as checkpoint-<step> folders with a manifest, `--resume` continuing pre-training and
 // fine-tuning bit for bit (3 + 3 steps equal 6, through the files on disk), a mixed folder refused naming the
-// file, and a run that diverges naming the last good checkpoint.
+// file, a run that diverges naming the last good checkpoint, and `--init` pre-training a model further.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,26 @@ describe('CLI checkpoints', () => {
     await expect(
       pretrainCommand(['--corpus', corpus, '--resume', straight, '--lr', '0.01', '--batch', '4']),
     ).rejects.toThrow(/--batch, --lr: a resumed run continues with its checkpoint's settings/);
+  });
+
+  it('--init pre-trains a model further: its weights and tokenizer, a fresh optimizer and schedule', async () => {
+    const model = join(root, 'pre-a', 'checkpoint-6');
+    const before = JSON.parse(readFileSync(join(model, 'training_state.json'), 'utf8'));
+    const further = join(root, 'further');
+    const result = (await pretrain('--init', model, '--steps', '2', '--batch', '2', '--out', further)) as {
+      initialValLoss: number;
+    };
+    // Same weights, same corpus, batch and context: its first evaluation is the model's last, to the bit.
+    expect(result.initialValLoss).toBe(before.notes.finalValLoss);
+    const after = JSON.parse(readFileSync(join(further, 'checkpoint-2', 'training_state.json'), 'utf8'));
+    expect(after.tokenizer).toEqual(before.tokenizer);
+    expect(after.step).toBe(2); // a new run: its own steps and schedule, not step 6 + 2
+    expect(after.notes.init).toBe(model); // where it started, as given
+    await expect(pretrain('--init', model, '--tokenizer', 'bpe:300')).rejects.toThrow(
+      /--tokenizer: a model given with --init keeps its own size and tokenizer; drop them/,
+    );
+    await expect(pretrain('--init', model, '--resume', model)).rejects.toThrow(/give one of them/);
+    await expect(pretrain('--init', model, '--context', '65')).rejects.toThrow(/^--init .*checkpoint-6: /);
   });
 
   it('refuses a folder whose files do not match its manifest, naming the file', async () => {

@@ -1,15 +1,18 @@
 // `pretrain --corpus FILE --preset tiny|small|gpt1 [...]`: pre-trains on a text file, evaluates on its
 // held-out tail, and with `--out DIR` saves checkpoints as DIR/checkpoint-<step> folders (each also a Hugging
 // Face openai-gpt folder): at the end, and every N steps with --save-every. `--resume DIR` continues a run
-// from its latest checkpoint, bit for bit as if it had never stopped. Defaults and bounds are the
+// from its latest checkpoint, bit for bit as if it had never stopped. `--init DIR` pre-trains a model further
+// on a new corpus (domain adaptation: an imported GPT-1 on your own text) with its own size and tokenizer, a
+// fresh optimizer and schedule. Defaults and bounds are the
 // pre-training schema's (src/train/settings), the same as the app's; everything is checked before the GPU.
 import { basename } from 'node:path';
 import { readCorpus } from '../../data/corpus.ts';
 import { splitTrainVal } from '../../data/lm-batches.ts';
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
-import { PRESETS, type PresetName, validateConfig } from '../../model/config.ts';
-import { initParams } from '../../model/weights.ts';
+import { type Gpt1Config, PRESETS, type PresetName, validateConfig } from '../../model/config.ts';
+import { parameterTable } from '../../model/params.ts';
+import { initParams, type ParamValues } from '../../model/weights.ts';
 import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../train/checkpoint.ts';
@@ -36,6 +39,7 @@ import {
   runFolderOf,
   SAVE_EVERY_FIELD,
 } from '../checkpoint-folders.ts';
+import { loadPretrained } from '../finetune-options.ts';
 import { readInputFile } from '../input-files.ts';
 import { installTuner, tuneOptions } from '../kernel-tuning.ts';
 import { progress } from '../progress.ts';
@@ -64,6 +68,10 @@ export const pretrainOptions = {
     type: 'string',
     help: 'continue a run: its folder (the latest checkpoint) or one checkpoint-<step> folder',
   },
+  init: {
+    type: 'string',
+    help: 'pre-train this model further (a checkpoint folder: ours, or Hugging Face openai-gpt) with its own tokenizer',
+  },
 } satisfies OptionSpecs;
 
 type PretrainArgs = ParsedOptions<typeof pretrainOptions>;
@@ -84,6 +92,8 @@ function readProbeSets(list: string): ProbeSet[] {
 
 /** What a resumed run takes from its checkpoint, and so may not be given again. */
 const FIXED_BY_CHECKPOINT = ['preset', 'tokenizer', 'steps', 'batch', 'context', 'lr', 'seed'] as const;
+/** What a run started from a model (--init) takes from it. */
+const FIXED_BY_MODEL = ['preset', 'tokenizer'] as const;
 
 /** The model, tokenizer, trainer options and evaluation interval of the run, checked before the GPU. */
 interface RunPlan {
@@ -94,6 +104,8 @@ interface RunPlan {
   evalEvery: number;
   /** The checkpoint to continue, if resuming. */
   resume?: Checkpoint;
+  /** The weights to start from (--init), if not random. */
+  initial?: ParamValues;
 }
 
 function parsePreset(name: string | undefined): PresetName {
@@ -132,6 +144,55 @@ async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
   return { name: presetName, tokenizer, options, steps, evalEvery: settings.evalEvery };
 }
 
+/** The preset whose defaults (batch, learning rate, steps) suit a model: its own shape, else the nearest. */
+function presetForShape(config: Gpt1Config): PresetName {
+  const same = (Object.keys(PRESETS) as PresetName[]).find(
+    (name) => PRESETS[name].nLayer === config.nLayer && PRESETS[name].nEmbd === config.nEmbd,
+  );
+  return same ?? (config.nEmbd >= PRESETS.gpt1.nEmbd ? 'gpt1' : config.nEmbd >= PRESETS.small.nEmbd ? 'small' : 'tiny');
+}
+
+/** A run that starts from a model's weights and tokenizer (its heads, if any, are left out). */
+async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
+  const given = FIXED_BY_MODEL.filter((key) => o[key] !== undefined);
+  if (given.length) {
+    const list = given.map((key) => `--${key}`).join(', ');
+    throw new UsageError(`${list}: a model given with --init keeps its own size and tokenizer; drop them`);
+  }
+  const model = await loadPretrained(dir);
+  const { config } = model;
+  const tokenizer = 'toJSON' in model.tokenizer ? model.tokenizer : tokenizerFromJSON(model.tokenizer);
+  const presetName = presetForShape(config);
+  const defaults = PRETRAIN_DEFAULTS[presetName];
+  const T = o.context ?? config.nPositions;
+  const settings = {
+    preset: presetName,
+    config,
+    B: o.batch ?? defaults.B,
+    T,
+    steps: o.steps ?? defaults.steps,
+    lr: o.lr ?? defaults.lr,
+    seed: o.seed ?? DEFAULT_SEED,
+    evalEvery: o['eval-every'] ?? defaults.evalEvery,
+    sampleEvery: 0,
+    samplePrompt: '',
+  };
+  const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
+  if (problem) throw new UsageError(`--init ${dir}: ${problem.message}`);
+  const body = new Set(parameterTable(config).map((spec) => spec.name));
+  const params: ParamValues = new Map();
+  for (const [name, values] of model.params) if (body.has(name)) params.set(name, Float32Array.from(values));
+  const { B, steps, seed } = settings;
+  return {
+    name: model.name ?? basename(dir),
+    tokenizer,
+    options: { config, B, T, seed, schedule: pretrainSchedule(settings.lr, steps) },
+    steps,
+    evalEvery: settings.evalEvery,
+    initial: params,
+  };
+}
+
 async function resumedRun(o: PretrainArgs, path: string, files: Map<string, Uint8Array>): Promise<RunPlan> {
   const given = FIXED_BY_CHECKPOINT.filter((key) => o[key] !== undefined);
   if (given.length) {
@@ -159,6 +220,9 @@ async function resumedRun(o: PretrainArgs, path: string, files: Map<string, Uint
 export async function pretrainCommand(args: string[]): Promise<unknown> {
   const o = parseOptions(args, pretrainOptions);
   const saveEvery = o['save-every'] ?? 0;
+  if (o.init && o.resume) {
+    throw new UsageError('--init starts a new run from a model, --resume continues a run: give one of them');
+  }
   if (saveEvery && !o.out && !o.resume) throw new UsageError('--save-every needs --out DIR (where the checkpoints go)');
   const from = o.resume ? await loadCheckpointFolder(o.resume) : undefined;
   const out = o.out ?? (from ? runFolderOf(from.path) : undefined);
@@ -168,7 +232,11 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   const probeEvery = o['probe-every'] ?? 0;
   if (probeEvery && !probeSets.length) throw new UsageError('--probe-every needs --probes (the sets to score)');
   progress(`corpus ${corpus.name}: ${corpus.chars} characters, ${corpus.lines} lines`);
-  const run = from ? await resumedRun(o, from.path, from.files) : await newRun(o, corpus.text);
+  const run = from
+    ? await resumedRun(o, from.path, from.files)
+    : o.init
+      ? await initialisedRun(o, o.init)
+      : await newRun(o, corpus.text);
   const { tokenizer, options, steps, evalEvery } = run;
   const { config, B, T } = options;
   const ids = Uint32Array.from(tokenizer.encode(corpus.text));
@@ -182,7 +250,12 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
   );
   const ctx = await openGpu(await nodeGpu(), { needs, purpose: `pretraining ${run.name}` });
   installTuner(ctx, o);
-  const trainer = await LmTrainer.create(ctx, options, split, run.resume?.params ?? initParams(config, options.seed));
+  const trainer = await LmTrainer.create(
+    ctx,
+    options,
+    split,
+    run.resume?.params ?? run.initial ?? initParams(config, options.seed),
+  );
   const checkpoints = await CheckpointWriter.open(out);
   const scorer = probeSets.length
     ? await SequenceScorer.create(
@@ -216,7 +289,7 @@ export async function pretrainCommand(args: string[]): Promise<unknown> {
     let finalValLoss = Number.NaN;
     const save = (step: number) =>
       checkpoints.save(step, async () => {
-        const notes: Record<string, string | number> = { corpus: corpus.name };
+        const notes: Record<string, string | number> = { corpus: corpus.name, ...(o.init ? { init: o.init } : {}) };
         // The end's checkpoint also records the validation losses (its model card shows the last).
         if (step === steps) Object.assign(notes, { finalValLoss, initialValLoss });
         return writeCheckpoint(await trainer.checkpoint(tokenizer.toJSON(), notes));
