@@ -142,6 +142,8 @@ export class Engine {
           return finetuning.attention(command.requestId, command.model.runId, command.text);
         }
         return pretraining.attention(command.requestId, command.runId, command.text);
+      case 'watch-attention':
+        return pretraining.watchAttention(command.text, command.every);
       case 'export-checkpoint':
         return pretraining.exportCheckpoint(command.runId);
       case 'load-task-file': {

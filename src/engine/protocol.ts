@@ -227,6 +227,11 @@ export type EngineCommand =
    * text through its task's input transformation (classification form: start, text, extract).
    */
   | { type: 'attention'; requestId: string; runId: string; text: string; model?: AttentionModel }
+  /**
+   * Live attention: while pre-training runs (this run and the next ones), the attention maps of `text` every
+   * `every` steps, as 'attention-snapshot' events; `every` 0 stops watching.
+   */
+  | { type: 'watch-attention'; text: string; every: number }
   /** The run's current weights as a Hugging Face openai-gpt folder (a paused or ended run). */
   | { type: 'export-checkpoint'; runId: string }
   /**
@@ -279,6 +284,17 @@ export type EngineEvent =
     }
   /** `text`: the new text since the previous event (append it); `fullText`: everything generated so far. */
   | { type: 'generated'; requestId: string; text: string; done: boolean; fullText?: string }
+  /** A live attention snapshot ('watch-attention') of a pre-training run at a step boundary. */
+  | {
+      type: 'attention-snapshot';
+      runId: string;
+      step: number;
+      tokens: string[];
+      layers: number;
+      heads: number;
+      /** [layers, heads, T, T] probabilities, row-major. */
+      data: Float32Array;
+    }
   | {
       type: 'attention-maps';
       requestId: string;

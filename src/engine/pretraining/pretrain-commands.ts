@@ -46,6 +46,8 @@ export class PretrainCommands {
   private session: PretrainSession | undefined;
   /** Resolves once the last run's loop has ended and its lock is free for any tab again. */
   private lockFreed: Promise<void> = Promise.resolve();
+  /** Live attention asked for: applied to the loaded run and to each run loaded after it. */
+  private watch = { text: '', every: 0 };
 
   constructor(private readonly deps: PretrainCommandDeps) {}
 
@@ -180,6 +182,7 @@ export class PretrainCommands {
       return;
     }
     this.session = session;
+    session.watchAttention(this.watch.text, this.watch.every);
     const release = () => lock.release();
     this.lockFreed = session.start({ paused }).then(release, release);
   }
@@ -260,6 +263,23 @@ export class PretrainCommands {
     } catch (error) {
       this.fail('attention', error, ids);
     }
+  }
+
+  /** Live attention of `text` every `every` steps (0: none) for the loaded run and the next ones. */
+  async watchAttention(text: string, every: number): Promise<void> {
+    if (!Number.isInteger(every) || every < 0) {
+      this.fail(
+        'attention',
+        new Error(`Live attention every ${every} steps: give a whole number of steps, 0 for none.`),
+      );
+      return;
+    }
+    if (every > 0 && !text.trim()) {
+      this.fail('attention', new Error('Live attention needs a text to look at.'));
+      return;
+    }
+    this.watch = { text, every };
+    this.session?.watchAttention(text, every);
   }
 
   async exportCheckpoint(runId: string): Promise<void> {

@@ -121,6 +121,9 @@ export class PretrainSession {
   private lastEvalStep = -1;
   private lastSampleStep = -1;
   private lastProbeStep = -1;
+  /** Live attention: the text whose maps are taken every `every` steps, and the step of the last ones. */
+  private watch: { text: string; every: number } | undefined;
+  private lastSnapshotStep = -1;
   private destroyed = false;
 
   private constructor(
@@ -167,6 +170,10 @@ export class PretrainSession {
         { due: (step, end) => dueEvery(evalEvery, steps, step, end, this.lastEvalStep), run: () => this.evaluate() },
         { due: (step, end) => dueEvery(sampleEvery, steps, step, end, this.lastSampleStep), run: () => this.sample() },
         { due: (step, end) => dueEvery(probeEvery, steps, step, end, this.lastProbeStep), run: () => this.probe() },
+        {
+          due: (step, end) => dueEvery(this.watch?.every ?? 0, steps, step, end, this.lastSnapshotStep),
+          run: () => this.snapshotAttention(),
+        },
         { due: (step, end) => end || this.checkpoints.due(step), run: () => this.save() },
       ],
       onPausing: async () => {
@@ -400,6 +407,29 @@ export class PretrainSession {
     this.lastProbeStep = step;
     this.history.probes.push({ step, results });
     this.emit({ type: 'probes', runId: this.runId, step, results });
+  }
+
+  /**
+   * Live attention maps at this step boundary, on a program sharing the training weights (it reads them and
+   * nothing else, so the losses are those of a run not watched). A text that fails stops the watch, saying why.
+   */
+  private async snapshotAttention(): Promise<void> {
+    const watch = this.watch;
+    if (!watch) return;
+    const step = this.trainer.step;
+    this.lastSnapshotStep = step;
+    try {
+      const { tokens, layers, heads, data } = await this.live.attention(watch.text);
+      this.emit({ type: 'attention-snapshot', runId: this.runId, step, tokens, layers, heads, data }, [data.buffer]);
+    } catch (error) {
+      this.watch = undefined;
+      this.emit({ type: 'error', where: 'attention', message: (error as Error).message, runId: this.runId });
+    }
+  }
+
+  /** Takes the attention maps of `text` every `every` steps from now on (0: stop). */
+  watchAttention(text: string, every: number): void {
+    this.watch = every > 0 ? { text, every } : undefined;
   }
 
   /** A checkpoint at the current step boundary (once per step); failures are reported, not fatal. */

@@ -85,6 +85,16 @@ export function applyEngineEvent(event: EngineEvent): void {
         ...(event.extractIndex !== undefined ? { extractIndex: event.extractIndex } : {}),
       });
       break;
+    case 'attention-snapshot':
+      s.attentionSnapshot({
+        runId: event.runId,
+        step: event.step,
+        tokens: event.tokens,
+        layers: event.layers,
+        heads: event.heads,
+        data: event.data,
+      });
+      break;
     case 'task-file-loaded':
     case 'task-file-needs-mapping':
     case 'task-preview':

@@ -1,6 +1,7 @@
 // Attention slice: the text to inspect, the maps the worker returned ([layers, heads, T, T]) and the view's
 // selection (the enlarged head, the head view's layer and heads), and which model they come from: the current
-// pre-training run, or a finished fine-tuning run (whose maps carry the extract token's position).
+// pre-training run, or a finished fine-tuning run (whose maps carry the extract token's position); and the
+// live snapshots taken every N steps while a run pre-trains, with the one shown.
 import type { StateCreator } from 'zustand';
 
 export interface AttentionMaps {
@@ -13,7 +14,12 @@ export interface AttentionMaps {
   /** A fine-tuned model's maps: its fine-tuning run and the extract token's position (the last token). */
   finetuneRunId?: string;
   extractIndex?: number;
+  /** A live snapshot's step (maps taken while the run trained). */
+  step?: number;
 }
+
+/** Live snapshots kept per run; beyond it, every other older one is dropped (the first and the latest stay). */
+export const MAX_SNAPSHOTS = 64;
 
 export type ColourScale = 'sqrt' | 'linear';
 
@@ -37,6 +43,12 @@ export interface AttentionSlice {
     hiddenHeads: number[];
     /** Colour scale of the heatmaps: square root lifts small weights next to the first tokens' 1.0s. */
     scale: ColourScale;
+    /** Live attention: maps of the text every `liveEvery` steps while pre-training runs (0: off). */
+    liveEvery: number;
+    /** The live snapshots of one run, in step order. */
+    snapshots: AttentionMaps[];
+    /** The snapshot shown; undefined: the latest, as it arrives. */
+    snapshotIndex?: number;
   };
   setAttentionText: (text: string) => void;
   setAttentionModel: (finetuneRunId: string | undefined) => void;
@@ -47,6 +59,34 @@ export interface AttentionSlice {
   setHeadViewLayer: (layer: number) => void;
   toggleHead: (head: number) => void;
   setColourScale: (scale: ColourScale) => void;
+  setLiveAttention: (every: number) => void;
+  attentionSnapshot: (maps: AttentionMaps & { step: number }) => void;
+  /** Shows snapshot `index`; undefined follows the latest. */
+  showSnapshot: (index: number | undefined) => void;
+}
+
+type AttentionState = AttentionSlice['attention'];
+
+/** The view with `maps` shown: the selection kept where it still exists. */
+function showing(a: AttentionState, maps: AttentionMaps): AttentionState {
+  const clamp = (value: number, n: number) => Math.min(Math.max(0, value), n - 1);
+  return {
+    ...a,
+    status: 'ready',
+    maps,
+    focus: { layer: clamp(a.focus.layer, maps.layers), head: clamp(a.focus.head, maps.heads) },
+    headViewLayer: clamp(a.headViewLayer, maps.layers),
+    hiddenHeads: a.hiddenHeads.filter((h) => h < maps.heads),
+  };
+}
+
+/** The run's snapshots with `next` added, thinned to MAX_SNAPSHOTS (a new run starts a new list). */
+function keepSnapshot(list: AttentionMaps[], next: AttentionMaps): AttentionMaps[] {
+  const same = list.length && list[0]!.runId === next.runId ? list.filter((m) => m.step !== next.step) : [];
+  const all = [...same, next];
+  if (all.length <= MAX_SNAPSHOTS) return all;
+  const older = all.slice(1, -1).filter((_, i) => i % 2 === 1);
+  return [all[0]!, ...older, all.at(-1)!];
 }
 
 export const createAttentionSlice: StateCreator<AttentionSlice, [], [], AttentionSlice> = (set) => ({
@@ -57,6 +97,8 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     headViewLayer: 0,
     hiddenHeads: [],
     scale: 'sqrt',
+    liveEvery: 0,
+    snapshots: [],
   },
   setAttentionText: (text) => set((s) => ({ attention: { ...s.attention, text } })),
   setAttentionModel: (finetuneRunId) => set((s) => ({ attention: { ...s.attention, finetuneRunId } })),
@@ -68,24 +110,30 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     set((s) => {
       if (s.attention.requestId !== requestId) return {};
       const a = s.attention;
-      const clamp = (value: number, n: number) => Math.min(Math.max(0, value), n - 1);
-      return {
-        attention: {
-          ...a,
-          status: 'ready',
-          maps: {
-            ...maps,
-            runId: a.runId ?? '',
-            ...(a.requestFinetuneRunId !== undefined ? { finetuneRunId: a.requestFinetuneRunId } : {}),
-          },
-          focus: { layer: clamp(a.focus.layer, maps.layers), head: clamp(a.focus.head, maps.heads) },
-          headViewLayer: clamp(a.headViewLayer, maps.layers),
-          hiddenHeads: a.hiddenHeads.filter((h) => h < maps.heads),
-        },
+      const shown = {
+        ...maps,
+        runId: a.runId ?? '',
+        ...(a.requestFinetuneRunId !== undefined ? { finetuneRunId: a.requestFinetuneRunId } : {}),
       };
+      return { attention: showing(a, shown) };
     }),
   attentionFailed: (requestId) =>
     set((s) => (s.attention.requestId === requestId ? { attention: { ...s.attention, status: 'error' } } : {})),
+  setLiveAttention: (liveEvery) => set((s) => ({ attention: { ...s.attention, liveEvery } })),
+  attentionSnapshot: (maps) =>
+    set((s) => {
+      const a = s.attention;
+      const snapshots = keepSnapshot(a.snapshots, maps);
+      // Shown as it arrives when the view follows the latest of the pre-training run (not a fine-tuned model).
+      const follow = a.snapshotIndex === undefined && a.finetuneRunId === undefined && a.status !== 'waiting';
+      return { attention: follow ? showing({ ...a, snapshots }, maps) : { ...a, snapshots } };
+    }),
+  showSnapshot: (index) =>
+    set((s) => {
+      const a = s.attention;
+      const maps = a.snapshots[index ?? a.snapshots.length - 1];
+      return { attention: maps ? showing({ ...a, snapshotIndex: index }, maps) : { ...a, snapshotIndex: index } };
+    }),
   focusHead: (layer, head) => set((s) => ({ attention: { ...s.attention, focus: { layer, head } } })),
   setColourScale: (scale) => set((s) => ({ attention: { ...s.attention, scale } })),
   setHeadViewLayer: (headViewLayer) => set((s) => ({ attention: { ...s.attention, headViewLayer } })),

@@ -2,6 +2,7 @@
 // view as a layers × heads grid), one head enlarged with token labels, and the head view's token lines. A
 // finished fine-tuning run's model can be picked instead: the text then goes through its task's input
 // transformation (start, text, extract) and the extract token's attention row is shown per layer and head.
+// Live attention (LiveAttention.tsx) refreshes the maps every N steps while pre-training runs.
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { finetunedModels, modelRun, showAttention } from '../../actions.ts';
@@ -12,13 +13,14 @@ import { ExtractView } from './ExtractView.tsx';
 import { HeadDetail } from './HeadDetail.tsx';
 import { HeadView } from './HeadView.tsx';
 import { HeatmapGrid } from './HeatmapGrid.tsx';
+import { LiveAttention } from './LiveAttention.tsx';
+import { setAttentionText } from './live-attention.ts';
 
 export function AttentionTab() {
   const attention = useAppStore((s) => s.attention);
   const run = useAppStore((s) => modelRun(s));
   const finetuned = useAppStore(useShallow((s) => finetunedModels(s)));
   const setModel = useAppStore((s) => s.setAttentionModel);
-  const setText = useAppStore((s) => s.setAttentionText);
   const setColourScale = useAppStore((s) => s.setColourScale);
   const errors = useFieldErrors('attention');
   const id = useId();
@@ -66,7 +68,7 @@ export function AttentionTab() {
             id={`${id}-text`}
             type="text"
             value={attention.text}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => setAttentionText(e.target.value)}
             aria-describedby={`${id}-errors ${id}-note`}
             aria-invalid={errors.length ? true : undefined}
           />
@@ -78,13 +80,15 @@ export function AttentionTab() {
           {waiting ? 'Computing…' : 'Show attention'}
         </button>
       </form>
+      <LiveAttention />
       <FieldErrors id={`${id}-errors`} errors={errors} />
       <div aria-live="polite" className="status-line row">
         {maps && (
           <p className="hint">
             {maps.layers} layers × {maps.heads} heads over {maps.tokens.length} tokens (
-            {maps.finetuneRunId !== undefined ? `fine-tuning run ${maps.finetuneRunId}` : `run ${maps.runId}`});
-            viridis, scaled to each head's largest weight; the empty triangle is the causal mask.
+            {maps.finetuneRunId !== undefined ? `fine-tuning run ${maps.finetuneRunId}` : `run ${maps.runId}`}
+            {maps.step !== undefined ? ` at step ${maps.step}` : ''}); viridis, scaled to each head's largest weight;
+            the empty triangle is the causal mask.
           </p>
         )}
         {maps && (
