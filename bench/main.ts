@@ -5,6 +5,7 @@ import { UsageError } from '../src/cli/args.ts';
 import { compileSuite } from './suites/compile.ts';
 import { importBrowserSuite } from './suites/import-browser.ts';
 import { kernelsSuite } from './suites/kernels.ts';
+import { liveAttentionSuite } from './suites/live-attention.ts';
 import { nativeSuite } from './suites/native.ts';
 import { peerSuite } from './suites/peer.ts';
 import { trainSuite } from './suites/train.ts';
@@ -19,6 +20,10 @@ const SUITES: Record<string, { help: string; run: (args: string[]) => Promise<un
   'import-browser': {
     help: 'import a GPT-1-size Hugging Face folder in Chromium: time, peak tab memory (--preset)',
     run: importBrowserSuite,
+  },
+  'live-attention': {
+    help: 'what live attention every N steps costs a pre-training run (--every, --steps)',
+    run: liveAttentionSuite,
   },
   peer: { help: 'gpt1-lab vs @genai-fi/nanogpt, alternating in one Chromium page', run: peerSuite },
   native: { help: 'gpt1-lab vs PyTorch eager GPT-1 (CUDA GPU machine only)', run: nativeSuite },

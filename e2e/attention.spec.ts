@@ -1,5 +1,6 @@
 // The Attention tab for a pre-trained model: a layers × heads grid of non-empty heatmaps, one head enlarged
-// with a hover readout, and the head view, with the main thread free while it draws.
+// with a hover readout, and the head view, with the main thread free while it draws; live attention taken at
+// each step of the run, and the scrubber going back to an earlier snapshot.
 
 import { expect, test } from './fixtures.ts';
 import { distinctColours } from './pages/attention-page.ts';
@@ -10,8 +11,14 @@ test('shows heatmaps for the current run, one head enlarged with its readout, an
   attention,
   note,
 }, testInfo) => {
+  // Live attention on before the run: a snapshot at each of its steps.
+  await attention.open();
+  await attention.live.check();
+  await attention.liveEvery.selectOption('1');
+  await shell.show('Pretrain');
   await pretrain.trainDemo({ steps: 2 });
   await attention.open();
+  await expect(attention.snapshotStep).toHaveAttribute('data-step', '2');
   const shownAt = await shell.now();
   await attention.inspect('The model reads this line.');
 
@@ -40,5 +47,12 @@ test('shows heatmaps for the current run, one head enlarged with its readout, an
     note('long tasks', d),
   );
   expect(tasks, 'main-thread tasks over 50 ms on the Attention tab').toEqual([]);
+  await test.step('live attention: the scrubber shows the snapshot of an earlier step', async () => {
+    await attention.snapshot.fill('0');
+    await expect(attention.snapshotStep).toHaveAttribute('data-step', '1');
+    await expect(attention.panel.getByText(/ at step 1\)/)).toBeVisible();
+    await expect(attention.heatmap(2, 4)).toBeVisible();
+  });
+
   await shell.page.screenshot({ path: testInfo.outputPath('attention.png'), fullPage: true });
 });

@@ -1,6 +1,6 @@
 // The Attention workspace: the model (the current pre-training run or a finished fine-tuning run), the text,
 // the layers × heads grid of heatmaps, one head enlarged with its hover readout, the head view, and for a
-// fine-tuned model the extract token's row per layer and head.
+// fine-tuned model the extract token's row per layer and head; live attention's snapshots while a run trains.
 import { expect, type Locator } from '@playwright/test';
 import { TRAINING_TIMEOUT } from './pretrain-page.ts';
 import type { ShellPage } from './shell-page.ts';
@@ -12,6 +12,11 @@ export class AttentionPage {
   readonly show: Locator;
   readonly headView: Locator;
   readonly extractTable: Locator;
+  /** Live attention: on/off, its interval, the snapshot scrubber and the shown snapshot's step (data-step). */
+  readonly live: Locator;
+  readonly liveEvery: Locator;
+  readonly snapshot: Locator;
+  readonly snapshotStep: Locator;
 
   constructor(readonly shell: ShellPage) {
     const panel = shell.panel('Attention');
@@ -21,6 +26,10 @@ export class AttentionPage {
     this.show = panel.getByRole('button', { name: 'Show attention' });
     this.headView = panel.getByRole('img', { name: /head view/ });
     this.extractTable = panel.getByRole('table', { name: 'Extract token attention, layers by heads' });
+    this.live = panel.getByRole('checkbox', { name: 'Refresh while pre-training' });
+    this.liveEvery = panel.getByLabel('every', { exact: true });
+    this.snapshot = panel.getByRole('slider', { name: 'Snapshot' });
+    this.snapshotStep = panel.getByTestId('snapshot-step');
   }
 
   async open(): Promise<this> {

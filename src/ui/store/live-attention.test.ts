@@ -1,0 +1,58 @@
+// Live attention snapshots in the store, as the engine sends them: the view follows the latest unless a
+// snapshot is picked, a new run starts a new list, a long run keeps at most MAX_SNAPSHOTS (the first and the
+// latest always), and a fine-tuned model being inspected is never replaced by a pre-training snapshot.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { applyEngineEvent } from './apply-event.ts';
+import { MAX_SNAPSHOTS } from './attention-slice.ts';
+import { useAppStore } from './index.ts';
+
+const initial = useAppStore.getState();
+beforeEach(() => useAppStore.setState(initial, true));
+
+/** A snapshot of a 1-layer, 1-head model over two tokens whose map holds `step` (to tell them apart). */
+const snapshot = (runId: string, step: number) =>
+  applyEngineEvent({
+    type: 'attention-snapshot',
+    runId,
+    step,
+    tokens: ['a', 'b'],
+    layers: 1,
+    heads: 1,
+    data: Float32Array.of(1, 0, 0.5, step),
+  });
+
+const attention = () => useAppStore.getState().attention;
+
+describe('live attention snapshots', () => {
+  it('follow the latest; a picked snapshot stays shown until "follow" again', () => {
+    snapshot('r1', 10);
+    snapshot('r1', 20);
+    expect(attention().maps?.step).toBe(20);
+    useAppStore.getState().showSnapshot(0);
+    snapshot('r1', 30);
+    expect(attention().maps?.step).toBe(10); // the picked one, while the list grows
+    expect(attention().snapshots.map((m) => m.step)).toEqual([10, 20, 30]);
+    useAppStore.getState().showSnapshot(undefined);
+    expect(attention().maps?.step).toBe(30);
+    expect(attention().maps?.data[3]).toBe(30);
+  });
+
+  it('start a new list for a new run, and thin a long run to MAX_SNAPSHOTS keeping the first and the latest', () => {
+    snapshot('r1', 1);
+    snapshot('r2', 5);
+    expect(attention().snapshots.map((m) => [m.runId, m.step])).toEqual([['r2', 5]]);
+    for (let step = 10; step <= 10 * (MAX_SNAPSHOTS + 1); step += 10) snapshot('r2', step);
+    const steps = attention().snapshots.map((m) => m.step!);
+    expect(steps.length).toBeLessThanOrEqual(MAX_SNAPSHOTS);
+    expect(steps[0]).toBe(5);
+    expect(steps.at(-1)).toBe(10 * (MAX_SNAPSHOTS + 1));
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps); // still in step order
+  });
+
+  it("never replace a fine-tuned model's maps being inspected", () => {
+    useAppStore.getState().setAttentionModel('ft-1');
+    snapshot('r1', 10);
+    expect(attention().maps).toBeUndefined();
+    expect(attention().snapshots).toHaveLength(1);
+  });
+});
