@@ -121,7 +121,7 @@ export class Engine {
         return Promise.resolve();
       }
       case 'plan':
-        return pretraining.plan(command.config, command.B, command.T);
+        return pretraining.plan(command.config, command.B, command.T, command.accumulation);
       case 'start-pretrain':
         return this.enqueue(() => pretraining.start(command.runId, command.settings));
       case 'resume-saved':

@@ -197,7 +197,7 @@ export type EngineCommand =
    * vocab_40000.bpe (OpenAI) or vocab.json + merges.txt (Hugging Face). The app does not ship them.
    */
   | { type: 'prepare-tokenizer'; choice: TokenizerChoice; files?: { name: string; text: string }[] }
-  | { type: 'plan'; config: Gpt1Config; B: number; T: number }
+  | { type: 'plan'; config: Gpt1Config; B: number; T: number; accumulation?: number }
   /**
    * The zero-shot probe sets of the runs started from now on: the built-in sets when `builtin`, plus each
    * file that reads as a probe set (the previous list is replaced). Answered by 'probe-files'.

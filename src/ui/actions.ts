@@ -84,7 +84,8 @@ export function requestPlan(): void {
     return;
   }
   s.planRequested();
-  sendCommand({ type: 'plan', config: settings.config, B: settings.B, T: settings.T });
+  const { config, B, T, accumulation } = settings;
+  sendCommand({ type: 'plan', config, B, T, accumulation });
 }
 
 export function currentRun(s: AppState = get()): RunRecord | undefined {

@@ -73,11 +73,11 @@ export class PretrainCommands {
     }
   }
 
-  async plan(config: Gpt1Config, B: number, T: number): Promise<void> {
+  async plan(config: Gpt1Config, B: number, T: number, accumulation?: number): Promise<void> {
     try {
       // The run will use the prepared tokenizer's vocabulary, so plan with it.
       const vocabSize = this.deps.corpus.prepared?.tokenizer.vocabSize ?? config.vocabSize;
-      const { summary } = planSummary({ ...config, vocabSize }, B, T, await this.adapterLimits());
+      const { summary } = planSummary({ ...config, vocabSize }, B, T, await this.adapterLimits(), accumulation);
       this.deps.emit({ type: 'plan', plan: summary });
     } catch (error) {
       this.fail('plan', error);
@@ -115,7 +115,8 @@ export class PretrainCommands {
     const config = { ...settings.config, vocabSize: prepared.tokenizer.vocabSize };
     const run = { runId, settings, corpus: { name: corpus.name, text: corpus.text }, ...prepared };
     const probeSets = this.deps.probeSets?.();
-    await this.launch(runId, settings.steps, { config, B: settings.B, T: settings.T }, false, (deps) =>
+    const plan = { config, B: settings.B, T: settings.T, accumulation: settings.accumulation };
+    await this.launch(runId, settings.steps, plan, false, (deps) =>
       PretrainSession.create({ ...deps, probeSets }, run, this.deps.pacing),
     );
   }
@@ -145,7 +146,7 @@ export class PretrainCommands {
   private async launch(
     runId: string,
     totalSteps: number,
-    plan: { config: Gpt1Config; B: number; T: number },
+    plan: { config: Gpt1Config; B: number; T: number; accumulation?: number },
     paused: boolean,
     build: (deps: { ctx: GpuContext; emit: EmitFn; store: CheckpointStore }) => Promise<PretrainSession>,
   ): Promise<void> {
@@ -170,7 +171,8 @@ export class PretrainCommands {
     emit({ type: 'run-state', runId, state: 'preparing', step: 0, totalSteps });
     let session: PretrainSession;
     try {
-      const { summary, needs } = planSummary(plan.config, plan.B, plan.T, await this.adapterLimits());
+      const limits = await this.adapterLimits();
+      const { summary, needs } = planSummary(plan.config, plan.B, plan.T, limits, plan.accumulation);
       if (!summary.fits || !needs) throw new Error(summary.problem ?? 'This model does not fit this GPU.');
       const ctx = await this.deps.devices.open(needs, `pretraining run ${runId}`);
       session = await build({ ctx, emit, store: await this.deps.store() });

@@ -26,9 +26,9 @@ import {
 } from '../../train/lm-trainer.ts';
 import { tokensPerSecond } from '../../train/metrics-batcher.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
-import { pretrainSchedule, type Schedule } from '../../train/schedule.ts';
+import type { Schedule } from '../../train/schedule.ts';
 import type { GenerateSettings } from '../../train/settings/generate-settings.ts';
-import type { PretrainSettings } from '../../train/settings/pretrain-settings.ts';
+import { type PretrainSettings, pretrainRecipe } from '../../train/settings/pretrain-settings.ts';
 import { StepDriver } from '../../train/step-driver.ts';
 import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, RunState } from '../protocol.ts';
@@ -71,9 +71,11 @@ export function trainerOptions(
   settings: PretrainSettings,
   config: Gpt1Config,
   evalBatches: number,
-  schedule: Schedule = pretrainSchedule(settings.lr, settings.steps),
+  schedule?: Schedule,
 ): LmTrainerOptions {
-  return { config, B: settings.B, T: settings.T, seed: settings.seed, schedule, evalBatches };
+  const recipe = pretrainRecipe(settings);
+  const { B, T, seed } = settings;
+  return { config, B, T, seed, evalBatches, ...recipe, schedule: schedule ?? recipe.schedule };
 }
 
 /** Due every `n` steps before the last (`total`), and at the end unless it already ran at that step. */
@@ -222,7 +224,7 @@ export class PretrainSession {
     const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
     const settings = manifest.settings;
     const options = trainerOptions(
-      { ...settings, B: ckpt.state.B, T: ckpt.state.T, seed: ckpt.state.seed },
+      { ...settings, B: ckpt.state.B, T: ckpt.state.T, seed: ckpt.state.seed, weightDecay: ckpt.state.weightDecay },
       ckpt.config,
       pacing.evalBatches ?? 4,
       ckpt.state.schedule,
