@@ -137,6 +137,8 @@ export class Engine {
         return this.enqueue(() => pretraining.deleteSaved(command.runId));
       case 'generate':
         return pretraining.generate(command.request);
+      case 'next-tokens':
+        return pretraining.nextTokens(command.request);
       case 'attention':
         if (command.model?.kind === 'finetune') {
           return finetuning.attention(command.requestId, command.model.runId, command.text);

@@ -14,7 +14,7 @@ import { pretrainSettingsProblem } from '../../train/settings/pretrain-settings.
 import { type DeviceHolder, grants } from '../device-holder.ts';
 import type { CurrentModel } from '../finetuning/finetune-source.ts';
 import { planSummary } from '../plan-summary.ts';
-import type { EmitFn, GenerateRequest, PretrainSettings } from '../protocol.ts';
+import type { EmitFn, GenerateRequest, NextTokensRequest, PretrainSettings } from '../protocol.ts';
 import { acquireRunLock, runInUseElsewhere } from '../run-lock.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import type { CorpusCommands } from './corpus-commands.ts';
@@ -249,6 +249,19 @@ export class PretrainCommands {
       await session.generate(requestId, prompt, { maxTokens, temperature, topK, seed });
     } catch (error) {
       this.fail('generate', error, ids);
+    }
+  }
+
+  async nextTokens(request: NextTokensRequest): Promise<void> {
+    const { requestId, runId, prompt, temperature, topK } = request;
+    const ids = { runId, requestId };
+    const session = this.loaded(runId, 'next-tokens', ids);
+    if (!session) return;
+    try {
+      const tokens = await session.nextTokens(prompt, { temperature, topK });
+      this.deps.emit({ type: 'next-tokens', requestId, tokens });
+    } catch (error) {
+      this.fail('next-tokens', error, ids);
     }
   }
 

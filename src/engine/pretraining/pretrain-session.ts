@@ -26,12 +26,13 @@ import {
 } from '../../train/lm-trainer.ts';
 import { tokensPerSecond } from '../../train/metrics-batcher.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
+import type { SamplingOptions } from '../../train/sampling.ts';
 import type { Schedule } from '../../train/schedule.ts';
 import type { GenerateSettings } from '../../train/settings/generate-settings.ts';
 import { type PretrainSettings, pretrainRecipe } from '../../train/settings/pretrain-settings.ts';
 import { StepDriver } from '../../train/step-driver.ts';
 import { lostWithin } from '../device-holder.ts';
-import type { EmitFn, EngineEvent, RunState } from '../protocol.ts';
+import type { EmitFn, EngineEvent, NextToken, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { type GeneratedPiece, LiveModel } from './live-model.ts';
 import { RunCheckpoints } from './run-checkpoints.ts';
@@ -419,6 +420,11 @@ export class PretrainSession {
     return this.live.generate(prompt, settings, (piece: GeneratedPiece) => {
       if (!this.destroyed) this.emit({ type: 'generated', requestId, ...piece });
     });
+  }
+
+  /** The next token's most likely candidates after `prompt`, with the sampler's probabilities (one forward). */
+  nextTokens(prompt: string, sampling: SamplingOptions): Promise<NextToken[]> {
+    return this.live.nextTokens(prompt, sampling);
   }
 
   /** The weights at the current step boundary, for fine-tuning (paused or ended runs only; a GPU read). */
