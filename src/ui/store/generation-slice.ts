@@ -62,15 +62,18 @@ export function parseGenerationFields(fields: Record<GenerationField, string>): 
 
 const defaultText = (field: GenerationField) => fieldText(GENERATE_FIELDS[field], GENERATE_DEFAULTS[field]);
 
+/** The box's fields before anyone edits them. */
+export const DEFAULT_GENERATION_FIELDS: Record<GenerationField, string> = {
+  temperature: defaultText('temperature'),
+  topK: defaultText('topK'),
+  maxTokens: defaultText('maxTokens'),
+  seed: defaultText('seed'),
+};
+
 export const createGenerationSlice: StateCreator<GenerationSlice, [], [], GenerationSlice> = (set) => ({
   generation: {
     prompt: DEFAULT_PROMPT,
-    fields: {
-      temperature: defaultText('temperature'),
-      topK: defaultText('topK'),
-      maxTokens: defaultText('maxTokens'),
-      seed: defaultText('seed'),
-    },
+    fields: DEFAULT_GENERATION_FIELDS,
     requestPrompt: '',
     text: '',
     status: 'idle',

@@ -36,6 +36,11 @@ const FIELD_OF = {
 } as const satisfies Record<string, PretrainField>;
 
 export type FormField = keyof typeof FIELD_OF;
+
+/** The schema field a form field is checked with. */
+export function pretrainFieldSpec(field: FormField) {
+  return PRETRAIN_FIELDS[FIELD_OF[field]];
+}
 export const FORM_FIELDS = Object.keys(FIELD_OF) as FormField[];
 /** Fields that change the model's shape (and so make the preset "custom"). */
 const SHAPE_FIELDS: readonly FormField[] = ['nLayer', 'nEmbd', 'nHead', 'context'];
