@@ -24,7 +24,7 @@ import { mse } from '../ops/mse.ts';
 import { residual } from '../ops/residual.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { Tensor } from '../runtime/tensor.ts';
-import { stepAdamW } from './train-program.ts';
+import { microBatchSize, stepAdamW } from './train-program.ts';
 
 /** The classifier dropout's random stream ('clas'), apart from the body's sites (gpt.ts DROPOUT_STREAMS). */
 export const CLASSIFIER_DROPOUT_STREAM = 0x636c6173;
@@ -120,15 +120,6 @@ export interface FinetuneGraph extends FinetuneMicroBatch {
   optimizer?: AdamWState;
 }
 
-/** Example slots per micro-batch: the batch split into `accumulation` equal parts. */
-export function taskMicroBatchSize(options: { B: number; accumulation?: number }): number {
-  const A = options.accumulation ?? 1;
-  if (!Number.isInteger(A) || A < 1 || options.B % A !== 0) {
-    throw new Error(`gradient accumulation ${A} must be a whole number that divides the batch ${options.B}`);
-  }
-  return options.B / A;
-}
-
 /** Records one micro-batch's forward: body, extract gathers, head and (training) its losses. */
 function recordTaskForward(
   g: Graph,
@@ -195,7 +186,7 @@ export function buildFinetuneGraph(options: FinetuneGraphOptions): FinetuneGraph
     throw new Error(`The auxiliary LM weight must be >= 0, not ${lambda}.`);
   }
   const A = train ? (options.accumulation ?? 1) : 1;
-  const b = taskMicroBatchSize(options);
+  const b = microBatchSize(options);
   const g = new Graph();
   const micro: FinetuneMicroBatch[] = [];
   for (let m = 0; m < (train ? A : 1); m++) {

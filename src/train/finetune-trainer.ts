@@ -14,16 +14,9 @@ import type { MemoryPlan } from '../runtime/memory-plan.ts';
 import type { Program } from '../runtime/program.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import {
-  buildFinetuneGraph,
-  type FinetuneGraph,
-  headWidth,
-  type TaskSpec,
-  taskHeads,
-  taskMicroBatchSize,
-} from './finetune-graph.ts';
+import { buildFinetuneGraph, type FinetuneGraph, headWidth, type TaskSpec, taskHeads } from './finetune-graph.ts';
 import { checkTaskSet, predictionsOf, writeTaskBatch } from './finetune-io.ts';
-import { finiteStep, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
+import { finiteStep, microBatchSize, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
 
 export interface FinetuneTrainerOptions extends TrainRunOptions {
   /** The model, vocabulary already grown by the special tokens. */
@@ -199,7 +192,7 @@ export class FinetuneTrainer {
   async evaluate(set: EncodedTaskSet): Promise<HeadOutputs> {
     checkTaskSet(set, this.options);
     const { T } = this.options;
-    const B = taskMicroBatchSize(this.options); // the evaluation program holds one micro-batch
+    const B = microBatchSize(this.options); // the evaluation program holds one micro-batch
     if (!this.evalProgram) {
       const graph = buildFinetuneGraph({
         ...this.options,

@@ -24,6 +24,7 @@ import type { TokenizerJson } from '../tokenizer/types.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import {
   finiteStep,
+  microBatchSize,
   NonFiniteError,
   planTrainGraph,
   stepAdamW,
@@ -85,15 +86,6 @@ interface LmMicroBatch {
   model: GptGraph;
   targets: Tensor;
   loss: LmLoss;
-}
-
-/** Sequences per micro-batch: the batch split into `accumulation` equal parts. */
-export function microBatchSize(options: Pick<LmGraphOptions, 'B' | 'accumulation'>): number {
-  const A = options.accumulation ?? 1;
-  if (!Number.isInteger(A) || A < 1 || options.B % A !== 0) {
-    throw new Error(`gradient accumulation ${A} must be a whole number that divides the batch ${options.B}`);
-  }
-  return options.B / A;
 }
 
 function recordLmForward(

@@ -1,5 +1,6 @@
 // The app shell: header with the device panel, the alert region, and the tabs (real ARIA tabs via Radix).
-// The settings a link carries are restored before the engine starts, and the address follows the settings.
+// The settings a link carries are restored before the engine starts (and when a pasted link changes the
+// hash), and the address follows the settings.
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect } from 'react';
 import { AdapterPanel } from './components/AdapterPanel.tsx';
@@ -53,6 +54,8 @@ export function App() {
   useEffect(() => {
     restoreLinkedSettingsOnce();
     const stopLink = watchLinkedSettings();
+    // A link pasted into this tab's address bar changes only the hash: apply it too.
+    window.addEventListener('hashchange', restoreLinkedSettings);
     startEngine();
     const stopTitle = watchDocumentTitle();
     const stopKeys = watchShortcuts();
@@ -60,6 +63,7 @@ export function App() {
       stopTitle();
       stopKeys();
       stopLink();
+      window.removeEventListener('hashchange', restoreLinkedSettings);
     };
   }, []);
 
