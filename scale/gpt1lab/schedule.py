@@ -1,5 +1,6 @@
 # Learning-rate schedules as our engine computes them (src/train/schedule.ts), read from training_state.json:
-# linear warm-up from 0, then cosine (pre-training) or linear decay to 0, for the 0-based step about to run.
+# linear warm-up from 0, then cosine (pre-training) or linear decay to the minimum (minLr, 0 when absent), for
+# the 0-based step about to run.
 import math
 
 
@@ -10,5 +11,8 @@ def learning_rate(schedule, step):
     decay_steps = max(1, total - warmup)
     progress = min(1.0, (step - warmup) / decay_steps)
     if schedule["kind"] == "warmup-cosine":
-        return peak * 0.5 * (1 + math.cos(math.pi * progress))
-    return peak * (1 - progress)
+        fraction = 0.5 * (1 + math.cos(math.pi * progress))
+    else:
+        fraction = 1 - progress
+    low = schedule.get("minLr", 0)
+    return low + (peak - low) * fraction

@@ -55,6 +55,10 @@ class EngineMirrors(unittest.TestCase):
                          [0.0002, 0.001, 0.001, 0.0005412896727361663, 2.733713295369755e-7, 0.0, 0.0])
         self.assertEqual([learning_rate(linear, s) for s in (0, 1, 2, 500, 999)],
                          [3.125e-05, 6.25e-05, 6.25e-05, 3.1312625250501006e-05, 6.26252505009986e-08])
+        # A minimum learning rate (the engine's minLr): the values src/train/schedule.ts gives, bit for bit.
+        floored = dict(cosine, minLr=1e-4)
+        self.assertEqual([learning_rate(floored, s) for s in (0, 4, 5, 50, 99, 100, 120)],
+                         [0.0002, 0.001, 0.001, 0.0005871607054625496, 0.00010024603419658328, 0.0001, 0.0001])
 
     def test_tokenizer_digest_is_the_engines(self):
         # The same tokenizer and digest as src/tokenizer/fingerprint.test.ts.

@@ -32,6 +32,7 @@ import {
   MAX_STEPS_FIELD,
   PAPER_FINETUNE,
 } from '../train/settings/finetune-settings.ts';
+import { RECIPE_DEFAULTS } from '../train/settings/recipe-fields.ts';
 import { parseMetricName } from '../train/task-metrics.ts';
 import { fieldOption, type OptionSpecs, type ParsedOptions, UsageError } from './args.ts';
 import { failOnDeviceLoss, inFolder, loadCheckpointFolder, runFolderOf } from './checkpoint-folders.ts';
@@ -60,6 +61,10 @@ export const finetuneRunOptions = {
   clip: fieldOption(FINETUNE_FIELDS.clip, paper('clip')),
   seed: fieldOption(FINETUNE_FIELDS.seed, String(DEFAULT_FINETUNE_SEED)),
   context: fieldOption(FINETUNE_FIELDS.context, "the model's positions"),
+  accumulation: fieldOption(FINETUNE_FIELDS.accumulation, String(RECIPE_DEFAULTS.accumulation)),
+  'min-lr': fieldOption(FINETUNE_FIELDS.minLr, String(RECIPE_DEFAULTS.minLr)),
+  dropout: fieldOption(FINETUNE_FIELDS.dropout, `the model's; the classifier's ${PAPER_FINETUNE.classifierDropout}`),
+  'weight-decay': fieldOption(FINETUNE_FIELDS.weightDecay, paper('weightDecay')),
   truncation: { type: 'string', help: 'longest-first | gpt1-halves (default longest-first)' },
   metric: { type: 'string', help: "accuracy | f1 | mcc | pearson | spearman (default: the dataset's)" },
   'max-steps': fieldOption(MAX_STEPS_FIELD, 'all the epochs'),
@@ -183,6 +188,10 @@ export function finetuneSettingsOf(o: FinetuneRunArgs): Omit<FinetuneOptions, 'i
     truncation,
     metric: o.metric === undefined ? undefined : parseMetricName(String(o.metric)),
     maxSteps: o['max-steps'],
+    accumulation: o.accumulation,
+    minLr: o['min-lr'],
+    dropout: o.dropout,
+    weightDecay: o['weight-decay'],
   };
 }
 

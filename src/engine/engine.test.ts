@@ -145,6 +145,22 @@ describe('Engine', () => {
         .filter((g) => g.requestId === 'q')
         .map((g) => g.done),
     ).toEqual([false, false, false, false, true]);
+    // The next-token view: greedy is the token generation chose; top-k 3 is a distribution over 3 tokens.
+    const nextTokens = async (requestId: string, temperature: number, topK: number) => {
+      await engine.handle({
+        type: 'next-tokens',
+        request: { requestId, runId: 'r1', prompt: 'Ada', temperature, topK },
+      });
+      return rec.of('next-tokens').find((e) => e.requestId === requestId)?.tokens;
+    };
+    const firstGenerated = rec.of('generated').find((g) => g.requestId === 'q')!.text;
+    expect(await nextTokens('t0', 0, 0)).toEqual([{ id: expect.any(Number), text: firstGenerated[0], probability: 1 }]);
+    const top3 = (await nextTokens('t3', 1, 3))!;
+    expect(top3).toHaveLength(3);
+    expect(top3.reduce((sum, t) => sum + t.probability, 0)).toBeCloseTo(1, 12);
+    expect(top3.map((t) => t.probability)).toEqual([...top3.map((t) => t.probability)].sort((x, y) => y - x));
+    expect(await nextTokens('tx', -1, 3)).toBeUndefined();
+    expect(rec.of('error').at(-1)).toMatchObject({ where: 'next-tokens', requestId: 'tx' });
     await engine.handle({ type: 'attention', requestId: 'm', runId: 'r1', text: 'Bruno' });
     const maps = rec.of('attention-maps').at(-1)!;
     expect(maps).toMatchObject({ requestId: 'm', tokens: ['B', 'r', 'u', 'n', 'o'], layers: 1, heads: 2 });

@@ -121,7 +121,7 @@ export class Engine {
         return Promise.resolve();
       }
       case 'plan':
-        return pretraining.plan(command.config, command.B, command.T);
+        return pretraining.plan(command.config, command.B, command.T, command.accumulation);
       case 'start-pretrain':
         return this.enqueue(() => pretraining.start(command.runId, command.settings));
       case 'resume-saved':
@@ -137,6 +137,8 @@ export class Engine {
         return this.enqueue(() => pretraining.deleteSaved(command.runId));
       case 'generate':
         return pretraining.generate(command.request);
+      case 'next-tokens':
+        return pretraining.nextTokens(command.request);
       case 'attention':
         if (command.model?.kind === 'finetune') {
           return finetuning.attention(command.requestId, command.model.runId, command.text);

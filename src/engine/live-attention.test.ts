@@ -54,8 +54,9 @@ describe('live attention', () => {
     expect(snapshots[0]!.data).not.toEqual(snapshots[1]!.data);
 
     await watched.engine.handle({ type: 'attention', requestId: 'after', runId: 'live', text: TEXT });
-    const after = await watched.rec.waitFor((e): e is Extract<EngineEvent, { type: 'attention-maps' }> =>
-      e.type === 'attention-maps' && e.requestId === 'after',
+    const after = await watched.rec.waitFor(
+      (e): e is Extract<EngineEvent, { type: 'attention-maps' }> =>
+        e.type === 'attention-maps' && e.requestId === 'after',
     );
     expect(after.data).toEqual(snapshots[1]!.data);
 

@@ -20,6 +20,8 @@ export function planSummary(
   B: number,
   T: number,
   adapterLimits?: Readonly<Record<string, number>>,
+  /** Gradient accumulation: the activations planned are one micro-batch's. */
+  accumulation?: number,
 ): PlanResult {
   const empty = { parameters: 0, bytesByClass: {}, totalBytes: 0 };
   const problems = shapeProblems(config, B, T);
@@ -27,7 +29,7 @@ export function planSummary(
   const parameters = parameterCount(parameterTable(config));
   let plan: ReturnType<typeof planTraining>;
   try {
-    plan = planTraining({ config, B, T, seed: 0, schedule: pretrainSchedule(1e-3, 1) });
+    plan = planTraining({ config, B, T, seed: 0, schedule: pretrainSchedule(1e-3, 1), accumulation });
   } catch (error) {
     return { summary: { ...empty, parameters, fits: false, problem: (error as Error).message } };
   }

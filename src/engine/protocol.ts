@@ -75,6 +75,19 @@ export interface GenerateRequest extends GenerateSettings {
   prompt: string;
 }
 
+export interface NextTokensRequest extends Pick<GenerateSettings, 'temperature' | 'topK'> {
+  requestId: string;
+  runId: string;
+  prompt: string;
+}
+
+/** A candidate next token: its id, its text as the tokenizer shows it, and the sampler's probability for it. */
+export interface NextToken {
+  id: number;
+  text: string;
+  probability: number;
+}
+
 // ---- Fine-tuning (the four task tabs) ----
 
 export type TaskFileRole = 'train' | 'dev';
@@ -197,7 +210,7 @@ export type EngineCommand =
    * vocab_40000.bpe (OpenAI) or vocab.json + merges.txt (Hugging Face). The app does not ship them.
    */
   | { type: 'prepare-tokenizer'; choice: TokenizerChoice; files?: { name: string; text: string }[] }
-  | { type: 'plan'; config: Gpt1Config; B: number; T: number }
+  | { type: 'plan'; config: Gpt1Config; B: number; T: number; accumulation?: number }
   /**
    * The zero-shot probe sets of the runs started from now on: the built-in sets when `builtin`, plus each
    * file that reads as a probe set (the previous list is replaced). Answered by 'probe-files'.
@@ -222,6 +235,8 @@ export type EngineCommand =
    */
   | { type: 'set-kernel-tuning'; enabled: boolean }
   | { type: 'generate'; request: GenerateRequest }
+  /** The next token's distribution after `prompt` under temperature and top-k (the Generate panel's bars). */
+  | { type: 'next-tokens'; request: NextTokensRequest }
   /**
    * `model` absent: the pre-training run `runId`. A finished fine-tuning run's model (`model.runId`) sees the
    * text through its task's input transformation (classification form: start, text, extract).
@@ -295,6 +310,8 @@ export type EngineEvent =
       /** [layers, heads, T, T] probabilities, row-major. */
       data: Float32Array;
     }
+  /** The most likely next tokens after the request's prompt, most likely first (at most NEXT_TOKEN_BARS). */
+  | { type: 'next-tokens'; requestId: string; tokens: NextToken[] }
   | {
       type: 'attention-maps';
       requestId: string;

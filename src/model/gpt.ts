@@ -12,13 +12,20 @@ import { sameShape, type Tensor } from '../runtime/tensor.ts';
 import type { Gpt1Config } from './config.ts';
 import { type HeadSpec, parameterTable } from './params.ts';
 
-/** Random streams of the dropout sites: one per site, so no two sites share a mask. */
+/**
+ * Random streams of the dropout sites: one per site, so no two sites share a mask. Micro-batch m of an
+ * accumulated step adds m * MICRO_BATCH_STREAM_STRIDE, so its masks differ from the other micro-batches'
+ * (the element index restarts at 0 in each); micro-batch 0 keeps the streams of an unaccumulated step.
+ */
 export const DROPOUT_STREAMS = {
   embeddings: 1,
   attention: (layer: number) => 100 + 3 * layer,
   attentionResidual: (layer: number) => 101 + 3 * layer,
   mlpResidual: (layer: number) => 102 + 3 * layer,
 };
+
+/** Above every site's stream (48 layers use streams up to 243). */
+export const MICRO_BATCH_STREAM_STRIDE = 0x10000;
 
 export interface GptForwardOptions {
   B: number;
@@ -34,6 +41,8 @@ export interface GptForwardOptions {
   params?: Map<string, Tensor>;
   /** Attention rows per workgroup (src/ops/attention.ts; default the kernels'): speed only, same results. */
   attentionBlock?: number;
+  /** Which micro-batch of an accumulated step this forward is (default 0): shifts the dropout streams. */
+  microBatch?: number;
 }
 
 export interface GptGraph {
@@ -49,7 +58,10 @@ export interface GptGraph {
   qkv: Tensor[];
 }
 
-/** The parameter table as graph tensors: new ones, or `options.params` adopted (shapes checked). */
+/**
+ * The parameter table as graph tensors: new ones, or `options.params` (shapes checked), adopted when they
+ * are another graph's and used as they are when they are this graph's (a later micro-batch).
+ */
 export function declareParams(
   g: Graph,
   config: Gpt1Config,
@@ -61,7 +73,8 @@ export function declareParams(
     if (options.params && !existing) throw new Error(`shared parameters lack ${spec.name}`);
     if (existing && !sameShape(existing.shape, spec.shape))
       throw new Error(`shared ${existing} is not [${spec.shape}]`);
-    params.set(spec.name, existing ? g.adopt(existing) : g.param(spec.name, spec.shape, !options.frozen?.(spec.name)));
+    if (existing) params.set(spec.name, g.tensors.includes(existing) ? existing : g.adopt(existing));
+    else params.set(spec.name, g.param(spec.name, spec.shape, !options.frozen?.(spec.name)));
   }
   return params;
 }
@@ -73,7 +86,8 @@ export function gptForward(g: Graph, config: Gpt1Config, options: GptForwardOpti
   if (T > config.nPositions) throw new Error(`context ${T} exceeds the model's ${config.nPositions} positions`);
   const params = declareParams(g, config, options);
   const p = (name: string) => params.get(name)!;
-  const drop = (x: Tensor, rate: number, stream: number) => (train ? dropout(g, x, rate, stream) : x);
+  const streamBase = (options.microBatch ?? 0) * MICRO_BATCH_STREAM_STRIDE;
+  const drop = (x: Tensor, rate: number, stream: number) => (train ? dropout(g, x, rate, streamBase + stream) : x);
 
   const ids = g.input('ids', [B, T], 'u32'); // [B, T]
   const tokenTypeIds = options.tokenTypes ? g.input('token_type_ids', [B, T], 'u32') : undefined; // [B, T]
@@ -85,7 +99,7 @@ export function gptForward(g: Graph, config: Gpt1Config, options: GptForwardOpti
   for (let i = 0; i < config.nLayer; i++) {
     const l = (name: string) => p(`h${i}.${name}`);
     const qkv = matmul(g, x, l('qkvw'), { bias: l('qkvb') }); // [B, T, 3C]
-    const attnDropout = train ? { p: config.attnPdrop, stream: DROPOUT_STREAMS.attention(i) } : undefined;
+    const attnDropout = train ? { p: config.attnPdrop, stream: streamBase + DROPOUT_STREAMS.attention(i) } : undefined;
     const block = options.attentionBlock;
     const heads = attention(g, qkv, { B, T, C, NH, dropout: attnDropout, block }); // [B, T, C]
     const attn = drop(

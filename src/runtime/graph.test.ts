@@ -79,4 +79,28 @@ describe('graph', () => {
     ]);
     expect(() => g.recomputeInBackward(a, () => {})).toThrow(/after backward/);
   });
+
+  it('adds a later micro-batch into the parameter gradients and keeps its activations apart', () => {
+    const g = new Graph();
+    const w = g.param('w', [8]);
+    const first = gelu(g, w);
+    g.backward(first, seedConstant(g, 0.5));
+    expect(() => g.onBackward([first], () => {})).toThrow(/after backward/);
+    g.nextMicroBatch();
+    const second = gelu(g, w);
+    g.backward(second, seedConstant(g, 0.5));
+    const writes = g.nodes
+      .filter((n) => n.label !== 'gelu_forward')
+      .map((n) => [n.label, n.params.accumulate, Object.values(n.bindings).at(-1)?.name]);
+    expect(writes).toEqual([
+      ['fill_constant', 0, 'grad(gelu(w))'],
+      ['gelu_backward', 0, 'grad(w)'], // the first micro-batch overwrites the parameter's gradient
+      ['fill_constant', 0, 'grad(gelu(w))'],
+      ['gelu_backward', 1, 'grad(w)'], // the second adds into it
+    ]);
+    const seeds = g.nodes.filter((n) => n.label === 'fill_constant');
+    expect(seeds[0]!.bindings.out).not.toBe(seeds[1]!.bindings.out); // each micro-batch has its own activations
+    expect(g.paramGrads().map((p) => p.grad.name)).toEqual(['grad(w)']);
+    expect(() => new Graph().nextMicroBatch()).toThrow(/before backward/);
+  });
 });

@@ -6,6 +6,11 @@
 // Gradient convention (llm.c's): backward kernels take an `accumulate` flag. The first contribution
 // to a gradient overwrites it (accumulate = 0), later ones add (accumulate = 1). The tape knows at build
 // time which is first, so no buffer is ever zeroed and gradients of shared tensors sum correctly.
+//
+// Gradient accumulation: a graph may hold several micro-batches, each a forward pass followed by its own
+// backward (nextMicroBatch() between them). Parameters keep their gradients across micro-batches, so the
+// second micro-batch adds into what the first wrote; activations of one micro-batch die before the next one
+// starts, so the memory planner gives the next one the same buffers.
 import { type Grid, isFlatGrid } from './grid.ts';
 import type { KernelSpec } from './kernel.ts';
 import { type DType, type StorageClass, Tensor } from './tensor.ts';
@@ -137,6 +142,17 @@ export class Graph {
     return out;
   }
 
+  /**
+   * Starts the next micro-batch after a backward pass: its forward ops record on a fresh tape, and its
+   * backward adds into the parameter gradients the earlier micro-batches wrote.
+   */
+  nextMicroBatch(): void {
+    if (!this.backwardDone) throw new Error('nextMicroBatch() before backward(): finish this micro-batch first');
+    this.backwardDone = false;
+    this.recipes.clear();
+    this.recomputed.clear();
+  }
+
   /** Records how to backpropagate through the op that produced `outputs`. */
   onBackward(outputs: Tensor[], fn: BackwardFn): void {
     if (this.backwardDone) throw new Error('onBackward after backward(): build the forward pass first');
@@ -173,13 +189,14 @@ export class Graph {
    * it because how the loss is reduced (mean over rows, a weighted sum of losses) is model knowledge.
    */
   backward(loss: Tensor, seed: (gradWrite: GradWrite) => void): void {
-    if (this.backwardDone) throw new Error('backward() called twice on one graph');
+    if (this.backwardDone) throw new Error('backward() called twice on one graph (nextMicroBatch() starts another)');
     this.backwardDone = true;
     seed(this.gradWrite(loss));
     for (let i = this.tape.length - 1; i >= 0; i--) {
       const entry = this.tape[i]!;
       if (entry.outputs.some((t) => this.gradWritten.has(t))) entry.fn();
     }
+    this.tape.length = 0; // consumed: a next micro-batch records its own
   }
 
   /** Parameters that received a gradient, with their gradients (for the optimizer). */

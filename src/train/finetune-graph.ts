@@ -1,7 +1,8 @@
 // The fine-tuning graph (paper §3.2-3.3): the GPT-1 body over a batch's sequences, the task head on the
 // extract tokens' final states, L2 (cross-entropy or MSE) and, when λ > 0, the auxiliary LM loss L1 on the
 // same inputs, seeded as L3 = L2 + λ·L1. The training variant adds backward and clipped AdamW; the
-// evaluation variant (dropout off, no LM head) shares the training program's parameters.
+// evaluation variant (dropout off, no LM head) shares the training program's parameters. With gradient
+// accumulation the training graph holds A micro-batches of B/A examples, each with its own backward.
 //   classification / entailment   h[extract] -> dropout -> cls.w [L, C]         -> CE over L classes
 //   similarity                     h[extract A$B] + h[extract B$A] -> dropout -> cls.w -> CE (or MSE)
 //   regression (STS-B)             ... -> cls.w [1, C] -> MSE against the scores
@@ -10,20 +11,20 @@
 // L2 or its mean's denominator; their LM targets are all ignored too.
 import type { TaskFamily } from '../data/tasks/task-types.ts';
 import type { Gpt1Config } from '../model/config.ts';
-import { finalHidden, type GptGraph, gptForward } from '../model/gpt.ts';
+import { finalHidden, type GptGraph, gptForward, MICRO_BATCH_STREAM_STRIDE } from '../model/gpt.ts';
 import { type LmLoss, lmHeadLoss } from '../model/lm-head.ts';
 import type { HeadSpec } from '../model/params.ts';
 import { type AdamWState, adamw } from '../ops/adamw.ts';
 import { crossEntropy } from '../ops/crossentropy.ts';
 import { dropout } from '../ops/dropout.ts';
-import { seedConstant } from '../ops/fill.ts';
+import { scaleCopy, seedConstant, seedFrom } from '../ops/fill.ts';
 import { type Gather, gatherRows, reshape } from '../ops/gather.ts';
 import { matmul } from '../ops/matmul.ts';
 import { mse } from '../ops/mse.ts';
 import { residual } from '../ops/residual.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { Tensor } from '../runtime/tensor.ts';
-import { stepAdamW } from './train-program.ts';
+import { microBatchSize, stepAdamW } from './train-program.ts';
 
 /** The classifier dropout's random stream ('clas'), apart from the body's sites (gpt.ts DROPOUT_STREAMS). */
 export const CLASSIFIER_DROPOUT_STREAM = 0x636c6173;
@@ -82,10 +83,12 @@ export interface FinetuneGraphOptions {
   /** AdamW's weight decay and gradient clip (TrainRunOptions; clip 0 turns clipping off). */
   weightDecay?: number;
   maxGradNorm?: number;
+  /** Gradient accumulation: micro-batches per training step, each B / accumulation examples (default 1). */
+  accumulation?: number;
 }
 
-export interface FinetuneGraph {
-  g: Graph;
+/** One micro-batch's part of a fine-tuning graph (the whole batch when there is no accumulation). */
+export interface FinetuneMicroBatch {
   model: GptGraph;
   /** One gather for most families ([B*K] rows for multiple choice); two for similarity (A$B rows, B$A rows). */
   extracts: Gather[];
@@ -101,18 +104,35 @@ export interface FinetuneGraph {
   /** [S*T] u32 next-token targets and L1; training with λ > 0 only. */
   lmTargets?: Tensor;
   lm?: LmLoss;
+  /**
+   * With accumulation: [1] f32 each, this micro-batch's share of the step's real examples and of its LM
+   * targets, written by the host per step, which seed L2 and λ·L1 (so padding in the last batch weighs
+   * nothing and the summed gradients are the whole batch's).
+   */
+  taskShare?: Tensor;
+  lmShare?: Tensor;
+}
+
+export interface FinetuneGraph extends FinetuneMicroBatch {
+  g: Graph;
+  /** The micro-batches of a step, in order (one without accumulation: the graph's own fields). */
+  micro: FinetuneMicroBatch[];
   optimizer?: AdamWState;
 }
 
-/** Records the forward (and, for training, the loss, backward and optimizer) of one fine-tuning batch. */
-export function buildFinetuneGraph(options: FinetuneGraphOptions): FinetuneGraph {
-  const { config, task, B, T, train } = options;
-  checkTaskSpec(task);
+/** Records one micro-batch's forward: body, extract gathers, head and (training) its losses. */
+function recordTaskForward(
+  g: Graph,
+  options: FinetuneGraphOptions,
+  B: number,
+  microBatch: number,
+  params: Map<string, Tensor> | undefined,
+): FinetuneMicroBatch {
+  const { config, task, T, train } = options;
   const K = sequencesPerExample(task);
   const S = B * K;
-  const g = new Graph();
   const heads = taskHeads(task);
-  const model = gptForward(g, config, { B: S, T, train, heads, params: options.params });
+  const model = gptForward(g, config, { B: S, T, train, heads, params, microBatch });
   const p = (name: string) => model.params.get(name)!;
   const h = finalHidden(model); // [S, T, C]
 
@@ -129,10 +149,11 @@ export function buildFinetuneGraph(options: FinetuneGraphOptions): FinetuneGraph
     state = e.out;
   }
   if (train && options.classifierDropout > 0) {
-    state = dropout(g, state, options.classifierDropout, CLASSIFIER_DROPOUT_STREAM); // [B or S, C]
+    const stream = CLASSIFIER_DROPOUT_STREAM + microBatch * MICRO_BATCH_STREAM_STRIDE;
+    state = dropout(g, state, options.classifierDropout, stream >>> 0); // [B or S, C]
   }
 
-  const out: FinetuneGraph = { g, model, extracts, head: state };
+  const out: FinetuneMicroBatch = { model, extracts, head: state };
   if (task.family === 'multiple-choice') {
     const scores = matmul(g, state, p('mc.w'), { bias: p('mc.b'), transB: true, name: 'mc_scores' }); // [S, 1]
     out.head = reshape(g, scores, [B, K]); // [B, K]
@@ -149,18 +170,50 @@ export function buildFinetuneGraph(options: FinetuneGraphOptions): FinetuneGraph
     out.labels = g.input('labels', [B], 'u32'); // [B]
     out.taskLoss = crossEntropy(g, out.head, out.labels).mean; // [1]
   }
-  const lambda = options.auxLm;
-  if (!(lambda >= 0 && Number.isFinite(lambda)))
-    throw new Error(`The auxiliary LM weight must be >= 0, not ${lambda}.`);
-  if (lambda > 0) {
+  if (options.auxLm > 0) {
     out.lmTargets = g.input('lm_targets', [S * T], 'u32'); // [S*T]
     out.lm = lmHeadLoss(g, h, p('wte'), out.lmTargets, { chunkRows: options.chunkRows });
   }
-  const lm = out.lm;
-  g.backward(out.taskLoss, (seed) => {
-    seedConstant(g, 1)(seed);
-    if (lm) seedConstant(g, lambda)(g.gradWrite(lm.mean)); // L3 = L2 + λ·L1
-  });
-  out.optimizer = adamw(g, g.paramGrads(), stepAdamW(options));
+  return out;
+}
+
+/** Records the forward (and, for training, the loss, backward and optimizer) of one fine-tuning batch. */
+export function buildFinetuneGraph(options: FinetuneGraphOptions): FinetuneGraph {
+  const { task, train } = options;
+  checkTaskSpec(task);
+  const lambda = options.auxLm;
+  if (train && !(lambda >= 0 && Number.isFinite(lambda))) {
+    throw new Error(`The auxiliary LM weight must be >= 0, not ${lambda}.`);
+  }
+  const A = train ? (options.accumulation ?? 1) : 1;
+  const b = microBatchSize(options);
+  const g = new Graph();
+  const micro: FinetuneMicroBatch[] = [];
+  for (let m = 0; m < (train ? A : 1); m++) {
+    if (m > 0) g.nextMicroBatch();
+    const mb = recordTaskForward(g, options, b, m, micro[0]?.model.params ?? options.params);
+    micro.push(mb);
+    if (!train) break;
+    const lm = mb.lm;
+    if (A === 1) {
+      g.backward(mb.taskLoss!, (seed) => {
+        seedConstant(g, 1)(seed);
+        if (lm) seedConstant(g, lambda)(g.gradWrite(lm.mean)); // L3 = L2 + λ·L1
+      });
+      continue;
+    }
+    mb.taskShare = g.input('task_share', [1]); // [1]
+    const lmShare = lm ? g.input('lm_share', [1]) : undefined; // [1]
+    mb.lmShare = lmShare;
+    g.backward(mb.taskLoss!, (seed) => {
+      seedFrom(g, mb.taskShare!)(seed);
+      if (lm && lmShare) {
+        const { grad, accumulate } = g.gradWrite(lm.mean);
+        scaleCopy(g, lmShare, grad, lambda, accumulate); // L3 = Σ shares of L2 + λ·L1
+      }
+    });
+  }
+  const out: FinetuneGraph = { g, micro, ...micro[0]! };
+  if (train) out.optimizer = adamw(g, g.paramGrads(), stepAdamW(options));
   return out;
 }

@@ -5,10 +5,13 @@ import type { EncodedTaskSet, TaskBatch } from '../model/task-inputs.ts';
 import { prepareEmbeddingIndex } from '../ops/embedding.ts';
 import { setGatherIndex } from '../ops/gather.ts';
 import type { Program } from '../runtime/program.ts';
-import { type FinetuneGraph, sequencesPerExample, type TaskSpec } from './finetune-graph.ts';
+import { type FinetuneMicroBatch, sequencesPerExample, type TaskSpec } from './finetune-graph.ts';
 
-/** Writes one packed batch into a task program: ids, extract indices, and (training) labels and targets. */
-export function writeTaskBatch(program: Program, graph: FinetuneGraph, batch: TaskBatch): void {
+/**
+ * Writes one packed batch into a task program (or one micro-batch of an accumulated step): ids, extract
+ * indices, and (training) labels and targets.
+ */
+export function writeTaskBatch(program: Program, graph: FinetuneMicroBatch, batch: TaskBatch): void {
   prepareEmbeddingIndex(program, graph.model.embedding, batch.ids);
   const [first, second] = graph.extracts;
   if (second) {

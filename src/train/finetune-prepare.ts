@@ -19,7 +19,7 @@ import type { Tokenizer, TokenizerJson } from '../tokenizer/types.ts';
 import { type TaskSpec, taskHeads } from './finetune-graph.ts';
 import { finetuneInitialParams } from './finetune-init.ts';
 import type { FinetuneTrainerOptions } from './finetune-trainer.ts';
-import { finetuneSchedule } from './schedule.ts';
+import { finetuneSchedule, withMinLr } from './schedule.ts';
 import { PAPER_FINETUNE } from './settings/finetune-settings.ts';
 import { defaultMetric, type TaskMetricName } from './task-metrics.ts';
 
@@ -54,7 +54,13 @@ export interface FinetuneOptions {
   warmup?: number;
   seed?: number;
   classifierDropout?: number;
+  /** Dropout of the body (embeddings, attention, residuals) and the classifier (default: the model's, 0.1). */
+  dropout?: number;
   weightDecay?: number;
+  /** Where the linear decay ends (default 0). */
+  minLr?: number;
+  /** Gradient accumulation: micro-batches per step (default 1); must divide the batch. */
+  accumulation?: number;
   maxGradNorm?: number;
   /** Longest sequence (default and maximum: the model's positions); the batch's T is the longest row. */
   context?: number;
@@ -150,7 +156,9 @@ export function prepareFinetune(options: FinetuneOptions): PreparedFinetune {
   }
   ensureTaskSpecialTokens(tokenizer);
   const body = init.kind === 'pretrained' ? init.model.config : init.config;
-  const config: Gpt1Config = { ...body, vocabSize: tokenizer.vocabSize };
+  const dropout = options.dropout;
+  const bodyDropout = dropout === undefined ? {} : { embdPdrop: dropout, attnPdrop: dropout, residPdrop: dropout };
+  const config: Gpt1Config = { ...body, vocabSize: tokenizer.vocabSize, ...bodyDropout };
   const seed = options.seed ?? 0;
   const heads = taskHeads(task);
   const source = init.kind === 'pretrained' ? init.model : undefined;
@@ -176,6 +184,12 @@ export function prepareFinetune(options: FinetuneOptions): PreparedFinetune {
   const T = Math.max(trainSet.stats.maxLength, devSet.stats.maxLength);
   const B = Math.min(options.batch ?? PAPER_FINETUNE.batch, train.examples.length);
   if (!Number.isInteger(B) || B < 1) throw new Error(`Batch size must be a positive integer, not ${options.batch}.`);
+  const accumulation = options.accumulation ?? 1;
+  if (B % accumulation !== 0) {
+    throw new Error(
+      `The gradient accumulation (${accumulation}) must divide the batch (${B}${B < (options.batch ?? B) ? `: the training file's ${B} examples` : ''}) into equal micro-batches.`,
+    );
+  }
   const epochs = options.epochs ?? PAPER_FINETUNE.epochs;
   if (!(epochs > 0)) throw new Error(`Epochs must be positive, not ${epochs}.`);
   const stepsPerEpoch = Math.ceil(train.examples.length / B);
@@ -188,12 +202,13 @@ export function prepareFinetune(options: FinetuneOptions): PreparedFinetune {
     B,
     T,
     seed,
-    schedule: finetuneSchedule(options.lr ?? PAPER_FINETUNE.lr, totalSteps, options.warmup),
+    schedule: withMinLr(finetuneSchedule(options.lr ?? PAPER_FINETUNE.lr, totalSteps, options.warmup), options.minLr),
     auxLm,
-    classifierDropout: options.classifierDropout ?? PAPER_FINETUNE.classifierDropout,
+    classifierDropout: options.classifierDropout ?? dropout ?? PAPER_FINETUNE.classifierDropout,
     weightDecay: options.weightDecay ?? PAPER_FINETUNE.weightDecay,
     maxGradNorm: options.maxGradNorm ?? PAPER_FINETUNE.clip,
     lmTargets: options.lmTargets,
+    ...(accumulation === 1 ? {} : { accumulation }),
   };
   const initDescription =
     init.kind === 'scratch'

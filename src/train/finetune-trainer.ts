@@ -1,20 +1,22 @@
 // Fine-tuning on the GPU (paper §3.2): one compiled program per (task, batch, context) holding forward,
-// L3 = L2 + λ·L1, backward and clipped AdamW, run once per step with one submit; the evaluation program
+// L3 = L2 + λ·L1, backward and clipped AdamW (with accumulation, per micro-batch forward and backward),
+// run once per step with one submit; the evaluation program
 // shares its parameters. The host draws each step's examples from a seeded TaskOrder (a fresh permutation
 // per epoch), packs them into a fixed-shape batch (padding slots add nothing to the loss), and reads the
 // losses and gradient norm back asynchronously through a ring, checking them for finiteness.
 import type { GpuContext } from '../gpu/device.ts';
 import type { LimitNeeds } from '../gpu/limits.ts';
 import type { Gpt1Config } from '../model/config.ts';
-import { type EncodedTaskSet, packBatch, TaskOrder } from '../model/task-inputs.ts';
+import { type EncodedTaskSet, packBatch, type TaskBatch, TaskOrder } from '../model/task-inputs.ts';
 import type { ParamValues } from '../model/weights.ts';
+import { IGNORE_INDEX } from '../ops/crossentropy.ts';
 import type { MemoryPlan } from '../runtime/memory-plan.ts';
 import type { Program } from '../runtime/program.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { buildFinetuneGraph, type FinetuneGraph, headWidth, type TaskSpec, taskHeads } from './finetune-graph.ts';
 import { checkTaskSet, predictionsOf, writeTaskBatch } from './finetune-io.ts';
-import { finiteStep, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
+import { finiteStep, microBatchSize, planTrainGraph, TrainProgram, type TrainRunOptions } from './train-program.ts';
 
 export interface FinetuneTrainerOptions extends TrainRunOptions {
   /** The model, vocabulary already grown by the special tokens. */
@@ -31,6 +33,8 @@ export interface FinetuneTrainerOptions extends TrainRunOptions {
   chunkRows?: number;
   /** Which next tokens L1 predicts (task-inputs.ts); default 'all'. */
   lmTargets?: 'all' | 'text';
+  /** Gradient accumulation: micro-batches per step, each B / accumulation examples (default 1). */
+  accumulation?: number;
 }
 
 export interface FinetuneStepResult {
@@ -63,9 +67,16 @@ export function planFinetune(options: FinetuneTrainerOptions): { plan: MemoryPla
   return planTrainGraph(graph.g, stepReadbacks(graph));
 }
 
-/** What a step reads back: the task loss, the auxiliary LM loss when λ > 0, the gradient norm. */
+/** What a step reads back: per micro-batch the task loss and the auxiliary LM loss when λ > 0; the gradient norm. */
 function stepReadbacks(graph: FinetuneGraph) {
-  return [graph.taskLoss!, ...(graph.lm ? [graph.lm.mean] : []), graph.optimizer!.norm];
+  return [...graph.micro.flatMap((mb) => [mb.taskLoss!, ...(mb.lm ? [mb.lm.mean] : [])]), graph.optimizer!.norm];
+}
+
+/** LM targets a packed batch scores (its real tokens' next tokens). */
+function lmTargetCount(batch: TaskBatch): number {
+  let count = 0;
+  for (const t of batch.lmTargets) if (t !== IGNORE_INDEX) count++;
+  return count;
 }
 
 interface EvalProgram {
@@ -117,6 +128,11 @@ export class FinetuneTrainer {
     return this.core.program.plan.totalBytes;
   }
 
+  /** The compiled training program (tests read its gradients). */
+  get program(): Program {
+    return this.core.program;
+  }
+
   /** The training graph (tests count its dispatches; the UI shows its size). */
   get taskGraph(): FinetuneGraph {
     return this.graph;
@@ -129,16 +145,40 @@ export class FinetuneTrainer {
   async submitStep(): Promise<{ result: Promise<FinetuneStepResult> }> {
     const { B, T, auxLm } = this.options;
     const next = this.order.next(B);
-    const batch = packBatch(this.trainSet, next.indices, T, { batchSize: B, lmTargets: this.options.lmTargets });
-    writeTaskBatch(this.core.program, this.graph, batch);
-    const { step, lr, values } = await this.core.submit(batch.lengths.reduce((sum, length) => sum + length, 0));
+    const { micro } = this.graph;
+    const b = B / micro.length;
+    const lmTargets = this.options.lmTargets;
+    const parts = micro.map((_, m) =>
+      packBatch(this.trainSet, next.indices.slice(m * b, (m + 1) * b), T, { batchSize: b, lmTargets }),
+    );
+    const examples = parts.reduce((sum, part) => sum + part.examples, 0);
+    const lmCounts = parts.map(lmTargetCount);
+    const lmTotal = lmCounts.reduce((sum, n) => sum + n, 0);
+    // Each micro-batch's share of the step's examples and LM targets: the weights of its mean losses (1 alone).
+    const taskShares = parts.map((part) => (micro.length === 1 ? 1 : part.examples / examples));
+    const lmShares = lmCounts.map((n) => (micro.length === 1 ? 1 : lmTotal > 0 ? n / lmTotal : 0));
+    micro.forEach((mb, m) => {
+      writeTaskBatch(this.core.program, mb, parts[m]!);
+      if (mb.taskShare) this.core.program.write(mb.taskShare, Float32Array.of(taskShares[m]!));
+      if (mb.lmShare) this.core.program.write(mb.lmShare, Float32Array.of(lmShares[m]!));
+    });
+    const tokens = parts.reduce((sum, part) => sum + part.lengths.reduce((s, length) => s + length, 0), 0);
+    const { step, lr, values } = await this.core.submit(tokens);
     const hasLm = Boolean(this.graph.lm);
     const result = values.then((read) => {
-      const taskLoss = read[0]![0]!;
-      const lmLoss = hasLm ? read[1]![0]! : null;
+      let taskLoss = 0;
+      let lmLoss: number | null = hasLm ? 0 : null;
+      let at = 0;
+      for (let m = 0; m < micro.length; m++) {
+        const task = read[at++]![0]!;
+        taskLoss = micro.length === 1 ? task : taskLoss + taskShares[m]! * task;
+        if (lmLoss === null) continue;
+        const lm = read[at++]![0]!;
+        lmLoss = micro.length === 1 ? lm : lmLoss + lmShares[m]! * lm;
+      }
       const gradNorm = read.at(-1)![0]!;
       const loss = taskLoss + (lmLoss === null ? 0 : auxLm * lmLoss);
-      return finiteStep({ step, loss, taskLoss, lmLoss, gradNorm, lr, epoch: next.epoch, examples: batch.examples });
+      return finiteStep({ step, loss, taskLoss, lmLoss, gradNorm, lr, epoch: next.epoch, examples });
     });
     return { result };
   }
@@ -151,7 +191,8 @@ export class FinetuneTrainer {
   /** The head's outputs on every example of `set`, dropout off (a sync point per batch). */
   async evaluate(set: EncodedTaskSet): Promise<HeadOutputs> {
     checkTaskSet(set, this.options);
-    const { B, T } = this.options;
+    const { T } = this.options;
+    const B = microBatchSize(this.options); // the evaluation program holds one micro-batch
     if (!this.evalProgram) {
       const graph = buildFinetuneGraph({
         ...this.options,

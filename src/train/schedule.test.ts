@@ -1,6 +1,6 @@
-// Schedules: warm-up ramps, the cosine and linear decay shapes, and the end at zero.
+// Schedules: warm-up ramps, the cosine and linear decay shapes, and the end at zero or at a minimum.
 import { describe, expect, it } from 'vitest';
-import { finetuneSchedule, learningRate, pretrainSchedule } from './schedule.ts';
+import { finetuneSchedule, learningRate, pretrainSchedule, withMinLr } from './schedule.ts';
 
 describe('learning-rate schedules', () => {
   it('warm-up then cosine to zero', () => {
@@ -29,5 +29,24 @@ describe('learning-rate schedules', () => {
   it('pretraining warms up for about 1% of the run', () => {
     expect(pretrainSchedule(2.5e-4, 5000).warmupSteps).toBe(50);
     expect(pretrainSchedule(2.5e-4, 20).warmupSteps).toBe(1);
+  });
+
+  it('a minimum learning rate ends either decay there, and no minimum keeps the bits of the plain decay', () => {
+    const cosine = withMinLr({ kind: 'warmup-cosine', peakLr: 1e-3, warmupSteps: 10, totalSteps: 110 }, 1e-4);
+    expect(learningRate(cosine, 5)).toBeCloseTo(6e-4, 15); // warm-up unchanged: 1e-3 * 6 / 10
+    expect(learningRate(cosine, 60)).toBeCloseTo(5.5e-4, 15); // halfway: 1e-4 + 0.9e-3 / 2
+    expect(learningRate(cosine, 110)).toBeCloseTo(1e-4, 15);
+    expect(learningRate(cosine, 500)).toBeCloseTo(1e-4, 15);
+    const linear = withMinLr(finetuneSchedule(1, 102, 0.01), 0.2); // 1 warm-up step, 101 decay steps
+    expect(learningRate(linear, 1)).toBe(1);
+    expect(learningRate(linear, 102)).toBeCloseTo(0.2, 15);
+    expect(withMinLr(finetuneSchedule(1, 102, 0.01), 0)).not.toHaveProperty('minLr');
+    expect(withMinLr(finetuneSchedule(1, 10), 0)).toEqual(finetuneSchedule(1, 10)); // saved runs stay as they were
+    const plain = { kind: 'warmup-cosine', peakLr: 2.5e-4, warmupSteps: 7, totalSteps: 1000 } as const;
+    for (let step = 0; step < 1000; step += 13) {
+      const progress = Math.min(1, (step - 7) / 993);
+      const before = step < 7 ? (2.5e-4 * (step + 1)) / 7 : 2.5e-4 * 0.5 * (1 + Math.cos(Math.PI * progress));
+      expect(learningRate(plain, step)).toBe(before); // the formula before minima existed, bit for bit
+    }
   });
 });

@@ -55,6 +55,15 @@ export function stepAdamW(options: Pick<TrainRunOptions, 'weightDecay' | 'maxGra
   return { weightDecay: options.weightDecay ?? 0.01, maxGradNorm: maxGradNorm === 0 ? undefined : maxGradNorm };
 }
 
+/** Sequences (or example slots) per micro-batch: the batch split into `accumulation` equal parts. */
+export function microBatchSize(options: { B: number; accumulation?: number }): number {
+  const A = options.accumulation ?? 1;
+  if (!Number.isInteger(A) || A < 1 || options.B % A !== 0) {
+    throw new Error(`gradient accumulation ${A} must be a whole number that divides the batch ${options.B}`);
+  }
+  return options.B / A;
+}
+
 /** The GPU memory a training graph plans (built without a GPU) and the device limits to request for it. */
 export function planTrainGraph(g: Graph, keep: Tensor[]): { plan: MemoryPlan; needs: LimitNeeds } {
   const plan = planMemory(g, { keep });

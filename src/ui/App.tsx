@@ -1,20 +1,33 @@
 // The app shell: header with the device panel, the alert region, and the tabs (real ARIA tabs via Radix).
+// The settings a link carries are restored before the engine starts (and when a pasted link changes the
+// hash), and the address follows the settings.
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect } from 'react';
 import { AdapterPanel } from './components/AdapterPanel.tsx';
 import { AlertRegion } from './components/AlertRegion.tsx';
 import { NoWebGpu } from './components/NoWebGpu.tsx';
+import { ShareLinkButton } from './components/ShareLinkButton.tsx';
 import { ShortcutsHelp } from './components/ShortcutsHelp.tsx';
 import { ThemeToggle } from './components/ThemeToggle.tsx';
 import { watchDocumentTitle } from './document-title.ts';
 import { startEngine } from './engine-bridge.ts';
 import { watchShortcuts } from './keyboard.ts';
+import { restoreLinkedSettings, watchLinkedSettings } from './shared-settings.ts';
 import { useAppStore } from './store/index.ts';
 import { TABS, type TabId } from './store/ui-slice.ts';
 import { AttentionTab } from './tabs/attention/AttentionTab.tsx';
 import { PretrainTab } from './tabs/pretrain/PretrainTab.tsx';
 import { RunsTab } from './tabs/runs/RunsTab.tsx';
 import { TaskTab } from './tabs/tasks/TaskTab.tsx';
+
+let restored = false;
+
+/** The link's settings apply once per page (StrictMode runs effects twice in development). */
+function restoreLinkedSettingsOnce(): void {
+  if (restored) return;
+  restored = true;
+  restoreLinkedSettings();
+}
 
 function TabBody({ id }: { id: TabId }) {
   switch (id) {
@@ -39,12 +52,18 @@ export function App() {
   const setHelpOpen = useAppStore((s) => s.setHelpOpen);
 
   useEffect(() => {
+    restoreLinkedSettingsOnce();
+    const stopLink = watchLinkedSettings();
+    // A link pasted into this tab's address bar changes only the hash: apply it too.
+    window.addEventListener('hashchange', restoreLinkedSettings);
     startEngine();
     const stopTitle = watchDocumentTitle();
     const stopKeys = watchShortcuts();
     return () => {
       stopTitle();
       stopKeys();
+      stopLink();
+      window.removeEventListener('hashchange', restoreLinkedSettings);
     };
   }, []);
 
@@ -55,6 +74,7 @@ export function App() {
           gpt1-lab <span className="subtitle">GPT-1 pre-training and fine-tuning on your GPU, in this tab</span>
         </h1>
         <div className="header-tools">
+          <ShareLinkButton />
           <button type="button" className="link-button" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
             Shortcuts <kbd>?</kbd>
           </button>

@@ -84,7 +84,8 @@ export function requestPlan(): void {
     return;
   }
   s.planRequested();
-  sendCommand({ type: 'plan', config: settings.config, B: settings.B, T: settings.T });
+  const { config, B, T, accumulation } = settings;
+  sendCommand({ type: 'plan', config, B, T, accumulation });
 }
 
 export function currentRun(s: AppState = get()): RunRecord | undefined {
@@ -164,6 +165,22 @@ export function generate(): void {
       seed: values.seed,
     },
   });
+}
+
+/**
+ * Asks for the next token's candidates after the generation prompt under its temperature and top-k (the
+ * Generate panel's bars), when a model exists and both fields are valid.
+ */
+export function requestNextTokens(): void {
+  const s = get();
+  const run = modelRun(s);
+  const { values, problems } = parseGenerationFields(s.generation.fields);
+  if (!run || problems.temperature || problems.topK || !s.generation.prompt) return;
+  const id = requestId('next');
+  const { temperature, topK } = values;
+  const prompt = s.generation.prompt;
+  s.nextTokensRequested(id, { prompt, temperature, topK });
+  sendCommand({ type: 'next-tokens', request: { requestId: id, runId: run.runId, prompt, temperature, topK } });
 }
 
 /** Fine-tuning runs (not comparisons) that finished, newest first: their models can show attention. */

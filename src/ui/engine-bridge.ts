@@ -4,7 +4,7 @@
 // compile.
 import { EngineClient } from '../engine/client.ts';
 import { setCommandSink } from './engine-port.ts';
-import { reactToEvent, watchForm, watchKernelTuning } from './reactions.ts';
+import { reactToEvent, watchForm, watchKernelTuning, watchNextTokens } from './reactions.ts';
 import { applyEngineEvent } from './store/apply-event.ts';
 import { useAppStore } from './store/index.ts';
 
@@ -20,6 +20,7 @@ export function startEngine(): EngineClient {
     reactToEvent(event, before);
   });
   watchForm();
+  watchNextTokens();
   watchKernelTuning();
   started.send({ type: 'probe-device' });
   setCommandSink((command, transfer) => started.send(command, transfer));

@@ -6,7 +6,7 @@
 // saved and sent to the engine at start and on every change.
 
 import type { EngineEvent } from '../engine/protocol.ts';
-import { prepareTokenizer, requestPlan } from './actions.ts';
+import { prepareTokenizer, requestNextTokens, requestPlan } from './actions.ts';
 import { sendCommand } from './engine-port.ts';
 import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';
 import { KERNEL_TUNING_KEY } from './store/device-slice.ts';
@@ -84,6 +84,38 @@ export function watchForm(): () => void {
       // The plan on screen no longer matches the form: say so (and hold Start) until the new one arrives.
       if (state.plan.status !== 'planning') state.planRequested();
       schedulePlan();
+    }
+  });
+}
+
+const NEXT_TOKENS_DEBOUNCE_MS = 200;
+let nextTokensTimer: ReturnType<typeof setTimeout> | undefined;
+
+function scheduleNextTokens(): void {
+  clearTimeout(nextTokensTimer);
+  nextTokensTimer = setTimeout(requestNextTokens, NEXT_TOKENS_DEBOUNCE_MS);
+}
+
+/**
+ * Refreshes the next-token view when the prompt, temperature or top-k change, and when the weights settle
+ * (a run pauses, stops or ends: not every step while it trains). Returns the unsubscribe function.
+ */
+export function watchNextTokens(): () => void {
+  return useAppStore.subscribe((state, previous) => {
+    const g = state.generation;
+    const p = previous.generation;
+    const settled = (s: AppState) => {
+      const run = s.currentRunId ? s.runs[s.currentRunId] : undefined;
+      return run && run.state !== 'running' && run.state !== 'starting' ? `${run.runId}@${run.step}` : undefined;
+    };
+    const weightsSettled = settled(state) !== undefined && settled(state) !== settled(previous);
+    if (
+      g.prompt !== p.prompt ||
+      g.fields.temperature !== p.fields.temperature ||
+      g.fields.topK !== p.fields.topK ||
+      weightsSettled
+    ) {
+      scheduleNextTokens();
     }
   });
 }

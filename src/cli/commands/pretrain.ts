@@ -21,13 +21,15 @@ import { parseProbeFile } from '../../train/probes/probe-files.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
 import { SequenceScorer } from '../../train/probes/sequence-scorer.ts';
 import { type ProbePoint, runProbes } from '../../train/probes/zero-shot.ts';
-import { pretrainSchedule } from '../../train/schedule.ts';
 import {
   DEFAULT_SEED,
   PRETRAIN_DEFAULTS,
   PRETRAIN_FIELDS,
+  type PretrainSettings,
+  pretrainRecipe,
   pretrainSettingsProblem,
 } from '../../train/settings/pretrain-settings.ts';
+import { RECIPE_DEFAULTS } from '../../train/settings/recipe-fields.ts';
 import { StepDriver } from '../../train/step-driver.ts';
 import { fieldOption, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from '../args.ts';
 import {
@@ -57,6 +59,11 @@ export const pretrainOptions = {
   lr: fieldOption(PRETRAIN_FIELDS.lr, `the preset's, tiny ${tiny.lr}`),
   seed: fieldOption(PRETRAIN_FIELDS.seed, String(DEFAULT_SEED)),
   'eval-every': fieldOption(PRETRAIN_FIELDS.evalEvery, `the preset's, tiny ${tiny.evalEvery}`),
+  accumulation: fieldOption(PRETRAIN_FIELDS.accumulation, String(RECIPE_DEFAULTS.accumulation)),
+  warmup: fieldOption(PRETRAIN_FIELDS.warmupSteps, '1% of the steps'),
+  'min-lr': fieldOption(PRETRAIN_FIELDS.minLr, String(RECIPE_DEFAULTS.minLr)),
+  dropout: fieldOption(PRETRAIN_FIELDS.dropout, `the preset's, ${RECIPE_DEFAULTS.dropout}`),
+  'weight-decay': fieldOption(PRETRAIN_FIELDS.weightDecay, String(RECIPE_DEFAULTS.weightDecay)),
   probes: {
     type: 'string',
     help: 'zero-shot probe sets, comma-separated: files (SST-2/CoLA TSV, COPA JSONL, Story Cloze CSV, Winograd JSONL) or "builtin"',
@@ -91,7 +98,19 @@ function readProbeSets(list: string): ProbeSet[] {
 }
 
 /** What a resumed run takes from its checkpoint, and so may not be given again. */
-const FIXED_BY_CHECKPOINT = ['preset', 'tokenizer', 'steps', 'batch', 'context', 'lr', 'seed'] as const;
+const FIXED_BY_CHECKPOINT = [
+  'preset',
+  'tokenizer',
+  'steps',
+  'batch',
+  'context',
+  'lr',
+  'seed',
+  'warmup',
+  'min-lr',
+  'dropout',
+  'weight-decay',
+] as const;
 /** What a run started from a model (--init) takes from it. */
 const FIXED_BY_MODEL = ['preset', 'tokenizer'] as const;
 
@@ -114,16 +133,29 @@ function parsePreset(name: string | undefined): PresetName {
   return preset as PresetName;
 }
 
+/** The recipe options given (absent ones stay absent: today's recipe). */
+function recipeOptions(o: PretrainArgs): Partial<PretrainSettings> {
+  const given = {
+    accumulation: o.accumulation,
+    warmupSteps: o.warmup,
+    minLr: o['min-lr'],
+    weightDecay: o['weight-decay'],
+  };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+}
+
 async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
   const presetName = parsePreset(o.preset);
   const preset = PRESETS[presetName];
   const defaults = PRETRAIN_DEFAULTS[presetName];
   const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpusText);
   const T = o.context ?? preset.nPositions;
+  const dropout = o.dropout;
   const config = validateConfig({
     ...preset,
     vocabSize: tokenizer.vocabSize,
     nPositions: Math.max(T, preset.nPositions),
+    ...(dropout === undefined ? {} : { embdPdrop: dropout, attnPdrop: dropout, residPdrop: dropout }),
   });
   const settings = {
     preset: presetName,
@@ -136,11 +168,12 @@ async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
     evalEvery: o['eval-every'] ?? defaults.evalEvery,
     sampleEvery: 0,
     samplePrompt: '',
+    ...recipeOptions(o),
   };
   const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
   if (problem) throw new UsageError(problem.message);
   const { B, steps, seed } = settings;
-  const options = { config, B, T, seed, schedule: pretrainSchedule(settings.lr, steps) };
+  const options = { config, B, T, seed, ...pretrainRecipe(settings) };
   return { name: presetName, tokenizer, options, steps, evalEvery: settings.evalEvery };
 }
 
@@ -160,7 +193,11 @@ async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
     throw new UsageError(`${list}: a model given with --init keeps its own size and tokenizer; drop them`);
   }
   const model = await loadPretrained(dir);
-  const { config } = model;
+  const dropout = o.dropout;
+  const config = {
+    ...model.config,
+    ...(dropout === undefined ? {} : { embdPdrop: dropout, attnPdrop: dropout, residPdrop: dropout }),
+  };
   const tokenizer = 'toJSON' in model.tokenizer ? model.tokenizer : tokenizerFromJSON(model.tokenizer);
   const presetName = presetForShape(config);
   const defaults = PRETRAIN_DEFAULTS[presetName];
@@ -176,6 +213,7 @@ async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
     evalEvery: o['eval-every'] ?? defaults.evalEvery,
     sampleEvery: 0,
     samplePrompt: '',
+    ...recipeOptions(o),
   };
   const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
   if (problem) throw new UsageError(`--init ${dir}: ${problem.message}`);
@@ -186,7 +224,7 @@ async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
   return {
     name: model.name ?? basename(dir),
     tokenizer,
-    options: { config, B, T, seed, schedule: pretrainSchedule(settings.lr, steps) },
+    options: { config, B, T, seed, ...pretrainRecipe(settings) },
     steps,
     evalEvery: settings.evalEvery,
     initial: params,
@@ -204,7 +242,16 @@ async function resumedRun(o: PretrainArgs, path: string, files: Map<string, Uint
   if (state.kind !== 'pretrain') {
     throw new UsageError(`${path} is a fine-tuning checkpoint: continue it with finetune --resume`);
   }
-  const options = { config: ckpt.config, B: state.B, T: state.T, seed: state.seed, schedule: state.schedule };
+  const accumulation = o.accumulation;
+  const options = {
+    config: ckpt.config,
+    B: state.B,
+    T: state.T,
+    seed: state.seed,
+    schedule: state.schedule,
+    weightDecay: state.weightDecay,
+    ...(accumulation === undefined ? {} : { accumulation }),
+  };
   const evalEvery = o['eval-every'] ?? 0;
   const name = `resumed at step ${state.step}`;
   return {

@@ -69,6 +69,10 @@ export function finetuneOptions(settings: FinetuneSettings, data: TaskData, init
     seed: settings.seed,
     maxGradNorm: settings.clip,
     context: settings.context ?? undefined,
+    accumulation: settings.accumulation,
+    minLr: settings.minLr,
+    dropout: settings.dropout ?? undefined,
+    weightDecay: settings.weightDecay,
   };
 }
 

@@ -11,8 +11,15 @@ import { type GenerateOptions, Generator } from '../../train/generator.ts';
 import type { ProbeSet } from '../../train/probes/probe-sets.ts';
 import { SequenceScorer } from '../../train/probes/sequence-scorer.ts';
 import { type ProbeResult, runProbes } from '../../train/probes/zero-shot.ts';
-import { type GenerateSettings, generateSettingsProblem } from '../../train/settings/generate-settings.ts';
+import { nextTokenDistribution, type SamplingOptions } from '../../train/sampling.ts';
+import {
+  GENERATE_DEFAULTS,
+  type GenerateSettings,
+  generateSettingsProblem,
+  NEXT_TOKEN_BARS,
+} from '../../train/settings/generate-settings.ts';
 import { type AttentionMaps, attentionMaps } from '../attention-maps.ts';
+import type { NextToken } from '../protocol.ts';
 import { pieceText, promptIds, TextStream } from '../token-pieces.ts';
 
 /** Sequences a probe round scores per GPU pass. */
@@ -77,6 +84,31 @@ export class LiveModel {
     };
     const next = this.generating.then(run);
     this.generating = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * The `NEXT_TOKEN_BARS` most likely next tokens after `prompt` under temperature and top-k: the model's
+   * logits from one forward of the generator (queued behind a running generation), then the sampler's
+   * distribution (sampling.ts), so the bars are what Generate would draw from.
+   */
+  nextTokens(prompt: string, sampling: SamplingOptions): Promise<NextToken[]> {
+    const problem = generateSettingsProblem({ ...GENERATE_DEFAULTS, ...sampling });
+    if (problem) return Promise.reject(new Error(problem.message));
+    const run = async () => {
+      this.generator ??= this.compile();
+      const logits = await (await this.generator).nextLogits(promptIds(this.tokenizer, prompt));
+      return nextTokenDistribution(logits, sampling, NEXT_TOKEN_BARS).map(({ id, probability }) => ({
+        id,
+        probability,
+        text: pieceText(this.tokenizer, id),
+      }));
+    };
+    const next = this.generating.then(run);
+    this.generating = next.then(
+      () => {},
+      () => {},
+    );
     return next;
   }
 

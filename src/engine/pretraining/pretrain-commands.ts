@@ -14,7 +14,7 @@ import { pretrainSettingsProblem } from '../../train/settings/pretrain-settings.
 import { type DeviceHolder, grants } from '../device-holder.ts';
 import type { CurrentModel } from '../finetuning/finetune-source.ts';
 import { planSummary } from '../plan-summary.ts';
-import type { EmitFn, GenerateRequest, PretrainSettings } from '../protocol.ts';
+import type { EmitFn, GenerateRequest, NextTokensRequest, PretrainSettings } from '../protocol.ts';
 import { acquireRunLock, runInUseElsewhere } from '../run-lock.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import type { CorpusCommands } from './corpus-commands.ts';
@@ -75,11 +75,11 @@ export class PretrainCommands {
     }
   }
 
-  async plan(config: Gpt1Config, B: number, T: number): Promise<void> {
+  async plan(config: Gpt1Config, B: number, T: number, accumulation?: number): Promise<void> {
     try {
       // The run will use the prepared tokenizer's vocabulary, so plan with it.
       const vocabSize = this.deps.corpus.prepared?.tokenizer.vocabSize ?? config.vocabSize;
-      const { summary } = planSummary({ ...config, vocabSize }, B, T, await this.adapterLimits());
+      const { summary } = planSummary({ ...config, vocabSize }, B, T, await this.adapterLimits(), accumulation);
       this.deps.emit({ type: 'plan', plan: summary });
     } catch (error) {
       this.fail('plan', error);
@@ -117,7 +117,8 @@ export class PretrainCommands {
     const config = { ...settings.config, vocabSize: prepared.tokenizer.vocabSize };
     const run = { runId, settings, corpus: { name: corpus.name, text: corpus.text }, ...prepared };
     const probeSets = this.deps.probeSets?.();
-    await this.launch(runId, settings.steps, { config, B: settings.B, T: settings.T }, false, (deps) =>
+    const plan = { config, B: settings.B, T: settings.T, accumulation: settings.accumulation };
+    await this.launch(runId, settings.steps, plan, false, (deps) =>
       PretrainSession.create({ ...deps, probeSets }, run, this.deps.pacing),
     );
   }
@@ -147,7 +148,7 @@ export class PretrainCommands {
   private async launch(
     runId: string,
     totalSteps: number,
-    plan: { config: Gpt1Config; B: number; T: number },
+    plan: { config: Gpt1Config; B: number; T: number; accumulation?: number },
     paused: boolean,
     build: (deps: { ctx: GpuContext; emit: EmitFn; store: CheckpointStore }) => Promise<PretrainSession>,
   ): Promise<void> {
@@ -172,7 +173,8 @@ export class PretrainCommands {
     emit({ type: 'run-state', runId, state: 'preparing', step: 0, totalSteps });
     let session: PretrainSession;
     try {
-      const { summary, needs } = planSummary(plan.config, plan.B, plan.T, await this.adapterLimits());
+      const limits = await this.adapterLimits();
+      const { summary, needs } = planSummary(plan.config, plan.B, plan.T, limits, plan.accumulation);
       if (!summary.fits || !needs) throw new Error(summary.problem ?? 'This model does not fit this GPU.');
       const ctx = await this.deps.devices.open(needs, `pretraining run ${runId}`);
       session = await build({ ctx, emit, store: await this.deps.store() });
@@ -250,6 +252,19 @@ export class PretrainCommands {
       await session.generate(requestId, prompt, { maxTokens, temperature, topK, seed });
     } catch (error) {
       this.fail('generate', error, ids);
+    }
+  }
+
+  async nextTokens(request: NextTokensRequest): Promise<void> {
+    const { requestId, runId, prompt, temperature, topK } = request;
+    const ids = { runId, requestId };
+    const session = this.loaded(runId, 'next-tokens', ids);
+    if (!session) return;
+    try {
+      const tokens = await session.nextTokens(prompt, { temperature, topK });
+      this.deps.emit({ type: 'next-tokens', requestId, tokens });
+    } catch (error) {
+      this.fail('next-tokens', error, ids);
     }
   }
 

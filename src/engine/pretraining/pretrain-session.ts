@@ -26,12 +26,13 @@ import {
 } from '../../train/lm-trainer.ts';
 import { tokensPerSecond } from '../../train/metrics-batcher.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
-import { pretrainSchedule, type Schedule } from '../../train/schedule.ts';
+import type { SamplingOptions } from '../../train/sampling.ts';
+import type { Schedule } from '../../train/schedule.ts';
 import type { GenerateSettings } from '../../train/settings/generate-settings.ts';
-import type { PretrainSettings } from '../../train/settings/pretrain-settings.ts';
+import { type PretrainSettings, pretrainRecipe } from '../../train/settings/pretrain-settings.ts';
 import { StepDriver } from '../../train/step-driver.ts';
 import { lostWithin } from '../device-holder.ts';
-import type { EmitFn, EngineEvent, RunState } from '../protocol.ts';
+import type { EmitFn, EngineEvent, NextToken, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { type GeneratedPiece, LiveModel } from './live-model.ts';
 import { RunCheckpoints } from './run-checkpoints.ts';
@@ -71,9 +72,11 @@ export function trainerOptions(
   settings: PretrainSettings,
   config: Gpt1Config,
   evalBatches: number,
-  schedule: Schedule = pretrainSchedule(settings.lr, settings.steps),
+  schedule?: Schedule,
 ): LmTrainerOptions {
-  return { config, B: settings.B, T: settings.T, seed: settings.seed, schedule, evalBatches };
+  const recipe = pretrainRecipe(settings);
+  const { B, T, seed } = settings;
+  return { config, B, T, seed, evalBatches, ...recipe, schedule: schedule ?? recipe.schedule };
 }
 
 /** Due every `n` steps before the last (`total`), and at the end unless it already ran at that step. */
@@ -229,7 +232,7 @@ export class PretrainSession {
     const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
     const settings = manifest.settings;
     const options = trainerOptions(
-      { ...settings, B: ckpt.state.B, T: ckpt.state.T, seed: ckpt.state.seed },
+      { ...settings, B: ckpt.state.B, T: ckpt.state.T, seed: ckpt.state.seed, weightDecay: ckpt.state.weightDecay },
       ckpt.config,
       pacing.evalBatches ?? 4,
       ckpt.state.schedule,
@@ -447,6 +450,11 @@ export class PretrainSession {
     return this.live.generate(prompt, settings, (piece: GeneratedPiece) => {
       if (!this.destroyed) this.emit({ type: 'generated', requestId, ...piece });
     });
+  }
+
+  /** The next token's most likely candidates after `prompt`, with the sampler's probabilities (one forward). */
+  nextTokens(prompt: string, sampling: SamplingOptions): Promise<NextToken[]> {
+    return this.live.nextTokens(prompt, sampling);
   }
 
   /** The weights at the current step boundary, for fine-tuning (paused or ended runs only; a GPU read). */

@@ -5,6 +5,7 @@ import { TASK_FAMILIES, type TaskFamily } from '../../data/tasks/task-types.ts';
 import { PRESETS, type PresetName } from '../../model/config.ts';
 import { type FieldTable, firstProblem } from './field.ts';
 import type { SettingsProblem } from './pretrain-settings.ts';
+import { RECIPE_FIELDS, recipeProblem } from './recipe-fields.ts';
 
 /** Where fine-tuning starts: the live pre-training run's weights, an imported checkpoint, or random weights. */
 export type FinetuneInitChoice = 'current' | 'imported' | 'scratch';
@@ -28,6 +29,14 @@ export interface FinetuneSettings {
   seed: number;
   /** Longest sequence; null: the model's positions. */
   context: number | null;
+  /**
+   * The recipe (absent: the paper's, as runs recorded before these settings): gradient accumulation, the
+   * minimum learning rate, dropout (body and classifier; null: the model's own), AdamW's weight decay.
+   */
+  accumulation?: number;
+  minLr?: number;
+  dropout?: number | null;
+  weightDecay?: number;
 }
 
 /** The paper's fine-tuning recipe (§4.1), and the weight decay and clip of its code. */
@@ -111,6 +120,8 @@ export const FINETUNE_FIELDS = {
     max: 65_536,
     emptyMeans: "the model's",
   },
+  ...RECIPE_FIELDS,
+  dropout: { ...RECIPE_FIELDS.dropout, emptyMeans: "the model's" },
 } satisfies FieldTable<string>;
 
 export type FinetuneField = keyof typeof FINETUNE_FIELDS;
@@ -155,7 +166,7 @@ export function finetuneSettingsProblem(s: FinetuneSettings): SettingsProblem | 
   if (s.init === 'scratch' && !(s.preset in PRESETS)) {
     return { where: 'preset', message: `the model size must be one of ${Object.keys(PRESETS).join(', ')}` };
   }
-  const problem = firstProblem(FINETUNE_FIELDS, s);
+  const problem = firstProblem(FINETUNE_FIELDS, s) ?? recipeProblem(s);
   if (problem) return problem;
   if (s.init === 'scratch' && s.transferLayers !== null) {
     return { where: 'transferLayers', message: 'a run from scratch transfers no layers: choose a pretrained start' };

@@ -12,6 +12,9 @@ export interface GenerateSettings {
   seed: number;
 }
 
+/** How many next-token candidates the Generate panel shows (all of top-k when k is smaller). */
+export const NEXT_TOKEN_BARS = 10;
+
 /** The longest generation one request may ask for. */
 export const MAX_GENERATE_TOKENS = 4096;
 

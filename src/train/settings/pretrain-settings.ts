@@ -3,7 +3,9 @@
 // before starting a run, the Pretrain form as it is typed).
 import { configProblems, type Gpt1Config, type PresetName } from '../../model/config.ts';
 import { ATTENTION_MAX_HEAD_SIZE } from '../../ops/attention.ts';
+import { pretrainSchedule, type Schedule, withMinLr } from '../schedule.ts';
 import { type FieldTable, firstProblem } from './field.ts';
+import { RECIPE_DEFAULTS, RECIPE_FIELDS, recipeProblem } from './recipe-fields.ts';
 
 export interface PretrainSettings {
   preset: PresetName | 'custom';
@@ -20,6 +22,15 @@ export interface PretrainSettings {
   samplePrompt: string;
   /** Zero-shot probes every N steps (0 or absent: none; runs saved before probes have none). */
   probeEvery?: number;
+  /**
+   * The recipe (absent: today's, as runs saved before these settings): gradient accumulation (micro-batches
+   * per step), warm-up steps (null: 1% of the steps), the minimum learning rate the cosine ends at, AdamW's
+   * weight decay. Dropout is the config's (embdPdrop, attnPdrop, residPdrop; the form sets all three).
+   */
+  accumulation?: number;
+  warmupSteps?: number | null;
+  minLr?: number;
+  weightDecay?: number;
 }
 
 const STEP_LIMIT = 10_000_000;
@@ -69,6 +80,15 @@ export const PRETRAIN_FIELDS = {
     min: 0,
     max: STEP_LIMIT,
   },
+  ...RECIPE_FIELDS,
+  warmupSteps: {
+    label: 'the warm-up',
+    help: 'learning-rate warm-up in steps, then cosine',
+    integer: true,
+    min: 0,
+    max: STEP_LIMIT,
+    emptyMeans: '1% of the steps',
+  },
 } satisfies FieldTable<string>;
 
 export type PretrainField = keyof typeof PRETRAIN_FIELDS;
@@ -110,10 +130,28 @@ export interface SettingsProblem {
 export function pretrainSettingsProblem(settings: PretrainSettings, vocabSize: number): SettingsProblem | undefined {
   const s = settings;
   const { nLayer, nEmbd, nHead } = s.config;
-  const problem = firstProblem(PRETRAIN_FIELDS, { ...s, nLayer, nEmbd, nHead });
+  const dropout = s.config.residPdrop;
+  const problem = firstProblem(PRETRAIN_FIELDS, { ...s, nLayer, nEmbd, nHead, dropout }) ?? recipeProblem(s);
   if (problem) return problem;
+  if (s.warmupSteps != null && s.warmupSteps > s.steps) {
+    return {
+      where: 'warmupSteps',
+      message: `the warm-up (${s.warmupSteps} steps) is longer than the run (${s.steps})`,
+    };
+  }
   if (typeof s.samplePrompt !== 'string') return { where: 'samplePrompt', message: 'the sample prompt must be text' };
   const problems = shapeProblems({ ...s.config, vocabSize }, s.B, s.T);
   if (problems.length) return { where: 'config', message: `These settings cannot train: ${problems.join('; ')}.` };
   return undefined;
+}
+
+/** What a run's trainer takes from its recipe settings (absent ones: today's defaults, bit for bit). */
+export function pretrainRecipe(s: PretrainSettings): {
+  schedule: Schedule;
+  accumulation: number;
+  weightDecay: number;
+} {
+  const schedule = withMinLr(pretrainSchedule(s.lr, s.steps, s.warmupSteps ?? undefined), s.minLr);
+  const accumulation = s.accumulation ?? RECIPE_DEFAULTS.accumulation;
+  return { schedule, accumulation, weightDecay: s.weightDecay ?? RECIPE_DEFAULTS.weightDecay };
 }

@@ -75,6 +75,9 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'generated':
       s.generationChunk(event.requestId, event.text, event.done, event.fullText);
       break;
+    case 'next-tokens':
+      s.nextTokensReceived(event.requestId, event.tokens);
+      break;
     case 'attention-maps':
       s.clearErrors('attention');
       s.attentionReceived(event.requestId, {
@@ -133,7 +136,10 @@ const errorFields = ({ where, message, runId, requestId }: Extract<EngineEvent, 
 function applyError(event: Extract<EngineEvent, { type: 'error' }>): void {
   const s = useAppStore.getState();
   let target: Parameters<typeof s.pushError>[0]['target'];
-  if (event.requestId && event.requestId === s.generation.requestId) {
+  if (event.requestId && event.requestId === s.nextTokens.requestId) {
+    s.nextTokensFailed(event.requestId);
+    target = 'generate';
+  } else if (event.requestId && event.requestId === s.generation.requestId) {
     s.generationFailed(event.requestId);
     target = 'generate';
   } else if (event.requestId && event.requestId === s.attention.requestId) {

@@ -17,6 +17,7 @@ import type { PresetName } from '../../model/config.ts';
 import type { AblationVariant } from '../../train/finetune-ablation.ts';
 import { fieldText } from '../../train/settings/field.ts';
 import { DEFAULT_FINETUNE_SEED, FINETUNE_FIELDS, PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
+import { RECIPE_DEFAULTS } from '../../train/settings/recipe-fields.ts';
 
 /** The fine-tuning settings form, as typed. */
 export interface FinetuneForm {
@@ -32,6 +33,11 @@ export interface FinetuneForm {
   clip: string;
   seed: string;
   context: string;
+  accumulation: string;
+  minLr: string;
+  /** Empty: the model's own (and the classifier's 0.1). */
+  dropout: string;
+  weightDecay: string;
 }
 
 type PaperField = 'auxLm' | 'epochs' | 'batch' | 'lr' | 'warmup' | 'clip';
@@ -53,6 +59,10 @@ export const DEFAULT_FINETUNE_FORM: FinetuneForm = {
   transferLayers: '',
   seed: String(DEFAULT_FINETUNE_SEED),
   context: '',
+  accumulation: String(RECIPE_DEFAULTS.accumulation),
+  minLr: String(RECIPE_DEFAULTS.minLr),
+  dropout: '',
+  weightDecay: fieldText(FINETUNE_FIELDS.weightDecay, PAPER_FINETUNE.weightDecay),
   ...PAPER_FINETUNE_FORM,
 };
 

@@ -11,7 +11,9 @@ import {
   PRETRAIN_DEFAULTS,
   PRETRAIN_FIELDS,
   type PretrainField,
+  pretrainSettingsProblem,
 } from '../../train/settings/pretrain-settings.ts';
+import { RECIPE_DEFAULTS } from '../../train/settings/recipe-fields.ts';
 
 /** The form's fields and the schema field each one sets. */
 const FIELD_OF = {
@@ -26,9 +28,19 @@ const FIELD_OF = {
   evalEvery: 'evalEvery',
   sampleEvery: 'sampleEvery',
   probeEvery: 'probeEvery',
+  accumulation: 'accumulation',
+  warmupSteps: 'warmupSteps',
+  minLr: 'minLr',
+  dropout: 'dropout',
+  weightDecay: 'weightDecay',
 } as const satisfies Record<string, PretrainField>;
 
 export type FormField = keyof typeof FIELD_OF;
+
+/** The schema field a form field is checked with. */
+export function pretrainFieldSpec(field: FormField) {
+  return PRETRAIN_FIELDS[FIELD_OF[field]];
+}
 export const FORM_FIELDS = Object.keys(FIELD_OF) as FormField[];
 /** Fields that change the model's shape (and so make the preset "custom"). */
 const SHAPE_FIELDS: readonly FormField[] = ['nLayer', 'nEmbd', 'nHead', 'context'];
@@ -57,6 +69,11 @@ export function presetFields(preset: PresetName, seed = String(DEFAULT_SEED)): R
     evalEvery: text('evalEvery', d.evalEvery),
     sampleEvery: text('sampleEvery', d.sampleEvery),
     probeEvery: text('probeEvery', d.probeEvery),
+    accumulation: text('accumulation', RECIPE_DEFAULTS.accumulation),
+    warmupSteps: '',
+    minLr: text('minLr', RECIPE_DEFAULTS.minLr),
+    dropout: text('dropout', c.residPdrop),
+    weightDecay: text('weightDecay', RECIPE_DEFAULTS.weightDecay),
   };
 }
 
@@ -88,8 +105,12 @@ export function parseForm(form: PretrainForm, vocabSize: number): Parsed {
   const defaults = PRETRAIN_DEFAULTS[form.preset === 'custom' ? 'tiny' : form.preset];
   const valid = (field: FormField, fallback: number) => (problems[field] ? fallback : num[field]!);
   const nEmbd = valid('nEmbd', base.nEmbd);
+  const dropout = valid('dropout', base.residPdrop);
   const config: Gpt1Config = {
     ...base,
+    embdPdrop: dropout,
+    attnPdrop: dropout,
+    residPdrop: dropout,
     vocabSize,
     nLayer: valid('nLayer', base.nLayer),
     nEmbd,
@@ -97,22 +118,31 @@ export function parseForm(form: PretrainForm, vocabSize: number): Parsed {
     nInner: 4 * nEmbd,
     nPositions: valid('context', base.nPositions),
   };
-  return {
-    problems,
-    settings: {
-      preset: form.preset,
-      config,
-      B: valid('batch', defaults.B),
-      T: config.nPositions,
-      steps: valid('steps', defaults.steps),
-      lr: valid('lr', defaults.lr),
-      seed: valid('seed', DEFAULT_SEED),
-      evalEvery: valid('evalEvery', defaults.evalEvery),
-      sampleEvery: valid('sampleEvery', defaults.sampleEvery),
-      probeEvery: valid('probeEvery', defaults.probeEvery),
-      samplePrompt: form.samplePrompt,
-    },
+  const settings: PretrainSettings = {
+    preset: form.preset,
+    config,
+    B: valid('batch', defaults.B),
+    T: config.nPositions,
+    steps: valid('steps', defaults.steps),
+    lr: valid('lr', defaults.lr),
+    seed: valid('seed', DEFAULT_SEED),
+    evalEvery: valid('evalEvery', defaults.evalEvery),
+    sampleEvery: valid('sampleEvery', defaults.sampleEvery),
+    probeEvery: valid('probeEvery', defaults.probeEvery),
+    samplePrompt: form.samplePrompt,
+    accumulation: valid('accumulation', RECIPE_DEFAULTS.accumulation),
+    // Empty: the schedule's own warm-up (1% of the steps).
+    warmupSteps: form.fields.warmupSteps.trim() === '' ? null : valid('warmupSteps', Number.NaN),
+    minLr: valid('minLr', RECIPE_DEFAULTS.minLr),
+    weightDecay: valid('weightDecay', RECIPE_DEFAULTS.weightDecay),
   };
+  // The checks that span fields (accumulation and batch, minimum and peak rate, warm-up and steps), shown on
+  // the field they name, in the form's words.
+  const across = pretrainSettingsProblem(settings, vocabSize);
+  if (across && across.where in FIELD_OF && !problems[across.where as FormField]) {
+    problems[across.where as FormField] = `${across.message[0]!.toUpperCase()}${across.message.slice(1)}.`;
+  }
+  return { problems, settings };
 }
 
 export interface PlanSlice {

@@ -1,11 +1,12 @@
 // Interactive generation from the current run's model: prompt, temperature, top-k, max tokens and seed;
-// the text streams in from 'generated' events.
+// the text streams in from 'generated' events, and the next-token view shows what the sampler chooses among.
 import { useId } from 'react';
 import { generate, modelRun } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
 import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
 import { type GenerationField, parseGenerationFields } from '../../store/generation-slice.ts';
 import { useAppStore } from '../../store/index.ts';
+import { NextTokenView } from './NextTokenView.tsx';
 
 const FIELDS: NumberFieldSpec<GenerationField>[] = [
   { field: 'temperature', label: 'Temperature', decimal: true },
@@ -76,6 +77,7 @@ export function GeneratePanel() {
           </>
         )}
       </output>
+      <NextTokenView />
     </section>
   );
 }

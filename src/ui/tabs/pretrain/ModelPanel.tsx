@@ -5,6 +5,7 @@ import { PRESET_DESCRIPTIONS, type PresetName } from '../../../model/config.ts';
 import { plannedVocab } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
 import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
+import { recipeFieldSpecs } from '../../components/recipe-fields.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { type FormField, parseForm } from '../../store/plan-slice.ts';
@@ -21,6 +22,8 @@ const FIELDS: NumberFieldSpec<FormField>[] = [
   { field: 'evalEvery', label: 'Eval every' },
   { field: 'sampleEvery', label: 'Sample every' },
   { field: 'probeEvery', label: 'Zero-shot probes every' },
+  { field: 'warmupSteps', label: 'Warm-up steps', hint: 'blank = 1% of the steps, then cosine' },
+  ...recipeFieldSpecs('embeddings, attention, residuals; GPT-1 0.1'),
 ];
 
 const PRESETS: PresetName[] = ['tiny', 'small', 'gpt1'];

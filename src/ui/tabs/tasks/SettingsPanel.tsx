@@ -5,6 +5,7 @@ import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import { NumberField } from '../../components/NumberField.tsx';
 import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
+import { recipeFieldSpecs } from '../../components/recipe-fields.ts';
 import { type FinetuneForm, PAPER_FINETUNE_FORM } from '../../store/finetune-slice.ts';
 import { useAppStore } from '../../store/index.ts';
 import { setFinetuneForm } from './finetune-actions.ts';
@@ -23,6 +24,7 @@ const FIELDS: NumberFieldSpec<keyof FinetuneForm>[] = [
   { field: 'clip', label: 'Gradient clip', hint: `global norm; code ${PAPER_FINETUNE_FORM.clip}`, decimal: true },
   { field: 'seed', label: 'Run seed', hint: 'init, order, dropout' },
   { field: 'context', label: 'Longest sequence', hint: "tokens; blank = the model's" },
+  ...recipeFieldSpecs("body and classifier; blank = the model's, classifier 0.1"),
 ];
 
 export function SettingsPanel({ family, problems }: { family: TaskFamily; problems: FinetuneFormProblems }) {

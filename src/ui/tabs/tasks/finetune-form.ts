@@ -27,7 +27,7 @@ export function parseFinetuneForm(
     const problem = formProblem(FINETUNE_FIELDS[key], form[key]);
     if (problem) problems[key] = problem;
   }
-  const number = (key: Exclude<FinetuneField, 'transferLayers' | 'context'>) => values[key] ?? Number.NaN;
+  const number = (key: Exclude<FinetuneField, 'transferLayers' | 'context' | 'dropout'>) => values[key] ?? Number.NaN;
   const settings: FinetuneSettings = {
     family,
     init: form.init,
@@ -41,6 +41,10 @@ export function parseFinetuneForm(
     clip: number('clip'),
     seed: number('seed'),
     context: values.context,
+    accumulation: number('accumulation'),
+    minLr: number('minLr'),
+    dropout: values.dropout,
+    weightDecay: number('weightDecay'),
   };
   return { settings, problems };
 }
