@@ -67,7 +67,7 @@ export class Engine {
       (info) => this.onDeviceLost(info),
       (ctx) => this.kernelTuning.attach(ctx),
     );
-    this.corpus = new CorpusCommands(emit);
+    this.corpus = new CorpusCommands(emit, () => this.finetuning.importedModel);
     this.probeFiles = new ProbeFiles(emit);
     this.pretraining = new PretrainCommands({
       emit,

@@ -48,8 +48,13 @@ export interface CorpusStats {
   preview: string;
 }
 
+/** A pre-training tokenizer: built for the corpus, or the imported model's own ('model': its weights too). */
+export type PretrainTokenizerChoice = TokenizerChoice | { kind: 'model' };
+
 export interface TokenizerStats {
   kind: 'char' | 'bpe' | 'gpt1';
+  /** The imported model the run starts from (tokenizer choice 'model'): its name and shape. */
+  model?: { name: string; nLayer: number; nEmbd: number; nHead: number; nPositions: number };
   vocabSize: number;
   /** Tokens in the whole corpus. */
   tokens: number;
@@ -209,7 +214,7 @@ export type EngineCommand =
    * `files`: the GPT-1 tokenizer's files (name and text) when `choice` is gpt1: encoder_bpe_40000.json +
    * vocab_40000.bpe (OpenAI) or vocab.json + merges.txt (Hugging Face). The app does not ship them.
    */
-  | { type: 'prepare-tokenizer'; choice: TokenizerChoice; files?: { name: string; text: string }[] }
+  | { type: 'prepare-tokenizer'; choice: PretrainTokenizerChoice; files?: { name: string; text: string }[] }
   | { type: 'plan'; config: Gpt1Config; B: number; T: number; accumulation?: number }
   /**
    * The zero-shot probe sets of the runs started from now on: the built-in sets when `builtin`, plus each

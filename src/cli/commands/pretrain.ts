@@ -11,11 +11,11 @@ import { splitTrainVal } from '../../data/lm-batches.ts';
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
 import { type Gpt1Config, PRESETS, type PresetName, validateConfig } from '../../model/config.ts';
-import { parameterTable } from '../../model/params.ts';
 import { initParams, type ParamValues } from '../../model/weights.ts';
 import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../train/checkpoint.ts';
+import { bodyWeights } from '../../train/from-model.ts';
 import { LmTrainer, type LmTrainerOptions, planTraining, type StepResult } from '../../train/lm-trainer.ts';
 import { parseProbeFile } from '../../train/probes/probe-files.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
@@ -217,9 +217,6 @@ async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
   };
   const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
   if (problem) throw new UsageError(`--init ${dir}: ${problem.message}`);
-  const body = new Set(parameterTable(config).map((spec) => spec.name));
-  const params: ParamValues = new Map();
-  for (const [name, values] of model.params) if (body.has(name)) params.set(name, Float32Array.from(values));
   const { B, steps, seed } = settings;
   return {
     name: model.name ?? basename(dir),
@@ -227,7 +224,7 @@ async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
     options: { config, B, T, seed, ...pretrainRecipe(settings) },
     steps,
     evalEvery: settings.evalEvery,
-    initial: params,
+    initial: bodyWeights(model),
   };
 }
 

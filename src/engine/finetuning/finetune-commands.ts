@@ -4,6 +4,7 @@
 // failing command emits an 'error' naming its input (the file, a settings field) and changes nothing else.
 // A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves; not
 // its weights), so the Runs tab lists it after a reload.
+
 import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
@@ -11,6 +12,7 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
+import type { PretrainedModel } from '../../train/finetune-prepare.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
 import { attentionMaps } from '../attention-maps.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
@@ -58,6 +60,11 @@ export class FinetuneCommands {
   private readonly models = new Map<string, FinetunedModel>();
 
   constructor(private readonly deps: FinetuneCommandDeps) {}
+
+  /** The imported model, which a pre-training run can also start from (pre-training it further). */
+  get importedModel(): PretrainedModel | undefined {
+    return this.imported?.model;
+  }
 
   /** The fine-tuning run or comparison holding the GPU, if one is. */
   get active(): FinetuneJob | undefined {

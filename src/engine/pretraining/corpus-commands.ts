@@ -1,12 +1,13 @@
 // The Pretrain tab's data: the corpus (a dropped file or the built-in demo) and the tokenizer prepared for
-// it (characters, a BPE trained on it, or GPT-1's from its files), with progress while a BPE trains. A new
+// it (characters, a BPE trained on it, GPT-1's from its files, or an imported model's own), with progress while
+// a BPE trains. A new
 // corpus or tokenizer supersedes one still being prepared. A bad file is refused with an 'error' naming it,
 // and the previous corpus stays.
 import { type Corpus, readCorpus } from '../../data/corpus.ts';
 import { DEMO_CORPUS_NAME, demoCorpusBytes } from '../../data/demo-corpus.ts';
-import type { TokenizerChoice } from '../../tokenizer/choose.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
-import type { CorpusStats, EmitFn } from '../protocol.ts';
+import type { PretrainedModel } from '../../train/finetune-prepare.ts';
+import type { CorpusStats, EmitFn, PretrainTokenizerChoice } from '../protocol.ts';
 import { type PreparedTokenizer, prepareTokenizer, tokenizerStats } from './tokenizer-prep.ts';
 
 const PREVIEW_CHARS = 2000;
@@ -33,7 +34,11 @@ export class CorpusCommands {
   private tokenizer: PreparedTokenizer | undefined;
   private abort: AbortController | undefined;
 
-  constructor(private readonly emit: EmitFn) {}
+  constructor(
+    private readonly emit: EmitFn,
+    /** The imported model (for the tokenizer choice 'model'), if any. */
+    private readonly importedModel: () => PretrainedModel | undefined = () => undefined,
+  ) {}
 
   get corpus(): Corpus | undefined {
     return this.loaded;
@@ -67,7 +72,7 @@ export class CorpusCommands {
     this.emit({ type: 'corpus-loaded', stats: corpusStats(corpus) });
   }
 
-  async prepareTokenizer(choice: TokenizerChoice, files?: { name: string; text: string }[]): Promise<void> {
+  async prepareTokenizer(choice: PretrainTokenizerChoice, files?: { name: string; text: string }[]): Promise<void> {
     const corpus = this.loaded;
     if (!corpus) {
       this.fail('tokenizer', new Error('Load a corpus first: the tokenizer is built from it.'));
@@ -84,7 +89,8 @@ export class CorpusCommands {
       this.emit({ type: 'tokenizer-progress', done, total });
     };
     try {
-      const prepared = await prepareTokenizer(choice, corpus, { files, onProgress, signal: abort.signal });
+      const model = this.importedModel();
+      const prepared = await prepareTokenizer(choice, corpus, { files, model, onProgress, signal: abort.signal });
       if (abort.signal.aborted || this.loaded !== corpus) return; // superseded
       this.tokenizer = prepared;
       this.emit({ type: 'tokenizer-ready', stats: prepared.stats });

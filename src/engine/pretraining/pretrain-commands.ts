@@ -9,6 +9,7 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
 import type { CheckpointStore, SavedRun } from '../../storage/checkpoint-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
+import { bodyWeights, configFromModel, shapeMismatch } from '../../train/from-model.ts';
 import type { ProbeSet } from '../../train/probes/probe-sets.ts';
 import { pretrainSettingsProblem } from '../../train/settings/pretrain-settings.ts';
 import { type DeviceHolder, grants } from '../device-holder.ts';
@@ -77,9 +78,13 @@ export class PretrainCommands {
 
   async plan(config: Gpt1Config, B: number, T: number, accumulation?: number): Promise<void> {
     try {
-      // The run will use the prepared tokenizer's vocabulary, so plan with it.
-      const vocabSize = this.deps.corpus.prepared?.tokenizer.vocabSize ?? config.vocabSize;
-      const { summary } = planSummary({ ...config, vocabSize }, B, T, await this.adapterLimits(), accumulation);
+      // The run will use the prepared tokenizer's vocabulary (or the imported model's config), so plan with it.
+      const { prepared } = this.deps.corpus;
+      const vocabSize = prepared?.tokenizer.vocabSize ?? config.vocabSize;
+      const planned = prepared?.model
+        ? { ...config, vocabSize: prepared.model.config.vocabSize }
+        : { ...config, vocabSize };
+      const { summary } = planSummary(planned, B, T, await this.adapterLimits(), accumulation);
       this.deps.emit({ type: 'plan', plan: summary });
     } catch (error) {
       this.fail('plan', error);
@@ -114,8 +119,22 @@ export class PretrainCommands {
       this.fail(problem.where, new Error(problem.message), { runId });
       return;
     }
-    const config = { ...settings.config, vocabSize: prepared.tokenizer.vocabSize };
-    const run = { runId, settings, corpus: { name: corpus.name, text: corpus.text }, ...prepared };
+    const { model } = prepared;
+    const mismatch = model && shapeMismatch(settings, model);
+    if (mismatch) {
+      this.fail('model', new Error(mismatch), { runId });
+      return;
+    }
+    const config = model
+      ? configFromModel(settings, model)
+      : { ...settings.config, vocabSize: prepared.tokenizer.vocabSize };
+    const run = {
+      runId,
+      settings,
+      corpus: { name: corpus.name, text: corpus.text },
+      ...prepared,
+      ...(model ? { config, initialParams: bodyWeights(model) } : {}),
+    };
     const probeSets = this.deps.probeSets?.();
     const plan = { config, B: settings.B, T: settings.T, accumulation: settings.accumulation };
     await this.launch(runId, settings.steps, plan, false, (deps) =>

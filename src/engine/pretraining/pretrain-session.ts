@@ -59,6 +59,8 @@ export interface NewRun {
   ids?: Uint32Array;
   /** Starting weights (default: GPT-1 init from the run seed); tests poison these. */
   initialParams?: ParamValues;
+  /** The config of the model the weights come from (default: the settings' with the tokenizer's vocabulary). */
+  config?: Gpt1Config;
 }
 
 const DEFAULT_SAMPLE: GenerateOptions = { maxTokens: 160, temperature: 0.8, topK: 0, seed: 0 };
@@ -197,7 +199,7 @@ export class PretrainSession {
   /** Compiles a new run (weights from the run seed) and saves its fixed files; call start() next. */
   static async create(deps: SessionDeps, run: NewRun, pacing: RunPacing = {}): Promise<PretrainSession> {
     const { tokenizer } = run;
-    const config = runConfig(run.settings, tokenizer.vocabSize);
+    const config = run.config ?? runConfig(run.settings, tokenizer.vocabSize);
     // Saved with the run and shown in saved-runs: the config as trained (the tokenizer's vocabulary).
     const settings = { ...run.settings, config };
     const ids = run.ids ?? Uint32Array.from(tokenizer.encode(run.corpus.text));

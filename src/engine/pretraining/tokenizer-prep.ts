@@ -1,12 +1,15 @@
 // Preparing the tokenizer a run will use, from the loaded corpus: char, byte-level BPE trained on the
 // corpus (with progress, abortable) or GPT-1's original BPE from files the user supplies (not shipped with
-// the app). Encodes the whole corpus once and describes the result for the UI.
+// the app), or an imported model's own, whose weights the run then starts from (pre-training it further on
+// this corpus). Encodes the whole corpus once and describes the result for the UI.
 import { trainBpe } from '../../tokenizer/bpe-train.ts';
 import { CharTokenizer } from '../../tokenizer/char.ts';
 import type { TokenizerChoice } from '../../tokenizer/choose.ts';
+import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import { gpt1TokenizerFromFiles } from '../../tokenizer/gpt1-files.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
-import type { TokenizerStats } from '../protocol.ts';
+import type { PretrainedModel } from '../../train/finetune-prepare.ts';
+import type { PretrainTokenizerChoice, TokenizerStats } from '../protocol.ts';
 import { pieceText } from '../token-pieces.ts';
 
 export const GPT1_FILES_NEEDED =
@@ -22,10 +25,17 @@ export interface PreparedTokenizer {
   /** The whole corpus, encoded. */
   ids: Uint32Array;
   stats: TokenizerStats;
+  /** The model whose tokenizer this is, when the run starts from its weights (choice 'model'). */
+  model?: PretrainedModel;
 }
+
+export const NO_IMPORTED_MODEL =
+  'Import a model first (a task tab\'s "Imported checkpoint"): its tokenizer and weights are what this choice uses.';
 
 export interface PrepareOptions {
   files?: readonly { name: string; text: string }[];
+  /** The imported model, for choice 'model'. */
+  model?: PretrainedModel;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -66,12 +76,23 @@ export function tokenizerStats(tokenizer: Tokenizer, corpus: string, ids: Uint32
 }
 
 export async function prepareTokenizer(
-  choice: TokenizerChoice,
+  choice: PretrainTokenizerChoice,
   corpus: { text: string; chars: number },
   options: PrepareOptions = {},
 ): Promise<PreparedTokenizer> {
-  const tokenizer = await build(choice, corpus.text, options);
+  const { model } = options;
+  if (choice.kind === 'model' && !model) throw new Error(NO_IMPORTED_MODEL);
+  // A copy of the model's: the run's tokenizer must not share state with the fine-tuning source's.
+  const own = model?.tokenizer;
+  const tokenizer =
+    choice.kind !== 'model'
+      ? await build(choice, corpus.text, options)
+      : tokenizerFromJSON(own && 'toJSON' in own ? own.toJSON() : own!);
   options.signal?.throwIfAborted();
   const ids = Uint32Array.from(tokenizer.encode(corpus.text));
-  return { tokenizer, ids, stats: tokenizerStats(tokenizer, corpus.text, ids, corpus.chars) };
+  const stats = tokenizerStats(tokenizer, corpus.text, ids, corpus.chars);
+  if (choice.kind !== 'model') return { tokenizer, ids, stats };
+  const { config, name } = model!;
+  const shape = { nLayer: config.nLayer, nEmbd: config.nEmbd, nHead: config.nHead, nPositions: config.nPositions };
+  return { tokenizer, ids, stats: { ...stats, model: { name: name ?? 'the imported model', ...shape } }, model };
 }
