@@ -32,6 +32,8 @@ function trainerFolder(root: string): void {
 
 test('a Trainer output folder lists its checkpoints; the chosen one is read with progress and imported', async ({
   classification,
+  shell,
+  pretrain,
 }, testInfo) => {
   const root = testInfo.outputPath('trainer-out');
   mkdirSync(root, { recursive: true });
@@ -65,4 +67,14 @@ test('a Trainer output folder lists its checkpoints; the chosen one is read with
   await expect(classification.panel.getByTestId('import-read')).toHaveAttribute('data-bytes', String(bytes));
   await expect(classification.panel.getByRole('radio', { name: 'Imported checkpoint' })).toBeChecked();
   await expect(classification.panel.getByLabel('Checkpoint in trainer-out')).toHaveCount(0);
+
+  await test.step('the Pretrain tab can pre-train the imported model further: its tokenizer, shape and weights', async () => {
+    await shell.show('Pretrain');
+    await pretrain.loadDemoCorpus();
+    await pretrain.panel.getByRole('radio', { name: 'Imported model' }).check();
+    await expect(pretrain.panel.getByTestId('model-from-import')).toHaveText(
+      /^The run starts from trainer-out\/checkpoint-2: its weights and its shape \(1 layers × 16, 2 heads, context up to 64\)/,
+    );
+    await expect(pretrain.field('Width')).toHaveValue('16');
+  });
 });

@@ -29,6 +29,7 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'tokenizer-ready':
       s.clearErrors('tokenizer');
       s.tokenizerReady(event.stats);
+      if (event.stats.model) s.adoptModelShape(event.stats.model);
       break;
     case 'plan':
       s.clearErrors('model');

@@ -155,6 +155,8 @@ export interface PlanSlice {
   /** The form cannot be planned (invalid, or no device yet): drop the stale plan. */
   planCancelled: () => void;
   planReceived: (summary: PlanSummary) => void;
+  /** A run that starts from an imported model takes its shape (and at most its positions as context). */
+  adoptModelShape: (shape: { nLayer: number; nEmbd: number; nHead: number; nPositions: number }) => void;
 }
 
 export const createPlanSlice: StateCreator<PlanSlice, [], [], PlanSlice> = (set) => ({
@@ -179,4 +181,16 @@ export const createPlanSlice: StateCreator<PlanSlice, [], [], PlanSlice> = (set)
   planRequested: () => set((s) => ({ plan: { ...s.plan, status: 'planning' } })),
   planReceived: (summary) => set({ plan: { status: 'ready', summary } }),
   planCancelled: () => set({ plan: { status: 'idle' } }),
+  adoptModelShape: (shape) =>
+    set((s) => {
+      const context = Math.min(Number(s.form.fields.context) || shape.nPositions, shape.nPositions);
+      const fields = {
+        ...s.form.fields,
+        nLayer: String(shape.nLayer),
+        nEmbd: String(shape.nEmbd),
+        nHead: String(shape.nHead),
+        context: String(context),
+      };
+      return { form: { ...s.form, preset: matchPreset(fields), fields } };
+    }),
 });

@@ -1,9 +1,10 @@
-// Tokenizer slice: which tokenizer the user chose, and the worker's progress and stats for it.
+// Tokenizer slice: which tokenizer the user chose (or the imported model's), and the worker's progress and
+// stats for it.
 import type { StateCreator } from 'zustand';
-import type { TokenizerStats } from '../../engine/protocol.ts';
-import type { TokenizerChoice } from '../../tokenizer/choose.ts';
+import type { PretrainTokenizerChoice, TokenizerStats } from '../../engine/protocol.ts';
 
-export type TokenizerKind = TokenizerChoice['kind'];
+/** 'model': the imported model's tokenizer, and its weights for the run. */
+export type TokenizerKind = PretrainTokenizerChoice['kind'];
 
 export interface TokenizerSlice {
   tokenizer: {
@@ -29,9 +30,8 @@ export const BPE_VOCAB_MIN = 260;
 export const BPE_VOCAB_MAX = 65536;
 
 /** The choice to send, or a message saying what is wrong with the typed vocabulary size. */
-export function tokenizerChoice(kind: TokenizerKind, bpeVocab: string): TokenizerChoice | string {
-  if (kind === 'char') return { kind: 'char' };
-  if (kind === 'gpt1') return { kind: 'gpt1' };
+export function tokenizerChoice(kind: TokenizerKind, bpeVocab: string): PretrainTokenizerChoice | string {
+  if (kind === 'char' || kind === 'gpt1' || kind === 'model') return { kind };
   const n = Number(bpeVocab);
   if (!Number.isInteger(n) || n < BPE_VOCAB_MIN || n > BPE_VOCAB_MAX) {
     return `Vocabulary size must be a whole number from ${BPE_VOCAB_MIN} to ${BPE_VOCAB_MAX}.`;
@@ -49,6 +49,14 @@ export const createTokenizerSlice: StateCreator<TokenizerSlice, [], [], Tokenize
   tokenizerProgress: (done, total) =>
     set((s) => ({ tokenizer: { ...s.tokenizer, status: 'building', progress: { done, total } } })),
   tokenizerReady: (stats) =>
-    set((s) => ({ tokenizer: { ...s.tokenizer, status: 'ready', progress: undefined, stats, kind: stats.kind } })),
+    set((s) => ({
+      tokenizer: {
+        ...s.tokenizer,
+        status: 'ready',
+        progress: undefined,
+        stats,
+        kind: stats.model ? 'model' : stats.kind,
+      },
+    })),
   tokenizerFailed: () => set((s) => ({ tokenizer: { ...s.tokenizer, status: 'error', progress: undefined } })),
 });

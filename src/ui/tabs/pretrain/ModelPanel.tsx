@@ -33,6 +33,7 @@ export function ModelPanel() {
   const plan = useAppStore((s) => s.plan);
   const vocab = useAppStore((s) => plannedVocab(s));
   const vocabFromTokenizer = useAppStore((s) => s.tokenizer.stats !== undefined);
+  const model = useAppStore((s) => (s.tokenizer.status === 'ready' ? s.tokenizer.stats?.model : undefined));
   const choosePreset = useAppStore((s) => s.choosePreset);
   const setField = useAppStore((s) => s.setField);
   const setSamplePrompt = useAppStore((s) => s.setSamplePrompt);
@@ -65,6 +66,12 @@ export function ModelPanel() {
           {form.preset === 'custom' ? 'edited shape' : PRESET_DESCRIPTIONS[form.preset]}
         </span>
       </div>
+      {model && (
+        <p className="hint" data-testid="model-from-import">
+          The run starts from {model.name}: its weights and its shape ({model.nLayer} layers × {model.nEmbd},{' '}
+          {model.nHead} heads, context up to {model.nPositions}); keep these fields as they are.
+        </p>
+      )}
       <NumberFieldGrid fields={FIELDS} values={form.fields} problems={problems} onChange={setField} />
       <div className="field">
         <label htmlFor={`${id}-prompt`}>Sample prompt</label>

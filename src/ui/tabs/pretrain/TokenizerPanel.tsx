@@ -1,5 +1,6 @@
-// Tokenizer: character, BPE trained on the corpus (vocabulary size), or GPT-1's own (disabled until its files
-// can be imported); the worker builds it and reports stats and a sample line cut into tokens.
+// Tokenizer: character, BPE trained on the corpus (vocabulary size), GPT-1's own (from its files), or the
+// imported model's (whose weights the run then starts from); the worker builds it and reports stats and a
+// sample line cut into tokens.
 import { useId } from 'react';
 import { loadGpt1Files, prepareTokenizer } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
@@ -16,6 +17,11 @@ const OPTIONS: { kind: TokenizerKind; label: string; note: string }[] = [
   { kind: 'char', label: 'Characters', note: 'one token per character; vocabulary = distinct characters' },
   { kind: 'bpe', label: 'BPE', note: 'byte-pair merges learned from this corpus' },
   { kind: 'gpt1', label: 'GPT-1', note: GPT1_NOTE },
+  {
+    kind: 'model',
+    label: 'Imported model',
+    note: 'the tokenizer and weights of the model imported on a task tab ("Imported checkpoint"): pre-train it further on this corpus',
+  },
 ];
 
 /** Shows whitespace so token boundaries read clearly. */
@@ -28,6 +34,7 @@ export function TokenizerPanel() {
   const corpusReady = useAppStore((s) => s.corpus.status === 'ready');
   const setKind = useAppStore((s) => s.setTokenizerKind);
   const setBpeVocab = useAppStore((s) => s.setBpeVocab);
+  const imported = useAppStore((s) => s.imported.info?.name);
   const errors = useFieldErrors('tokenizer');
   const id = useId();
   const vocabChoice = tokenizerChoice('bpe', tokenizer.bpeVocab);
@@ -50,12 +57,13 @@ export function TokenizerPanel() {
               name={`${id}-kind`}
               value={o.kind}
               checked={tokenizer.kind === o.kind}
+              disabled={o.kind === 'model' && imported === undefined}
               onChange={() => choose(o.kind)}
               aria-describedby={`${id}-${o.kind}-note`}
             />
             <span className="radio-label">{o.label}</span>
             <span id={`${id}-${o.kind}-note`} className="hint">
-              {o.note}
+              {o.kind === 'model' && imported !== undefined ? `${imported}: ${o.note}` : o.note}
             </span>
           </label>
         ))}
