@@ -10,6 +10,7 @@ import type { GpuContext } from '../gpu/device.ts';
 import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import { initParams } from '../model/weights.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
+import { chanceLevel } from './ablation-stats.ts';
 import {
   type AblationRow,
   type AblationVariant,
@@ -72,18 +73,19 @@ describe('ablation variants', () => {
 });
 
 describe('formatAblationTable', () => {
+  const chance = chanceLevel('f1', [0, 1, 1, 0]);
   it('shows accuracy beside another metric, and the final task loss', () => {
-    const row = (variant: AblationVariant, value: number, accuracy: number | null, loss: number): AblationRow => ({
-      variant,
-      description: `${variant} run`,
-      auxLm: 0.5,
-      outcome: { summary: { value, accuracy, steps: 3, taskLoss: { first: 1, last: loss } } } as FinetuneOutcome,
-    });
+    const row = (variant: AblationVariant, value: number, accuracy: number | null, loss: number): AblationRow => {
+      const outcome = { summary: { value, accuracy, steps: 3, taskLoss: { first: 1, last: loss } } } as FinetuneOutcome;
+      return { variant, description: `${variant} run`, auxLm: 0.5, outcome, seeds: [{ seed: 0, outcome }] };
+    };
     const f1 = formatAblationTable({
       task: 'similarity',
       metric: 'f1',
       rows: [row('pretrained+aux', 0.8, 0.75, 0.5), row('scratch', 0.25, 0.5, 0.69)],
       stopped: false,
+      lr: 1e-3,
+      chance,
     });
     expect(f1.split('\n')).toEqual([
       'variant         f1      accuracy  final task loss  steps  description',
@@ -96,6 +98,8 @@ describe('formatAblationTable', () => {
       metric: 'pearson',
       rows: [row('pretrained', -0.1, null, 2)],
       stopped: false,
+      lr: 1e-3,
+      chance,
     });
     expect(pearson.split('\n')[2]).toBe('pretrained  -0.1000  2.0000           3      pretrained run');
   });
