@@ -109,13 +109,9 @@ describe('formatAblationTable', () => {
 
 describe('ablation run', () => {
   let ctx: GpuContext;
-  beforeAll(async () => {
-    ctx = await openTestGpu();
-  });
-  afterAll(() => ctx.destroy());
-
   let model: PretrainedModel;
   beforeAll(async () => {
+    ctx = await openTestGpu();
     // Pre-training: 10 steps of 8 x 16 characters of Shakespeare.
     const ids = Uint32Array.from(tokenizer.encode(corpus.text.slice(0, 20_000)));
     const lmOptions = { config, B: 8, T: 16, seed: 5, schedule: pretrainSchedule(1e-2, 10, 2) };
@@ -124,6 +120,7 @@ describe('ablation run', () => {
     model = { config, params: await lm.params(), tokenizer, name: 'shakespeare-10' };
     lm.destroy();
   });
+  afterAll(() => ctx.destroy());
 
   it('fine-tunes all four variants from a briefly pretrained model and reports a table', async () => {
     const { train, dev } = parseTaskFiles('classification', containsX(16, 0), containsX(8, 3));

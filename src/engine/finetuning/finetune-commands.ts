@@ -11,6 +11,11 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
+import {
+  type CompareSettings,
+  compareSettingsProblem,
+  SINGLE_RUN_COMPARE,
+} from '../../train/settings/compare-settings.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
 import { attentionMaps } from '../attention-maps.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
@@ -147,7 +152,12 @@ export class FinetuneCommands {
     }
   }
 
-  async start(runId: string, settings: FinetuneSettings, kind: 'finetune' | 'compare'): Promise<void> {
+  async start(
+    runId: string,
+    settings: FinetuneSettings,
+    kind: 'finetune' | 'compare',
+    compare: CompareSettings = SINGLE_RUN_COMPARE,
+  ): Promise<void> {
     const ids = { runId };
     try {
       checkRunId(runId);
@@ -155,7 +165,8 @@ export class FinetuneCommands {
       this.fail('runId', error, ids);
       return;
     }
-    const problem = finetuneSettingsProblem(settings);
+    const problem =
+      finetuneSettingsProblem(settings) ?? (kind === 'compare' ? compareSettingsProblem(compare) : undefined);
     if (problem) {
       this.fail(problem.where, new Error(problem.message), ids);
       return;
@@ -195,8 +206,11 @@ export class FinetuneCommands {
       pacing: this.deps.pacing,
       keep: (model: FinetunedModel) => this.keep(model),
     };
-    const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;
-    const job = start(deps, runId, settings, data, this.sources());
+    const sources = this.sources();
+    const job =
+      kind === 'compare'
+        ? FinetuneJob.compare(deps, runId, settings, data, sources, compare)
+        : FinetuneJob.finetune(deps, runId, settings, data, sources);
     this.job = job;
     this.jobKept = job.finished.then((state) => this.keepRecords(runId, recorder, state));
   }

@@ -22,14 +22,17 @@ export function thinIndices(n: number, max = FINETUNE_CURVE_POINTS): number[] {
 }
 
 /** The storage key of a run or of a comparison's variant ('+' is not a file-name character here). */
-export function recordKey(runId: string, variant?: AblationVariant): string {
-  return variant === undefined ? runId : `${runId}.${variant.replace('+', '-')}`;
+export function recordKey(runId: string, variant?: AblationVariant, cell?: string): string {
+  if (variant === undefined) return runId;
+  const key = `${runId}.${variant.replace('+', '-')}`;
+  return cell === undefined ? key : `${key}.${cell.replace(/[^\w.-]/g, '_')}`;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 interface Collected {
   variant?: AblationVariant;
+  cell?: string;
   startedAt: number;
   info?: FinetuneRunInfo;
   points: FinetunePoint[];
@@ -60,7 +63,7 @@ export class FinetuneRecorder {
     const current = last && last.variant === variant ? last : undefined;
     switch (event.type) {
       case 'finetune-started':
-        this.runs.push({ variant, startedAt: this.now(), info: event.info, points: [], evals: [] });
+        this.runs.push({ variant, cell: event.cell, startedAt: this.now(), info: event.info, points: [], evals: [] });
         break;
       case 'finetune-metrics':
         current?.points.push(...event.points);
@@ -102,7 +105,7 @@ export class FinetuneRecorder {
     const last = run.points.at(-1);
     return {
       version: FINETUNE_RECORD_VERSION,
-      key: recordKey(runId, run.variant),
+      key: recordKey(runId, run.variant, run.cell),
       runId,
       kind,
       ...(run.variant !== undefined ? { variant: run.variant } : {}),
