@@ -194,6 +194,7 @@ test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-tr
     await expect(chart).toHaveAttribute('aria-label', /: 0 layers: [\d.]+ %; 1 layers: [\d.]+ %; 2 layers: [\d.]+ %$/);
     await expect(chart.locator('.ours-point')).toHaveCount(3);
     await expect(tab.panel.getByText(/only the ends are drawn, at n = 0 and n = L/)).toBeVisible();
+    await chart.screenshot({ path: testInfo.outputPath('classification-layers.png') });
   });
 
   await test.step('the Runs tab keeps the variants and the sweep across a reload', async () => {

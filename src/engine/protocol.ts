@@ -166,6 +166,13 @@ export interface CompareRow {
   seconds: number;
 }
 
+/** One run of a comparison's variant: its purpose, seed and learning rate. */
+export interface CompareCell {
+  stage: AblationStage;
+  seed: number;
+  lr: number;
+}
+
 /** What a comparison runs, sent before its first run. */
 export interface ComparePlan extends CompareSettings {
   variants: AblationVariant[];
@@ -342,7 +349,7 @@ export type EngineEvent =
       message?: string;
     }
   /** `cell`: which run of a comparison's variant (seed, rate), when the variant runs more than once. */
-  | { type: 'finetune-started'; runId: string; variant?: AblationVariant; cell?: string; info: FinetuneRunInfo }
+  | { type: 'finetune-started'; runId: string; variant?: AblationVariant; cell?: CompareCell; info: FinetuneRunInfo }
   /** Batched step points (not one event per step). */
   | { type: 'finetune-metrics'; runId: string; variant?: AblationVariant; points: FinetunePoint[] }
   /** Dev evaluation at an epoch end (and at the end of the run). */

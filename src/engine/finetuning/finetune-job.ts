@@ -25,7 +25,7 @@ import type { CompareSettings } from '../../train/settings/compare-settings.ts';
 import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 import { NonFiniteError } from '../../train/train-program.ts';
 import { lostWithin } from '../device-holder.ts';
-import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
+import type { CompareCell, EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
 
@@ -170,7 +170,7 @@ export class FinetuneJob {
           }
           job.totalSteps = prepared.totalSteps * count;
           job.step = prepared.totalSteps * index;
-          const cell = single ? undefined : `${stage}-s${seed}-lr${lr}`;
+          const cell = single ? undefined : { stage, seed, lr };
           const outcome = await job.runOne(ctx, prepared, variant, undefined, cell);
           if (!outcome.stopped) {
             const { summary } = outcome;
@@ -280,7 +280,7 @@ export class FinetuneJob {
     prepared: PreparedFinetune,
     variant: AblationVariant | undefined,
     onTrained?: FinetuneRunOptions['onTrained'],
-    cell?: string,
+    cell?: CompareCell,
   ): Promise<FinetuneOutcome> {
     const { runId } = this;
     const tag = variant === undefined ? {} : { variant };

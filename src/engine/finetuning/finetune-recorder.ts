@@ -12,7 +12,7 @@ import {
 import type { AblationVariant } from '../../train/finetune-ablation.ts';
 import type { FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../../train/finetune-run.ts';
 import type { FinetuneSettings } from '../../train/settings/finetune-settings.ts';
-import type { EngineEvent } from '../protocol.ts';
+import type { CompareCell, EngineEvent } from '../protocol.ts';
 
 /** Indices of at most `max` evenly spread items of `n` (the first and the last always among them). */
 export function thinIndices(n: number, max = FINETUNE_CURVE_POINTS): number[] {
@@ -22,17 +22,17 @@ export function thinIndices(n: number, max = FINETUNE_CURVE_POINTS): number[] {
 }
 
 /** The storage key of a run or of a comparison's variant ('+' is not a file-name character here). */
-export function recordKey(runId: string, variant?: AblationVariant, cell?: string): string {
+export function recordKey(runId: string, variant?: AblationVariant, cell?: CompareCell): string {
   if (variant === undefined) return runId;
   const key = `${runId}.${variant.replace('+', '-')}`;
-  return cell === undefined ? key : `${key}.${cell.replace(/[^\w.-]/g, '_')}`;
+  return cell === undefined ? key : `${key}.${cell.stage}-s${cell.seed}-lr${cell.lr}`;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 interface Collected {
   variant?: AblationVariant;
-  cell?: string;
+  cell?: CompareCell;
   startedAt: number;
   info?: FinetuneRunInfo;
   points: FinetunePoint[];
@@ -109,9 +109,14 @@ export class FinetuneRecorder {
       runId,
       kind,
       ...(run.variant !== undefined ? { variant: run.variant } : {}),
+      ...(run.cell ? { cell: run.cell } : {}),
       family,
       state: run.summary ? 'done' : 'stopped',
-      dataset,
+      // A learning-rate trial trains on the fit part of the training file and is scored on its held part.
+      dataset:
+        run.cell?.stage === 'trial'
+          ? { train: `${dataset.train} (fit part)`, dev: `${dataset.train} (held part)` }
+          : dataset,
       settings,
       info,
       steps: run.summary?.steps ?? last?.step ?? 0,
