@@ -102,7 +102,11 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
       {summaries.length > 0 && metric && (
         <>
           <CompareTable rows={summaries} metric={metric} paper={paper} plan={plan} />
-          {plan?.heldOut && <p className="hint">Tuned column: {plan.heldOut}.</p>}
+          {plan?.heldOut && (
+            <p className="hint">
+              Recipe columns: learning rate {plan.lr}, the settings'. Tuned columns: the {plan.heldOut}, per row.
+            </p>
+          )}
           {verdicts.length > 0 && (
             <div className="compare-verdict" role="note" aria-label="Verdict">
               {verdicts.map(({ column, verdict }) => (

@@ -1,6 +1,8 @@
-// The Compare panel's per-variant summary of a comparison's runs and its verdicts, on hand-made rows.
+// The Compare panel's per-variant summary of a comparison's runs and its verdicts, on hand-made rows; its
+// settings form as typed.
 import { describe, expect, it } from 'vitest';
 import type { ComparePlan, CompareRow } from '../../../engine/protocol.ts';
+import { parseCompareForm } from './compare-form.ts';
 import { compareVerdicts, summariseCompareRows } from './compare-summary.ts';
 
 const plan: ComparePlan = {
@@ -94,5 +96,22 @@ describe('summariseCompareRows', () => {
       ['scratch', 0.6, 1],
     ]);
     expect(compareVerdicts(summaries, undefined, String)[0]!.verdict.kind).toBe('one-seed');
+  });
+});
+
+describe('parseCompareForm', () => {
+  it('reads the form, with the schema’s words beside a bad field', () => {
+    expect(parseCompareForm({ compareRows: 'layers', seeds: '2', lrSweep: '1e-3, 2e-3' })).toEqual({
+      compare: { rows: 'layers', seeds: 2, lrSweep: [1e-3, 2e-3] },
+      problems: {},
+    });
+    expect(parseCompareForm({ compareRows: 'table5', seeds: '1', lrSweep: '' }).compare.lrSweep).toEqual([]);
+    expect(parseCompareForm({ compareRows: 'table5', seeds: '0', lrSweep: 'x' }).problems).toEqual({
+      seeds: 'A whole number from 1 to 20.',
+      lrSweep: '"x" is not a learning rate: give rates like 6.25e-5, 1e-3 (empty: no sweep).',
+    });
+    expect(parseCompareForm({ compareRows: 'table5', seeds: '3', lrSweep: '1e-3, 1e-3' }).problems).toEqual({
+      lrSweep: 'The learning-rate sweep names a rate twice.',
+    });
   });
 });
