@@ -97,6 +97,11 @@ describe('the verdict', () => {
     );
   });
 
+  it('on the tuned column, what is left is a wider sweep', () => {
+    const text = compareVerdict([row('a', [0.5, 0.5])], chance, { ...advice, tuned: true, onTuned: true }).text;
+    expect(text).toMatch(/λ 0 \(the aux LM competes with a small task\), a wider learning-rate sweep\.$/);
+  });
+
   it('one seed above chance: the order may be noise', () => {
     const verdict = compareVerdict([row('a', [0.9]), row('b', [0.7])], chance, { ...advice, seeds: 1 });
     expect(verdict.kind).toBe('one-seed');

@@ -99,6 +99,8 @@ export interface Verdict {
 export interface VerdictAdvice {
   /** The tuned-learning-rate column exists (else suggest it). */
   tuned: boolean;
+  /** The verdict is on the tuned column itself (then a wider sweep is what is left to try). */
+  onTuned?: boolean;
   /** λ of the aux-LM rows (λ 0 is suggested when it is above 0). */
   auxLm: number;
   seeds: number;
@@ -113,7 +115,13 @@ function list(items: string[]): string {
 function suggestions(advice: VerdictAdvice): string {
   const ideas = ['more epochs (or more training examples)'];
   if (advice.auxLm > 0) ideas.push('λ 0 (the aux LM competes with a small task)');
-  ideas.push(advice.tuned ? 'the tuned learning rate (its column)' : 'the learning-rate sweep (a tuned column)');
+  ideas.push(
+    advice.onTuned
+      ? 'a wider learning-rate sweep'
+      : advice.tuned
+        ? 'the tuned learning rate (its column)'
+        : 'the learning-rate sweep (a tuned column)',
+  );
   if (advice.seeds < 3) ideas.push('3 or more seeds');
   return `What would change it: ${ideas.join(', ')}.`;
 }

@@ -232,7 +232,11 @@ export function ablationVerdicts(result: AblationResult, auxLm: number): { colum
     verdict: compareVerdict(verdictRows(result, 'recipe'), result.chance, advice),
   };
   if (!tuned) return [recipe];
-  return [recipe, { column: 'tuned lr', verdict: compareVerdict(verdictRows(result, 'tuned'), result.chance, advice) }];
+  const onTuned = { ...advice, onTuned: true };
+  return [
+    recipe,
+    { column: 'tuned lr', verdict: compareVerdict(verdictRows(result, 'tuned'), result.chance, onTuned) },
+  ];
 }
 
 /**

@@ -72,7 +72,10 @@ export function compareVerdicts(
   const out = [{ column: 'Paper recipe', verdict: compareVerdict(recipeRows, chance, advice) }];
   if (summaries.every((s) => s.tuned)) {
     const tunedRows = summaries.map((s) => ({ name: name(s.variant), spread: s.tuned!.spread }));
-    out.push({ column: 'Tuned learning rate', verdict: compareVerdict(tunedRows, chance, advice) });
+    out.push({
+      column: 'Tuned learning rate',
+      verdict: compareVerdict(tunedRows, chance, { ...advice, onTuned: true }),
+    });
   }
   return out;
 }
