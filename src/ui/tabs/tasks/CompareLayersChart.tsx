@@ -10,14 +10,14 @@ import { formatMetricValue } from './metric-format.ts';
 
 /** The paper's Figure 2 (left) ends, in percent: 0 layers and all 12. */
 const PAPER_ENDS = [
-  { dataset: 'MultiNLI', none: 72, all: 82 },
+  { dataset: 'MNLI', none: 72, all: 82 },
   { dataset: 'RACE', none: 40, all: 60 },
 ] as const;
 
 const WIDTH = 560;
 const HEIGHT = 260;
 const LEFT = 44;
-const RIGHT = 96;
+const RIGHT = 130;
 const TOP = 12;
 const BOTTOM = 36;
 
@@ -46,7 +46,7 @@ export function CompareLayersChart({
     .map((r) => {
       const range =
         r.recipe.n > 1
-          ? ` (${formatMetricValue(metric, r.recipe.min)}–${formatMetricValue(metric, r.recipe.max)})`
+          ? ` (${formatMetricValue(metric, r.recipe.min)} – ${formatMetricValue(metric, r.recipe.max)})`
           : '';
       const tuned = r.tuned ? `, tuned ${formatMetricValue(metric, r.tuned.spread.mean)}` : '';
       return `${layersOf(r.variant)} layers: ${formatMetricValue(metric, r.recipe.mean)}${range}${tuned}`;
@@ -82,7 +82,7 @@ export function CompareLayersChart({
             <circle cx={x(0)} cy={y(p.none)} r={4} className="paper-point" />
             <circle cx={x(layers)} cy={y(p.all)} r={4} className="paper-point" />
             <text x={x(layers) + 8} y={y(p.all) + 4} className="bar-value">
-              {p.dataset} (paper) {p.all}
+              {p.dataset} (paper) {p.none}→{p.all}
             </text>
           </g>
         ))}
