@@ -33,6 +33,10 @@ const pretrained = { config, params: initParams(config, 1), tokenizer };
 describe('the grid', () => {
   it('seeds follow the settings seed', () => {
     expect(seedsOf(7, 3)).toEqual([7, 8, 9]);
+    expect(seedsOf(2 ** 32 - 3, 3)).toEqual([2 ** 32 - 3, 2 ** 32 - 2, 2 ** 32 - 1]);
+    expect(() => seedsOf(2 ** 32 - 2, 3)).toThrow(
+      '3 seeds from seed 4294967294 go past 4294967295, the largest seed: choose a seed of at most 4294967293.',
+    );
   });
 
   it('the layers sweep is n = 0 … L: L + 1 variants', () => {

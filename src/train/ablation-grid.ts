@@ -11,8 +11,16 @@ import type { AblationVariant } from './finetune-ablation.ts';
  */
 export type AblationStage = 'recipe' | 'trial' | 'tuned';
 
+/** The largest seed a run takes (a 32-bit unsigned integer, as the settings schema's seed field). */
+const MAX_SEED = 2 ** 32 - 1;
+
 /** Seeds of a row: the settings' seed, then the next ones. */
 export function seedsOf(seed: number, count: number): number[] {
+  if (seed + count - 1 > MAX_SEED) {
+    throw new Error(
+      `${count} seeds from seed ${seed} go past ${MAX_SEED}, the largest seed: choose a seed of at most ${MAX_SEED - count + 1}.`,
+    );
+  }
   return Array.from({ length: count }, (_, i) => seed + i);
 }
 

@@ -5,7 +5,7 @@
 // stderr; the last stdout line is the rows as JSON.
 import { openGpu } from '../../gpu/device.ts';
 import { nodeGpu } from '../../gpu/node-gpu.ts';
-import { layerSweepVariants, plannedRuns } from '../../train/ablation-grid.ts';
+import { layerSweepVariants, plannedRuns, seedsOf } from '../../train/ablation-grid.ts';
 import { spreadOf } from '../../train/ablation-stats.ts';
 import {
   type AblationVariant,
@@ -25,6 +25,7 @@ import {
   lrSweepText,
   parseLrSweep,
 } from '../../train/settings/compare-settings.ts';
+import { DEFAULT_FINETUNE_SEED } from '../../train/settings/finetune-settings.ts';
 import { fieldOption, type OptionSpecs, parseOptions, UsageError } from '../args.ts';
 import {
   finetuneResult,
@@ -113,6 +114,11 @@ export async function ablateCommand(args: string[]): Promise<unknown> {
   const problem = compareSettingsProblem({ rows: sweep ? 'layers' : 'table5', seeds, lrSweep });
   if (problem)
     throw new UsageError(`--${problem.where === 'lrSweep' ? 'lr-sweep' : problem.where}: ${problem.message}`);
+  try {
+    seedsOf(o.seed ?? DEFAULT_FINETUNE_SEED, seeds);
+  } catch (error) {
+    throw new UsageError(`--seeds: ${(error as Error).message}`);
+  }
   let auxLm: number;
   try {
     auxLm = ablationAuxLm(o['aux-lm']);

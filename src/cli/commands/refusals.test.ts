@@ -53,6 +53,12 @@ describe('CLI settings refusals', () => {
     [
       'ablate',
       ablateCommand,
+      [...task, '--init', 'x', '--seed', '4294967295', '--seeds', '2'],
+      /--seeds: 2 seeds from seed 4294967295 go past 4294967295/,
+    ],
+    [
+      'ablate',
+      ablateCommand,
       [...task, '--init', 'x', '--sweep-layers', 'x'],
       /--sweep-layers must be all or whole numbers of layers from 0, not "x"/,
     ],

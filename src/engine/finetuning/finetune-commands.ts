@@ -11,6 +11,7 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
+import { seedsOf } from '../../train/ablation-grid.ts';
 import {
   type CompareSettings,
   compareSettingsProblem,
@@ -170,6 +171,14 @@ export class FinetuneCommands {
     if (problem) {
       this.fail(problem.where, new Error(problem.message), ids);
       return;
+    }
+    if (kind === 'compare') {
+      try {
+        seedsOf(settings.seed, compare.seeds);
+      } catch (error) {
+        this.fail('seeds', error, ids);
+        return;
+      }
     }
     const busy = this.active;
     if (busy) {
