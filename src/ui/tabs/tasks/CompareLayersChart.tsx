@@ -18,7 +18,7 @@ const WIDTH = 560;
 const HEIGHT = 260;
 const LEFT = 44;
 const RIGHT = 130;
-const TOP = 12;
+const TOP = 16;
 const BOTTOM = 36;
 
 const layersOf = (variant: string) => Number(/^transfer-(\d+)$/.exec(variant)?.[1] ?? Number.NaN);
@@ -74,6 +74,9 @@ export function CompareLayersChart({
             {n}
           </text>
         ))}
+        <text x={LEFT + 4} y={TOP - 2} className="bar-tick">
+          dev {metric} × 100
+        </text>
         <text x={(LEFT + WIDTH - RIGHT) / 2} y={HEIGHT - 4} className="bar-tick" textAnchor="middle">
           blocks transferred (0 = embeddings only)
         </text>
