@@ -145,6 +145,7 @@ test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-tr
 
   await test.step('Compare runs the four variants', async () => {
     const t1 = Date.now();
+    await tab.compareSettings('table5', 1);
     await expect(tab.compare).toBeEnabled();
     await tab.compare.click();
     await expect(tab.compareState).toHaveText('done', { timeout: 2 * TRAINING_TIMEOUT });
@@ -171,13 +172,35 @@ test('compares pretrained ± aux LM, scratch and transfer-n after a short pre-tr
       tab.panel.getByText(/^Dataset: SST-2, recognised because its file name, sst2-train\.tsv, names it\./),
     ).toBeVisible();
     await expect(tab.panel.getByText(/will not reach them/)).toBeVisible();
+    // One seed: the verdict says the order may be noise (or that every row is at chance), not to read it.
+    const verdict = tab.panel.getByRole('note', { name: 'Verdict' });
+    await expect(verdict).toContainText(/^Paper recipe: (One seed per row|Every row is at chance)/);
+    await expect(verdict).toContainText('What would change it: more epochs');
+    await expect(tab.panel.getByText(/read the verdict above before the order of the rows/)).toBeVisible();
     await shell.page.screenshot({ path: testInfo.outputPath('classification-compare.png'), fullPage: true });
   });
 
-  await test.step('the Runs tab keeps the four variants across a reload', async () => {
+  await test.step('the layers-transferred sweep of the 2-layer model: n = 0, 1, 2 on a line chart', async () => {
+    const t2 = Date.now();
+    await tab.compareSettings('layers', 1);
+    await tab.compare.click();
+    await expect(tab.compareState).toHaveText('done', { timeout: 2 * TRAINING_TIMEOUT });
+    note('layers sweep (3 rows × 3 steps)', `${secondsSince(t2)} s`);
+    await expect(tab.compareTable.getByRole('row')).toHaveCount(4);
+    for (const n of [0, 1, 2]) {
+      await expect(runs.row(tab.compareTable, `First ${n} blocks transferred`)).toHaveCount(1);
+    }
+    const chart = tab.panel.getByRole('img', { name: /^Layers transferred chart/ });
+    await expect(chart).toHaveAttribute('aria-label', /: 0 layers: [\d.]+ %; 1 layers: [\d.]+ %; 2 layers: [\d.]+ %$/);
+    await expect(chart.locator('.ours-point')).toHaveCount(3);
+    await expect(tab.panel.getByText(/only the ends are drawn, at n = 0 and n = L/)).toBeVisible();
+    await chart.screenshot({ path: testInfo.outputPath('classification-layers.png') });
+  });
+
+  await test.step('the Runs tab keeps the variants and the sweep across a reload', async () => {
     await shell.reload();
     await runs.open();
-    await expect(runs.finetuneRuns.getByRole('row')).toHaveCount(5);
+    await expect(runs.finetuneRuns.getByRole('row')).toHaveCount(8);
     await expect(runs.finetuneRuns.getByRole('rowheader', { name: /· Pretrained \+ aux LM$/ })).toHaveCount(1);
   });
 

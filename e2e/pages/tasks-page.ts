@@ -93,6 +93,13 @@ export class TasksPage {
     await this.field('Longest sequence').fill('32');
   }
 
+  /** Compare's rows, seeds per row and learning-rate sweep (empty: none). */
+  async compareSettings(rows: 'table5' | 'layers', seeds: number, lrSweep = ''): Promise<void> {
+    await this.field('Rows').selectOption(rows);
+    await this.field('Seeds per row').fill(String(seeds));
+    await this.field('Learning rates to try').fill(lrSweep);
+  }
+
   /** A tiny model from scratch, on the short schedule. */
   async fastScratchSettings(): Promise<void> {
     await this.startFrom('From scratch');

@@ -159,7 +159,7 @@ export class Engine {
       case 'start-finetune':
         return finetuning.start(command.runId, command.settings, 'finetune');
       case 'compare':
-        return finetuning.start(command.runId, command.settings, 'compare');
+        return finetuning.start(command.runId, command.settings, 'compare', command.compare);
       case 'stop-finetune':
         return finetuning.stop(command.runId);
       case 'list-finetune-runs':

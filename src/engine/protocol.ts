@@ -10,11 +10,14 @@ import type { Gpt1Config, PresetName } from '../model/config.ts';
 import type { PreviewSequence } from '../model/task-inputs.ts';
 import type { FinetuneRecord, StoredEval } from '../storage/finetune-record.ts';
 import type { TokenizerChoice } from '../tokenizer/choose.ts';
+import type { AblationStage } from '../train/ablation-grid.ts';
+import type { ChanceLevel } from '../train/ablation-stats.ts';
 import type { AblationVariant } from '../train/finetune-ablation.ts';
 import type { FinetuneEval, FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../train/finetune-run.ts';
 import type { StepMetrics } from '../train/lm-trainer.ts';
 import type { ProbeKind } from '../train/probes/probe-sets.ts';
 import type { ProbeResult } from '../train/probes/zero-shot.ts';
+import type { CompareSettings } from '../train/settings/compare-settings.ts';
 import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/finetune-settings.ts';
 import type { GenerateSettings } from '../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
@@ -22,6 +25,8 @@ import type { TaskMetricName } from '../train/task-metrics.ts';
 
 // Settings, points, evaluations and records travel as the modules that make them define them.
 export type {
+  ChanceLevel,
+  CompareSettings,
   FinetuneEval,
   FinetuneInitChoice,
   FinetunePoint,
@@ -167,12 +172,37 @@ export interface CompareRow {
   variant: AblationVariant;
   description: string;
   auxLm: number;
+  /** Which run of the grid: the recipe, a learning-rate trial (scored on the held part), or the tuned rate. */
+  stage: AblationStage;
+  seed: number;
+  lr: number;
   metric: TaskMetricName;
   value: number;
   accuracy: number | null;
   finalTaskLoss: number;
   steps: number;
   seconds: number;
+}
+
+/** One run of a comparison's variant: its purpose, seed and learning rate. */
+export interface CompareCell {
+  stage: AblationStage;
+  seed: number;
+  lr: number;
+}
+
+/** What a comparison runs, sent before its first run. */
+export interface ComparePlan extends CompareSettings {
+  variants: AblationVariant[];
+  /** The recipe's learning rate. */
+  lr: number;
+  /** Layers of the pretrained model (the sweep's L). */
+  layers: number;
+  /** λ of the aux-LM rows. */
+  auxLm: number;
+  chance: ChanceLevel;
+  /** With a learning-rate sweep: how the held part of the training file was taken. */
+  heldOut?: string;
 }
 
 /** The engine's matmul kernel tuning: how many shapes have a kernel chosen for this GPU, and at what cost. */
@@ -275,7 +305,13 @@ export type EngineCommand =
   /** Stops a fine-tuning run or a comparison at the next step boundary. */
   | { type: 'stop-finetune'; runId: string }
   /** The paper's ablations (Table 5): pretrained with and without aux LM, from scratch, first n layers. */
-  | { type: 'compare'; runId: string; settings: FinetuneSettings }
+  | {
+      type: 'compare';
+      runId: string;
+      settings: FinetuneSettings;
+      /** Rows, seeds and learning-rate sweep; absent: Table 5, one seed, no sweep (SINGLE_RUN_COMPARE). */
+      compare?: CompareSettings;
+    }
   /** Answered by 'finetune-runs': the fine-tuning runs kept across reloads. */
   | { type: 'list-finetune-runs' }
   /** Deletes a kept fine-tuning run (its key), then answers with 'finetune-runs'. */
@@ -350,12 +386,15 @@ export type EngineEvent =
       variant?: AblationVariant;
       message?: string;
     }
-  | { type: 'finetune-started'; runId: string; variant?: AblationVariant; info: FinetuneRunInfo }
+  /** `cell`: which run of a comparison's variant (seed, rate), when the variant runs more than once. */
+  | { type: 'finetune-started'; runId: string; variant?: AblationVariant; cell?: CompareCell; info: FinetuneRunInfo }
   /** Batched step points (not one event per step). */
   | { type: 'finetune-metrics'; runId: string; variant?: AblationVariant; points: FinetunePoint[] }
   /** Dev evaluation at an epoch end (and at the end of the run). */
   | { type: 'finetune-eval'; runId: string; variant?: AblationVariant; eval: FinetuneEval }
   | { type: 'finetune-done'; runId: string; variant?: AblationVariant; summary: FinetuneSummary }
+  /** Before a comparison's first run: what it will run, the dev set's chance level and the held-out split. */
+  | { type: 'compare-plan'; runId: string; plan: ComparePlan }
   | { type: 'compare-row'; runId: string; row: CompareRow }
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
   /** The kept fine-tuning runs, newest first; `skipped`: stored files that could not be read, each naming its file. */

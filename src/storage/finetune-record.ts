@@ -32,6 +32,8 @@ export interface FinetuneRecord {
   runId: string;
   kind: 'finetune' | 'compare';
   variant?: AblationVariant;
+  /** Which run of the variant, when a comparison ran it more than once (seeds, a learning-rate sweep). */
+  cell?: { stage: 'recipe' | 'trial' | 'tuned'; seed: number; lr: number };
   family: TaskFamily;
   state: 'done' | 'stopped';
   dataset: { train: string; dev: string };

@@ -10,9 +10,12 @@ import type { GpuContext } from '../gpu/device.ts';
 import { type Gpt1Config, PRESETS } from '../model/config.ts';
 import { initParams } from '../model/weights.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
+import { layerSweepVariants } from './ablation-grid.ts';
+import { chanceLevel } from './ablation-stats.ts';
 import {
   type AblationRow,
   type AblationVariant,
+  ablationVerdicts,
   defaultVariants,
   formatAblationTable,
   runAblation,
@@ -72,18 +75,19 @@ describe('ablation variants', () => {
 });
 
 describe('formatAblationTable', () => {
+  const chance = chanceLevel('f1', [0, 1, 1, 0]);
   it('shows accuracy beside another metric, and the final task loss', () => {
-    const row = (variant: AblationVariant, value: number, accuracy: number | null, loss: number): AblationRow => ({
-      variant,
-      description: `${variant} run`,
-      auxLm: 0.5,
-      outcome: { summary: { value, accuracy, steps: 3, taskLoss: { first: 1, last: loss } } } as FinetuneOutcome,
-    });
+    const row = (variant: AblationVariant, value: number, accuracy: number | null, loss: number): AblationRow => {
+      const outcome = { summary: { value, accuracy, steps: 3, taskLoss: { first: 1, last: loss } } } as FinetuneOutcome;
+      return { variant, description: `${variant} run`, auxLm: 0.5, outcome, seeds: [{ seed: 0, outcome }] };
+    };
     const f1 = formatAblationTable({
       task: 'similarity',
       metric: 'f1',
       rows: [row('pretrained+aux', 0.8, 0.75, 0.5), row('scratch', 0.25, 0.5, 0.69)],
       stopped: false,
+      lr: 1e-3,
+      chance,
     });
     expect(f1.split('\n')).toEqual([
       'variant         f1      accuracy  final task loss  steps  description',
@@ -96,6 +100,8 @@ describe('formatAblationTable', () => {
       metric: 'pearson',
       rows: [row('pretrained', -0.1, null, 2)],
       stopped: false,
+      lr: 1e-3,
+      chance,
     });
     expect(pearson.split('\n')[2]).toBe('pretrained  -0.1000  2.0000           3      pretrained run');
   });
@@ -103,20 +109,20 @@ describe('formatAblationTable', () => {
 
 describe('ablation run', () => {
   let ctx: GpuContext;
+  let model: PretrainedModel;
   beforeAll(async () => {
     ctx = await openTestGpu();
-  });
-  afterAll(() => ctx.destroy());
-
-  it('fine-tunes all four variants from a briefly pretrained model and reports a table', async () => {
     // Pre-training: 10 steps of 8 x 16 characters of Shakespeare.
     const ids = Uint32Array.from(tokenizer.encode(corpus.text.slice(0, 20_000)));
     const lmOptions = { config, B: 8, T: 16, seed: 5, schedule: pretrainSchedule(1e-2, 10, 2) };
     const lm = await LmTrainer.create(ctx, lmOptions, splitTrainVal(ids, 16), initParams(config, 5));
     for (let i = 0; i < 10; i++) await lm.trainStep();
-    const model: PretrainedModel = { config, params: await lm.params(), tokenizer, name: 'shakespeare-10' };
+    model = { config, params: await lm.params(), tokenizer, name: 'shakespeare-10' };
     lm.destroy();
+  });
+  afterAll(() => ctx.destroy());
 
+  it('fine-tunes all four variants from a briefly pretrained model and reports a table', async () => {
     const { train, dev } = parseTaskFiles('classification', containsX(16, 0), containsX(8, 3));
     const steps = new Map<AblationVariant, FinetunePoint[]>();
     const order: string[] = [];
@@ -166,5 +172,50 @@ describe('ablation run', () => {
     expect(table).toHaveLength(6);
     expect(table[0]).toMatch(/^variant\s+accuracy\s+final task loss\s+steps\s+description$/);
     expect(table[5]).toMatch(/^transfer-1\s+\d\.\d{4}\s+\d+\.\d{4}\s+2\s+embeddings \+ first 1 of 2 layers/);
+  });
+
+  it('sweeps the layers transferred, n = 0 … L (L + 1 rows), and its seeds give different runs', async () => {
+    const { train, dev } = parseTaskFiles('classification', containsX(16, 0), containsX(8, 3));
+    const firstLoss = new Map<string, number>();
+    const result = await runAblation(
+      {
+        family: 'classification',
+        train,
+        dev,
+        pretrained: model,
+        variants: layerSweepVariants(2),
+        seeds: 2,
+        epochs: 1,
+        batch: 8,
+        lr: 1e-3,
+        seed: 2,
+      },
+      ({ variant, seed, prepared }) =>
+        new FinetuneRun(ctx, prepared, {
+          evaluate: 'end',
+          onPoints: (points) => {
+            if (points[0]?.step === 1) firstLoss.set(`${variant} ${seed}`, points[0].taskLoss);
+          },
+        }).run(),
+    );
+    expect(result.rows.map((r) => r.variant)).toEqual(['transfer-0', 'transfer-1', 'transfer-2']);
+    expect(result.rows.map((r) => r.seeds.map((s) => s.seed))).toEqual([
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ]);
+    for (const row of result.rows) {
+      // Another seed draws other fresh weights and another batch order: the first step's loss differs.
+      expect(firstLoss.get(`${row.variant} 2`)).not.toBe(firstLoss.get(`${row.variant} 3`));
+      const [a, b] = row.seeds.map((s) => s.outcome.summary.taskLoss.last);
+      expect(a).not.toBe(b);
+    }
+    const table = formatAblationTable(result).split('\n');
+    console.log(table.join('\n'));
+    expect(table[0]).toMatch(/^variant\s+accuracy\s+min–max\s+final task loss\s+steps\s+description$/);
+    expect(table).toHaveLength(5);
+    const verdicts = ablationVerdicts(result, 0.5);
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]!.column).toBe('paper recipe (lr 0.001)');
   });
 });

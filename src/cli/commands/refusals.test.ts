@@ -42,6 +42,57 @@ describe('CLI settings refusals', () => {
     ['finetune', finetuneCommand, [...task, '--scratch', '--clip', '0'], /--clip must be a number above 0/],
     ['ablate', ablateCommand, [...task, '--init', 'x', '--aux-lm', '0'], /--aux-lm: .*λ must be positive/],
     ['ablate', ablateCommand, [...task, '--init', 'x', '--seed', '-1'], /--seed must be a whole number from 0/],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--seeds', '0'],
+      /--seeds must be a whole number from 1 to 20, got 0/,
+    ],
+    ['ablate', ablateCommand, [...task, '--init', 'x', '--seeds', '2.5'], /--seeds must be a whole number/],
+    ['ablate', ablateCommand, [...task, '--init', 'x', '--seeds', '21'], /--seeds must be a whole number from 1 to 20/],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--seed', '4294967295', '--seeds', '2'],
+      /--seeds: 2 seeds from seed 4294967295 go past 4294967295/,
+    ],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--sweep-layers', 'x'],
+      /--sweep-layers must be all or whole numbers of layers from 0, not "x"/,
+    ],
+    ['ablate', ablateCommand, [...task, '--init', 'x', '--sweep-layers', '1,-1'], /--sweep-layers .* not "-1"/],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--sweep-layers', '1,1'],
+      /--sweep-layers names a layer count twice/,
+    ],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--variants', 'scratch', '--sweep-layers', 'all'],
+      /--variants and --sweep-layers both choose the rows: give one/,
+    ],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--lr-sweep', '1e-3,fast'],
+      /--lr-sweep: "fast" is not a learning rate/,
+    ],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--lr-sweep', '1e-3,2'],
+      /--lr-sweep: each rate of the learning-rate sweep must be a number above 0 and below 1 \(got 2\)/,
+    ],
+    [
+      'ablate',
+      ablateCommand,
+      [...task, '--init', 'x', '--lr-sweep', '1e-3,0.001'],
+      /--lr-sweep: .* names a rate twice/,
+    ],
   ];
   for (const [name, command, args, message] of cases) {
     it(`${name} ${args.slice(-2).join(' ')}`, async () => {
@@ -53,5 +104,7 @@ describe('CLI settings refusals', () => {
 
   it('a value inside the bounds gets past the options (to the missing file)', async () => {
     await expect(pretrainCommand([...corpus, '--steps', '5'])).rejects.toThrow(/no-such-file\.txt/);
+    const compare = [...task, '--init', 'x', '--seeds', '2', '--sweep-layers', '0,2', '--lr-sweep', 'none'];
+    await expect(ablateCommand(compare)).rejects.toThrow(/no-train\.tsv/);
   });
 });

@@ -12,7 +12,13 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
+import { seedsOf } from '../../train/ablation-grid.ts';
 import type { PretrainedModel } from '../../train/finetune-prepare.ts';
+import {
+  type CompareSettings,
+  compareSettingsProblem,
+  SINGLE_RUN_COMPARE,
+} from '../../train/settings/compare-settings.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
 import { attentionMaps } from '../attention-maps.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
@@ -154,7 +160,12 @@ export class FinetuneCommands {
     }
   }
 
-  async start(runId: string, settings: FinetuneSettings, kind: 'finetune' | 'compare'): Promise<void> {
+  async start(
+    runId: string,
+    settings: FinetuneSettings,
+    kind: 'finetune' | 'compare',
+    compare: CompareSettings = SINGLE_RUN_COMPARE,
+  ): Promise<void> {
     const ids = { runId };
     try {
       checkRunId(runId);
@@ -162,10 +173,19 @@ export class FinetuneCommands {
       this.fail('runId', error, ids);
       return;
     }
-    const problem = finetuneSettingsProblem(settings);
+    const problem =
+      finetuneSettingsProblem(settings) ?? (kind === 'compare' ? compareSettingsProblem(compare) : undefined);
     if (problem) {
       this.fail(problem.where, new Error(problem.message), ids);
       return;
+    }
+    if (kind === 'compare') {
+      try {
+        seedsOf(settings.seed, compare.seeds);
+      } catch (error) {
+        this.fail('seeds', error, ids);
+        return;
+      }
     }
     const busy = this.active;
     if (busy) {
@@ -202,8 +222,11 @@ export class FinetuneCommands {
       pacing: this.deps.pacing,
       keep: (model: FinetunedModel) => this.keep(model),
     };
-    const start = kind === 'compare' ? FinetuneJob.compare : FinetuneJob.finetune;
-    const job = start(deps, runId, settings, data, this.sources());
+    const sources = this.sources();
+    const job =
+      kind === 'compare'
+        ? FinetuneJob.compare(deps, runId, settings, data, sources, compare)
+        : FinetuneJob.finetune(deps, runId, settings, data, sources);
     this.job = job;
     this.jobKept = job.finished.then((state) => this.keepRecords(runId, recorder, state));
   }

@@ -145,6 +145,21 @@ describe('task files in the engine', () => {
       settings: { ...settings, init: 'scratch', transferLayers: 1 },
     });
     expect(lastError(rec)).toMatchObject({ where: 'transferLayers' });
+    // Compare's own settings, by field, before anything else.
+    const compare = { rows: 'table5' as const, seeds: 3, lrSweep: [] };
+    await e.handle({ type: 'compare', runId: 'c1', settings, compare: { ...compare, seeds: 0 } });
+    expect(lastError(rec)).toMatchObject({
+      where: 'seeds',
+      message: expect.stringMatching(/^the number of seeds must be/),
+    });
+    await e.handle({ type: 'compare', runId: 'c1', settings, compare: { ...compare, lrSweep: [1e-3, 1e-3] } });
+    expect(lastError(rec)).toMatchObject({ where: 'lrSweep', message: 'the learning-rate sweep names a rate twice' });
+    await e.handle({ type: 'compare', runId: 'c1', settings: { ...settings, seed: 2 ** 32 - 2 }, compare });
+    expect(lastError(rec)).toMatchObject({
+      where: 'seeds',
+      message: expect.stringMatching(/^3 seeds from seed 4294967294 go past/),
+    });
+    expect(rec.of('finetune-state')).toHaveLength(0);
     await e.handle({ type: 'start-finetune', runId: 'f1', settings });
     expect(lastError(rec)).toMatchObject({ where: 'classification files', message: 'Add a training file first.' });
     await load('train', 'train.tsv', slice('classification/sst2/train.tsv', 8));

@@ -1,6 +1,6 @@
 // A task tab's GPU work: one fine-tuning run, or the paper's comparison (Table 5 ablations: pretrained with
-// and without the auxiliary LM, from scratch, the first n layers transferred), each variant a FinetuneRun on
-// the same data, batch, schedule and seed. Its runs' points, dev evaluations and summaries go out as events
+// and without the auxiliary LM, from scratch, the first n layers transferred; or the layers sweep), each run a
+// FinetuneRun on the same data, batch and schedule, over the comparison's seeds and learning rates. Its runs' points, dev evaluations and summaries go out as events
 // (tagged with the variant inside a comparison); its own state goes out as 'finetune-state' events and ends in
 // done, stopped or error. A stop ends the current run at its next step boundary and skips the variants left.
 // A lost device or a non-finite loss ends the job in 'error' with a message that says what happened, the step,
@@ -11,7 +11,8 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
 import type { ParamValues } from '../../model/weights.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
-import { type AblationVariant, defaultVariants, runAblation } from '../../train/finetune-ablation.ts';
+import { heldOutSplit, layerSweepVariants } from '../../train/ablation-grid.ts';
+import { type AblationVariant, defaultVariants, devChance, runAblation } from '../../train/finetune-ablation.ts';
 import {
   type FinetuneInit,
   type FinetuneOptions,
@@ -20,10 +21,11 @@ import {
 } from '../../train/finetune-prepare.ts';
 import { type FinetuneOutcome, FinetuneRun, type FinetuneRunOptions } from '../../train/finetune-run.ts';
 import { planFinetune } from '../../train/finetune-trainer.ts';
+import type { CompareSettings } from '../../train/settings/compare-settings.ts';
 import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 import { NonFiniteError } from '../../train/train-program.ts';
 import { lostWithin } from '../device-holder.ts';
-import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
+import type { CompareCell, EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
 
@@ -138,27 +140,42 @@ export class FinetuneJob {
     });
   }
 
-  /** Starts the comparison: a pretrained start ('current' or 'imported'; 'scratch' settings use 'current'). */
-  static compare(deps: FinetuneJobDeps, runId: string, settings: FinetuneSettings, data: TaskData, sources: Sources) {
+  /**
+   * Starts the comparison from a pretrained start ('current' or 'imported'; 'scratch' settings use 'current'):
+   * Table 5's rows or the layers sweep, each with the settings' seeds and, with a sweep, the tuned rate.
+   */
+  static compare(
+    deps: FinetuneJobDeps,
+    runId: string,
+    settings: FinetuneSettings,
+    data: TaskData,
+    sources: Sources,
+    compare: CompareSettings,
+  ) {
     return new FinetuneJob(deps, runId, 'compare', async (job) => {
       const pretrained = await pretrainedModel(settings.init === 'imported' ? 'imported' : 'current', sources);
       const n = pretrained.config.nLayer;
       const transfer =
         settings.transferLayers !== null && settings.transferLayers < n ? settings.transferLayers : undefined;
       const { init: _init, ...common } = finetuneOptions(settings, data, { kind: 'pretrained', model: pretrained });
+      const auxLm = settings.auxLm > 0 ? settings.auxLm : PAPER_FINETUNE.auxLm;
+      const variants = compare.rows === 'layers' ? layerSweepVariants(n) : defaultVariants(n, transfer);
+      /** One run per variant (one seed, no sweep): its events carry the variant alone, as before. */
+      const single = compare.seeds === 1 && !compare.lrSweep.length;
       let ctx: GpuContext | undefined;
       const result = await runAblation(
-        {
-          ...common,
-          pretrained,
-          auxLm: settings.auxLm > 0 ? settings.auxLm : PAPER_FINETUNE.auxLm,
-          variants: defaultVariants(n, transfer),
-        },
-        async ({ variant, description, auxLm, index, count, prepared }) => {
+        { ...common, pretrained, auxLm, variants, seeds: compare.seeds, lrSweep: compare.lrSweep },
+        async ({ variant, description, auxLm: rowAuxLm, seed, lr, stage, index, count, prepared }) => {
           ctx ??= await job.device(prepared, settings);
+          if (index === 0) {
+            const heldOut = compare.lrSweep.length ? heldOutSplit(data.train).description : undefined;
+            const plan = { ...compare, variants, lr, layers: n, auxLm, chance: devChance(prepared) };
+            job.emit({ type: 'compare-plan', runId, plan: heldOut ? { ...plan, heldOut } : plan });
+          }
           job.totalSteps = prepared.totalSteps * count;
           job.step = prepared.totalSteps * index;
-          const outcome = await job.runOne(ctx, prepared, variant);
+          const cell = single ? undefined : { stage, seed, lr };
+          const outcome = await job.runOne(ctx, prepared, variant, undefined, cell);
           if (!outcome.stopped) {
             const { summary } = outcome;
             job.emit({
@@ -167,7 +184,10 @@ export class FinetuneJob {
               row: {
                 variant,
                 description,
-                auxLm,
+                auxLm: rowAuxLm,
+                stage,
+                seed,
+                lr,
                 metric: summary.metric,
                 value: summary.value,
                 accuracy: summary.accuracy,
@@ -264,15 +284,17 @@ export class FinetuneJob {
     prepared: PreparedFinetune,
     variant: AblationVariant | undefined,
     onTrained?: FinetuneRunOptions['onTrained'],
+    cell?: CompareCell,
   ): Promise<FinetuneOutcome> {
     const { runId } = this;
     const tag = variant === undefined ? {} : { variant };
+    const started = cell === undefined ? tag : { ...tag, cell };
     const pacing = this.deps.pacing ?? {};
     const run = new FinetuneRun(ctx, prepared, {
       evaluate: 'epoch',
       maxInFlight: pacing.maxInFlight,
       batching: { intervalMs: pacing.metricsIntervalMs, maxPoints: pacing.metricsMaxPoints },
-      onStarted: (info) => this.emit({ type: 'finetune-started', runId, ...tag, info }),
+      onStarted: (info) => this.emit({ type: 'finetune-started', runId, ...started, info }),
       onPoints: (points) => {
         this.settled = points.at(-1)?.step ?? this.settled;
         this.emit({ type: 'finetune-metrics', runId, ...tag, points });

@@ -12,7 +12,7 @@ import {
 import type { AblationVariant } from '../../train/finetune-ablation.ts';
 import type { FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../../train/finetune-run.ts';
 import type { FinetuneSettings } from '../../train/settings/finetune-settings.ts';
-import type { EngineEvent } from '../protocol.ts';
+import type { CompareCell, EngineEvent } from '../protocol.ts';
 
 /** Indices of at most `max` evenly spread items of `n` (the first and the last always among them). */
 export function thinIndices(n: number, max = FINETUNE_CURVE_POINTS): number[] {
@@ -22,14 +22,17 @@ export function thinIndices(n: number, max = FINETUNE_CURVE_POINTS): number[] {
 }
 
 /** The storage key of a run or of a comparison's variant ('+' is not a file-name character here). */
-export function recordKey(runId: string, variant?: AblationVariant): string {
-  return variant === undefined ? runId : `${runId}.${variant.replace('+', '-')}`;
+export function recordKey(runId: string, variant?: AblationVariant, cell?: CompareCell): string {
+  if (variant === undefined) return runId;
+  const key = `${runId}.${variant.replace('+', '-')}`;
+  return cell === undefined ? key : `${key}.${cell.stage}-s${cell.seed}-lr${cell.lr}`;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 interface Collected {
   variant?: AblationVariant;
+  cell?: CompareCell;
   startedAt: number;
   info?: FinetuneRunInfo;
   points: FinetunePoint[];
@@ -60,7 +63,7 @@ export class FinetuneRecorder {
     const current = last && last.variant === variant ? last : undefined;
     switch (event.type) {
       case 'finetune-started':
-        this.runs.push({ variant, startedAt: this.now(), info: event.info, points: [], evals: [] });
+        this.runs.push({ variant, cell: event.cell, startedAt: this.now(), info: event.info, points: [], evals: [] });
         break;
       case 'finetune-metrics':
         current?.points.push(...event.points);
@@ -102,13 +105,18 @@ export class FinetuneRecorder {
     const last = run.points.at(-1);
     return {
       version: FINETUNE_RECORD_VERSION,
-      key: recordKey(runId, run.variant),
+      key: recordKey(runId, run.variant, run.cell),
       runId,
       kind,
       ...(run.variant !== undefined ? { variant: run.variant } : {}),
+      ...(run.cell ? { cell: run.cell } : {}),
       family,
       state: run.summary ? 'done' : 'stopped',
-      dataset,
+      // A learning-rate trial trains on the fit part of the training file and is scored on its held part.
+      dataset:
+        run.cell?.stage === 'trial'
+          ? { train: `${dataset.train} (fit part)`, dev: `${dataset.train} (held part)` }
+          : dataset,
       settings,
       info,
       steps: run.summary?.steps ?? last?.step ?? 0,

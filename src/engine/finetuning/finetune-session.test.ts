@@ -217,6 +217,41 @@ describe('fine-tuning in the engine', () => {
       ['c1.scratch', 'scratch', 'compare', 0.5, rows[2]!.value],
       ['c1.transfer-0', 'transfer-0', 'compare', 0.5, rows[3]!.value],
     ]);
+
+    // The layers sweep (n = 0 … L: 2 rows of this 1-layer model) with a sweep of the recipe's rate alone (its
+    // trial runs on the held part; the recipe run then stands for the tuned one): 4 runs, to keep this test
+    // short (seeds that differ are finetune-ablation.test.ts's, on the same runAblation).
+    const compare = { rows: 'layers' as const, seeds: 1, lrSweep: [1e-3] };
+    await engine.handle({ type: 'compare', runId: 'c2', settings: { ...settings, seed: 4 }, compare });
+    await engine.finetuneFinished;
+    expect(rec.of('compare-plan').at(-1)!.plan).toMatchObject({
+      ...compare,
+      variants: ['transfer-0', 'transfer-1'],
+      layers: 1,
+      heldOut: expect.stringMatching(/^learning rate chosen on every 5th example of train\.tsv \(6 held out/),
+      chance: { metric: 'accuracy', examples: 16 },
+    });
+    const c2 = rec
+      .of('compare-row')
+      .filter((e) => e.runId === 'c2')
+      .map((e) => e.row);
+    const recipe = c2.filter((r) => r.stage === 'recipe');
+    expect(recipe.map((r) => [r.variant, r.seed])).toEqual([
+      ['transfer-0', 4],
+      ['transfer-1', 4],
+    ]);
+    expect(c2.filter((r) => r.stage === 'trial').map((r) => [r.variant, r.seed, r.lr])).toEqual([
+      ['transfer-0', 4, 1e-3],
+      ['transfer-1', 4, 1e-3],
+    ]);
+    expect(c2.filter((r) => r.stage === 'tuned')).toEqual([]);
+    // Every run is kept under its own key.
+    const keys = rec
+      .of('finetune-runs')
+      .at(-1)!
+      .runs.map((r) => r.key)
+      .filter((k) => k.startsWith('c2.'));
+    expect(new Set(keys).size).toBe(c2.length);
   });
 
   it('stops at a step boundary and refuses a second GPU run meanwhile', async () => {

@@ -5,6 +5,7 @@ import { TASK_FAMILIES } from '../../data/tasks/task-types.ts';
 import { sendCommand } from '../engine-port.ts';
 import type { FinetuneRun } from '../store/finetune-slice.ts';
 import type { AppState } from '../store/index.ts';
+import { parseCompareForm } from '../tabs/tasks/compare-form.ts';
 import { ACTIVE_FINETUNE_STATES, activeFinetuneRun, finetuneStartBlockers } from '../tabs/tasks/finetune-actions.ts';
 import { parseFinetuneForm } from '../tabs/tasks/finetune-form.ts';
 import { DISABLED, ENABLED, type RunControl, unlessBlocked } from './run-control.ts';
@@ -29,7 +30,12 @@ function start(family: TaskFamily, kind: Kind, s: AppState): void {
   const runId = `${SHORT[family]}-${kind === 'compare' ? 'cmp' : 'ft'}-${Date.now().toString(36).slice(-6)}`;
   const tab = s.tasks[family];
   s.finetuneRunCreated(runId, family, kind, { train: tab.train.summary?.name, dev: tab.dev.summary?.name });
-  sendCommand({ type: kind === 'compare' ? 'compare' : 'start-finetune', runId, settings });
+  if (kind === 'compare') {
+    const { compare } = parseCompareForm(s.finetuneForms[family]);
+    sendCommand({ type: 'compare', runId, settings, compare });
+  } else {
+    sendCommand({ type: 'start-finetune', runId, settings });
+  }
 }
 
 function stopControl(family: TaskFamily, kind: Kind, label: string): RunControl {

@@ -108,6 +108,7 @@ export function applyEngineEvent(event: EngineEvent): void {
     case 'finetune-metrics':
     case 'finetune-eval':
     case 'finetune-done':
+    case 'compare-plan':
     case 'compare-row':
     case 'compare-done':
       applyTaskTabEvent(event);

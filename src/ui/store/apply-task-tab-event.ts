@@ -22,6 +22,7 @@ export type TaskTabEvent = Extract<
       | 'finetune-metrics'
       | 'finetune-eval'
       | 'finetune-done'
+      | 'compare-plan'
       | 'compare-row'
       | 'compare-done';
   }
@@ -82,6 +83,9 @@ export function applyTaskTabEvent(event: TaskTabEvent): void {
       break;
     case 'finetune-done':
       if (!event.variant) s.updateFinetuneRun(event.runId, () => ({ summary: event.summary }));
+      break;
+    case 'compare-plan':
+      s.updateFinetuneRun(event.runId, () => ({ plan: event.plan }));
       break;
     case 'compare-row':
       s.updateFinetuneRun(event.runId, (run) => ({ rows: [...run.rows, event.row], evals: [] }));

@@ -4,6 +4,7 @@
 import type { StateCreator } from 'zustand';
 import { TASK_FAMILIES, type TaskFamily } from '../../data/tasks/task-types.ts';
 import type {
+  ComparePlan,
   CompareRow,
   FinetuneEval,
   FinetuneInitChoice,
@@ -15,6 +16,7 @@ import type {
 } from '../../engine/protocol.ts';
 import type { PresetName } from '../../model/config.ts';
 import type { AblationVariant } from '../../train/finetune-ablation.ts';
+import { type CompareRows, DEFAULT_COMPARE, lrSweepText } from '../../train/settings/compare-settings.ts';
 import { fieldText } from '../../train/settings/field.ts';
 import { DEFAULT_FINETUNE_SEED, FINETUNE_FIELDS, PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 import { RECIPE_DEFAULTS } from '../../train/settings/recipe-fields.ts';
@@ -38,6 +40,12 @@ export interface FinetuneForm {
   /** Empty: the model's own (and the classifier's 0.1). */
   dropout: string;
   weightDecay: string;
+  /** Compare: Table 5's rows or the layers-transferred sweep. */
+  compareRows: CompareRows;
+  /** Compare: seeds per row. */
+  seeds: string;
+  /** Compare: the learning-rate sweep, comma-separated (empty: none). */
+  lrSweep: string;
 }
 
 type PaperField = 'auxLm' | 'epochs' | 'batch' | 'lr' | 'warmup' | 'clip';
@@ -63,6 +71,9 @@ export const DEFAULT_FINETUNE_FORM: FinetuneForm = {
   minLr: String(RECIPE_DEFAULTS.minLr),
   dropout: '',
   weightDecay: fieldText(FINETUNE_FIELDS.weightDecay, PAPER_FINETUNE.weightDecay),
+  compareRows: DEFAULT_COMPARE.rows,
+  seeds: String(DEFAULT_COMPARE.seeds),
+  lrSweep: lrSweepText(DEFAULT_COMPARE.lrSweep),
   ...PAPER_FINETUNE_FORM,
 };
 
@@ -81,7 +92,9 @@ export interface FinetuneRun {
   info?: FinetuneRunInfo;
   evals: FinetuneEval[];
   summary?: FinetuneSummary;
-  /** Comparison rows, in the table's order. */
+  /** A comparison's plan (rows, seeds, sweep, chance on dev), once its first run starts. */
+  plan?: ComparePlan;
+  /** A comparison's finished runs, in the order they ran (recipe, trial and tuned runs of every seed). */
   rows: CompareRow[];
   /** Settings problems the worker named (field -> message). */
   problems: Record<string, string>;

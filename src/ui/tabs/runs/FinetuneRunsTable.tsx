@@ -29,17 +29,27 @@ function familyTitle(family: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function runLabel(r: { runId: string; variant?: string }): string {
-  return r.variant ? `${r.runId} · ${variantName(r.variant)}` : r.runId;
+type Named = Pick<FinetuneRecord, 'runId' | 'variant' | 'cell'>;
+
+/** A comparison's variant, and which of its runs when it ran more than once. */
+function variantLabel(r: Named): string {
+  const name = variantName(r.variant!);
+  if (!r.cell) return name;
+  const stage = r.cell.stage === 'trial' ? ', held-out trial' : r.cell.stage === 'tuned' ? ', tuned' : '';
+  return `${name} (seed ${r.cell.seed}, lr ${r.cell.lr}${stage})`;
+}
+
+function runLabel(r: Named): string {
+  return r.variant ? `${r.runId} · ${variantLabel(r)}` : r.runId;
 }
 
 /** The run's name, its comparison variant on a line of its own. */
-function RunName({ r }: { r: { runId: string; variant?: string } }) {
+function RunName({ r }: { r: Named }) {
   if (!r.variant) return <>{r.runId}</>;
   return (
     <>
       {r.runId}
-      <span className="sub"> · {variantName(r.variant)}</span>
+      <span className="sub"> · {variantLabel(r)}</span>
     </>
   );
 }

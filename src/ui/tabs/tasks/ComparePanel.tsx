@@ -1,14 +1,21 @@
-// The paper's comparison for this task (Table 5, Figure 2 left): the same data, schedule and seed fine-tuned
+// The paper's comparison for this task (Table 5, Figure 2 left): the same data, schedule and seeds fine-tuned
 // from the pretrained model with and without the auxiliary LM, from scratch, and with only the first n blocks
-// transferred; a table and a bar chart beside the paper's reported numbers when the training file is
-// recognisably one of the paper's datasets (and how it was recognised is said).
+// transferred (or n = 0 … L, the layers sweep); each row's mean and min–max over seeds, with the recipe's
+// learning rate and the one a held part of the training file chose; the verdict in words (every row at
+// chance, within seed noise, or which rows are apart); a bar chart (or the sweep's line chart) beside the
+// paper's reported numbers when the training file is recognisably one of the paper's datasets.
 import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { CompareRow } from '../../../engine/protocol.ts';
+import type { ComparePlan } from '../../../engine/protocol.ts';
+import type { Spread } from '../../../train/ablation-stats.ts';
+import type { TaskMetricName } from '../../../train/task-metrics.ts';
 import { RunHeader } from '../../components/RunHeader.tsx';
 import { finetuneControls, latestRun } from '../../controls/finetune-controls.ts';
 import { formatDuration } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
+import { CompareLayersChart } from './CompareLayersChart.tsx';
+import { CompareSettingsForm } from './CompareSettingsForm.tsx';
+import { type CompareRowSummary, compareVerdicts, summariseCompareRows } from './compare-summary.ts';
 import { ACTIVE_FINETUNE_STATES } from './finetune-actions.ts';
 import { formatMetricValue, METRIC_LABELS } from './metric-format.ts';
 import { type PaperResult, recognisePaperDataset } from './paper-results.ts';
@@ -42,14 +49,19 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
   const match = trainFile ? recognisePaperDataset(trainFile) : undefined;
   const paper = match?.paper;
   const metric = run?.rows[0]?.metric;
+  const active = run !== undefined && ACTIVE_FINETUNE_STATES.has(run.state);
   /** The variant training now. */
-  const running = run && ACTIVE_FINETUNE_STATES.has(run.state) ? run.variant : undefined;
+  const running = active ? run.variant : undefined;
+  const plan = run?.plan;
+  const summaries = run ? summariseCompareRows(run.rows, plan) : [];
+  const verdicts = active ? [] : compareVerdicts(summaries, plan, variantName);
+  const ordered = verdicts.length > 0 && verdicts.every((v) => v.verdict.kind === 'apart');
 
   return (
     <section className="panel" aria-labelledby={`${id}-h`}>
       <RunHeader
         headingId={`${id}-h`}
-        heading="Compare (paper Table 5)"
+        heading="Compare (paper Table 5, Figure 2 left)"
         names={NAMES}
         controls={finetuneControls(family, 'compare')}
         run={run}
@@ -61,11 +73,13 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
         figures={running ? [{ label: 'Variant', text: variantName(running) }] : undefined}
         intro={
           <p className="hint">
-            Four runs on the same data, schedule and seed: the pretrained model with the auxiliary LM and without it,
-            the same model from scratch, and only the embeddings and the first blocks transferred.
+            Runs on the same data and schedule, each with the same seeds: the pretrained model with the auxiliary LM and
+            without it, the same model from scratch, and only the embeddings and the first blocks transferred — or every
+            number of blocks transferred, 0 to all.
           </p>
         }
       />
+      <CompareSettingsForm family={family} disabled={active} />
       {match && paper ? (
         <p className="hint">
           Dataset: <strong>{paper.dataset}</strong>, recognised because {match.how}. The paper reports{' '}
@@ -85,26 +99,61 @@ export function ComparePanel({ family }: { family: TaskFamily }) {
           </p>
         )
       )}
-      {run && run.rows.length > 0 && metric && (
+      {summaries.length > 0 && metric && (
         <>
-          <CompareTable rows={run.rows} paper={paper} />
-          <CompareBars rows={run.rows} paper={paper} />
+          <CompareTable rows={summaries} metric={metric} paper={paper} plan={plan} />
+          {plan?.heldOut && (
+            <p className="hint">
+              Recipe columns: learning rate {plan.lr}, the settings'. Tuned columns: the {plan.heldOut}, per row.
+            </p>
+          )}
+          {verdicts.length > 0 && (
+            <div className="compare-verdict" role="note" aria-label="Verdict">
+              {verdicts.map(({ column, verdict }) => (
+                <p key={column}>
+                  <strong>{column}:</strong> {verdict.text}
+                </p>
+              ))}
+            </div>
+          )}
+          {plan?.rows === 'layers' ? (
+            <CompareLayersChart rows={summaries} layers={plan.layers} metric={metric} />
+          ) : (
+            <CompareBars rows={summaries} metric={metric} paper={paper} />
+          )}
         </>
       )}
       {paper && (
         <p className="note">
           The paper's numbers come from a 117 M-parameter model pretrained for a month on 8 GPUs over BooksCorpus and
-          fine-tuned on the full training set. A browser-sized model trained here will not reach them; the comparison to
-          look at is the order of the rows.
+          fine-tuned on the full training set. A browser-sized model trained here will not reach them;{' '}
+          {ordered
+            ? 'what carries over is the order of the rows the verdict finds apart.'
+            : 'read the verdict above before the order of the rows.'}
         </p>
       )}
     </section>
   );
 }
 
-function CompareTable({ rows, paper }: { rows: CompareRow[]; paper: PaperResult | undefined }) {
-  const metric = rows[0]!.metric;
+const range = (metric: TaskMetricName, s: Spread) =>
+  `${formatMetricValue(metric, s.min)} – ${formatMetricValue(metric, s.max)}`;
+
+function CompareTable({
+  rows,
+  metric,
+  paper,
+  plan,
+}: {
+  rows: CompareRowSummary[];
+  metric: TaskMetricName;
+  paper: PaperResult | undefined;
+  plan: ComparePlan | undefined;
+}) {
   const withAccuracy = metric !== 'accuracy';
+  const withRange = (plan?.seeds ?? 1) > 1;
+  const withTuned = Boolean(plan?.lrSweep.length);
+  const label = METRIC_LABELS[metric];
   return (
     <div className="table-wrap">
       <table className="runs-table compare-table">
@@ -113,28 +162,53 @@ function CompareTable({ rows, paper }: { rows: CompareRow[]; paper: PaperResult 
           <tr>
             <th scope="col">Variant</th>
             <th scope="col">λ</th>
-            <th scope="col">Dev {METRIC_LABELS[metric]}</th>
+            <th scope="col">
+              Dev {label}
+              {withRange ? ' (mean)' : ''}
+            </th>
+            {withRange && <th scope="col">Min – max</th>}
             {withAccuracy && <th scope="col">Accuracy</th>}
             <th scope="col">Final L2</th>
             <th scope="col">Steps</th>
             <th scope="col">Time</th>
+            {withTuned && <th scope="col">Tuned lr</th>}
+            {withTuned && (
+              <th scope="col">
+                Tuned dev {label}
+                {withRange ? ' (mean)' : ''}
+              </th>
+            )}
+            {withTuned && withRange && <th scope="col">Tuned min – max</th>}
             <th scope="col">Paper{paper ? ` (${paper.dataset})` : ''}</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => {
             const reported = paperValue(paper, r.variant);
+            const trials = r.trials.map((t) => `${t.lr}: ${formatMetricValue(metric, t.value)}`).join(', ');
             return (
               <tr key={r.variant}>
                 <th scope="row" title={r.description}>
                   {variantName(r.variant)}
                 </th>
                 <td>{r.auxLm}</td>
-                <td data-value={r.value}>{formatMetricValue(r.metric, r.value)}</td>
-                {withAccuracy && <td>{r.accuracy === null ? '–' : formatMetricValue('accuracy', r.accuracy)}</td>}
+                <td data-value={r.recipe.mean}>{formatMetricValue(metric, r.recipe.mean)}</td>
+                {withRange && <td>{range(metric, r.recipe)}</td>}
+                {withAccuracy && <td>{r.accuracy === null ? '–' : formatMetricValue('accuracy', r.accuracy.mean)}</td>}
                 <td>{Number.isFinite(r.finalTaskLoss) ? r.finalTaskLoss.toFixed(4) : '–'}</td>
                 <td>{r.steps}</td>
                 <td>{formatDuration(r.seconds * 1000)}</td>
+                {withTuned && (
+                  <td title={trials ? `held-out ${label} per rate: ${trials}` : undefined}>
+                    {r.tuned ? r.tuned.lr : '…'}
+                  </td>
+                )}
+                {withTuned && (
+                  <td data-value={r.tuned?.spread.mean}>
+                    {r.tuned ? formatMetricValue(metric, r.tuned.spread.mean) : '…'}
+                  </td>
+                )}
+                {withTuned && withRange && <td>{r.tuned ? range(metric, r.tuned.spread) : '…'}</td>}
                 <td data-value={reported}>{reported === undefined ? '–' : reported.toFixed(1)}</td>
               </tr>
             );
@@ -150,8 +224,16 @@ const ROW_GAP = 10;
 const LABEL_WIDTH = 190;
 const CHART_WIDTH = 560;
 
-/** Horizontal bars, 0–100: this run (solid) and the paper (hatched) per variant. */
-function CompareBars({ rows, paper }: { rows: CompareRow[]; paper: PaperResult | undefined }) {
+/** Horizontal bars, 0–100: this comparison's mean with a min–max line (solid) and the paper (hatched) per variant. */
+function CompareBars({
+  rows,
+  metric,
+  paper,
+}: {
+  rows: CompareRowSummary[];
+  metric: TaskMetricName;
+  paper: PaperResult | undefined;
+}) {
   const plot = CHART_WIDTH - LABEL_WIDTH - 50;
   const rowHeight = BAR_HEIGHT * 2 + ROW_GAP;
   const height = rows.length * rowHeight + 24;
@@ -159,7 +241,8 @@ function CompareBars({ rows, paper }: { rows: CompareRow[]; paper: PaperResult |
   const summary = rows
     .map((r) => {
       const reported = paperValue(paper, r.variant);
-      return `${variantName(r.variant)} ${formatMetricValue(r.metric, r.value)}${reported === undefined ? '' : ` (paper ${reported})`}`;
+      const spread = r.recipe.n > 1 ? ` (${range(metric, r.recipe)})` : '';
+      return `${variantName(r.variant)} ${formatMetricValue(metric, r.recipe.mean)}${spread}${reported === undefined ? '' : ` (paper ${reported})`}`;
     })
     .join('; ');
   return (
@@ -180,7 +263,7 @@ function CompareBars({ rows, paper }: { rows: CompareRow[]; paper: PaperResult |
         ))}
         {rows.map((r, i) => {
           const y = i * rowHeight + 4;
-          const ours = r.value * 100;
+          const ours = r.recipe.mean * 100;
           const reported = paperValue(paper, r.variant);
           return (
             <g key={r.variant}>
@@ -188,6 +271,15 @@ function CompareBars({ rows, paper }: { rows: CompareRow[]; paper: PaperResult |
                 {variantName(r.variant)}
               </text>
               <rect x={x(0)} y={y} width={Math.max(0, x(ours) - x(0))} height={BAR_HEIGHT} className="bar ours" />
+              {r.recipe.n > 1 && (
+                <line
+                  x1={x(r.recipe.min * 100)}
+                  x2={x(r.recipe.max * 100)}
+                  y1={y + BAR_HEIGHT / 2}
+                  y2={y + BAR_HEIGHT / 2}
+                  className="error-bar"
+                />
+              )}
               <text x={x(ours) + 4} y={y + BAR_HEIGHT - 2} className="bar-value">
                 {Number.isFinite(ours) ? ours.toFixed(1) : '–'}
               </text>
@@ -210,7 +302,8 @@ function CompareBars({ rows, paper }: { rows: CompareRow[]; paper: PaperResult |
         })}
       </svg>
       <figcaption className="hint">
-        <span className="swatch bar-swatch ours" aria-hidden="true" /> this comparison (dev, × 100){' '}
+        <span className="swatch bar-swatch ours" aria-hidden="true" /> this comparison (dev, × 100; with more than one
+        seed the mean, the line across it min–max){' '}
         {paper && (
           <>
             <span className="swatch bar-swatch paper" aria-hidden="true" /> the paper, {paper.source}

@@ -5,6 +5,7 @@ import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import type { FinetuneInitChoice } from '../../../engine/protocol.ts';
 import type { FinetuneForm, FinetuneRun } from '../../store/finetune-slice.ts';
 import { type AppState, useAppStore } from '../../store/index.ts';
+import { parseCompareForm } from './compare-form.ts';
 import { parseFinetuneForm } from './finetune-form.ts';
 import { refreshPreview } from './task-file-actions.ts';
 
@@ -59,7 +60,8 @@ export function finetuneStartBlockers(family: TaskFamily, kind: FinetuneRun['kin
   if (!tab.dev.summary) reasons.push('add a dev file');
   else if (tab.dev.summary.problem) reasons.push('the dev file does not fit the training file');
   const { problems } = parseFinetuneForm(family, form);
-  if (Object.keys(problems).length) reasons.push('fix the highlighted settings');
+  const compareProblems = kind === 'compare' ? parseCompareForm(form).problems : {};
+  if (Object.keys(problems).length || Object.keys(compareProblems).length) reasons.push('fix the highlighted settings');
   const init = form.init;
   const needsCurrent = init === 'current' || (kind === 'compare' && init === 'scratch');
   if (needsCurrent && !currentModel(s).usable) {
