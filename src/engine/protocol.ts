@@ -9,6 +9,7 @@ import type { UnavailableReason } from '../gpu/webgpu-unavailable.ts';
 import type { Gpt1Config, PresetName } from '../model/config.ts';
 import type { PreviewSequence } from '../model/task-inputs.ts';
 import type { FinetuneRecord, StoredEval } from '../storage/finetune-record.ts';
+import type { KeptModelSummary } from '../storage/finetuned-model-files.ts';
 import type { TokenizerChoice } from '../tokenizer/choose.ts';
 import type { AblationVariant } from '../train/finetune-ablation.ts';
 import type { FinetuneEval, FinetunePoint, FinetuneRunInfo, FinetuneSummary } from '../train/finetune-run.ts';
@@ -30,6 +31,7 @@ export type {
   FinetuneSettings,
   FinetuneSummary,
   GenerateSettings,
+  KeptModelSummary,
   PretrainSettings,
   StepMetrics,
   StoredEval,
@@ -254,7 +256,18 @@ export type EngineCommand =
   /** Answered by 'finetune-runs': the fine-tuning runs kept across reloads. */
   | { type: 'list-finetune-runs' }
   /** Deletes a kept fine-tuning run (its key), then answers with 'finetune-runs'. */
-  | { type: 'delete-finetune-run'; key: string };
+  | { type: 'delete-finetune-run'; key: string }
+  /** Pauses (at the next step boundary, saving a checkpoint there) or resumes a fine-tuning run. */
+  | { type: 'pause-finetune'; runId: string }
+  | { type: 'resume-finetune'; runId: string }
+  /** Answered by 'finetuned-models': the fine-tuning runs kept as models (their latest checkpoints). */
+  | { type: 'list-finetuned-models' }
+  /** Continues a kept fine-tuned model (after a reload), its task files back in its tab; `paused`: load only. */
+  | { type: 'resume-finetuned-model'; runId: string; paused?: boolean }
+  /** Deletes a kept fine-tuned model, then answers with 'finetuned-models'. */
+  | { type: 'delete-finetuned-model'; runId: string }
+  /** A kept fine-tuned model's latest checkpoint as a Hugging Face folder: 'checkpoint-export'. */
+  | { type: 'export-finetuned-model'; runId: string };
 
 export type EngineEvent =
   | { type: 'device-ready'; adapter: AdapterReport; selfTest: SelfTestResult }
@@ -322,6 +335,8 @@ export type EngineEvent =
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
   /** The kept fine-tuning runs, newest first; `skipped`: stored files that could not be read, each naming its file. */
   | { type: 'finetune-runs'; runs: FinetuneRecord[]; skipped: string[] }
+  /** The fine-tuned models kept in storage, newest first. */
+  | { type: 'finetuned-models'; models: KeptModelSummary[] }
   | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }
   /** After a compile chose kernels for new matmul shapes, and after 'set-kernel-tuning'. */
   | ({ type: 'kernel-tuning' } & KernelTuningStatus)

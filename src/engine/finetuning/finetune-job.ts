@@ -11,24 +11,24 @@ import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
 import type { ParamValues } from '../../model/weights.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
+import type { Checkpoint } from '../../train/checkpoint.ts';
 import { type AblationVariant, defaultVariants, runAblation } from '../../train/finetune-ablation.ts';
-import {
-  type FinetuneInit,
-  type FinetuneOptions,
-  type PreparedFinetune,
-  prepareFinetune,
-} from '../../train/finetune-prepare.ts';
+import { type FinetuneOptions, type PreparedFinetune, prepareFinetune } from '../../train/finetune-prepare.ts';
+import { resumedFinetune } from '../../train/finetune-resume.ts';
 import { type FinetuneOutcome, FinetuneRun, type FinetuneRunOptions } from '../../train/finetune-run.ts';
-import { planFinetune } from '../../train/finetune-trainer.ts';
+import { type FinetuneTrainer, planFinetune } from '../../train/finetune-trainer.ts';
 import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 import { NonFiniteError } from '../../train/train-program.ts';
 import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
+import { FinetuneKeeper, type KeptRunSetup } from './finetune-keeper.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
 
 export interface FinetuneJobDeps {
   emit: EmitFn;
+  /** Where a fine-tuning run (not a comparison) is kept as a model while it trains; absent: not kept. */
+  kept?: KeptRunSetup;
   /** The engine's device with at least these limits. */
   device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
   pacing?: RunPacing;
@@ -54,13 +54,12 @@ export interface TaskData {
   dev: TaskDataset;
 }
 
-/** The run's options from the tab's settings. */
-export function finetuneOptions(settings: FinetuneSettings, data: TaskData, init: FinetuneInit): FinetuneOptions {
+/** The run's options from the tab's settings (all but its start). */
+export function finetuneOptions(settings: FinetuneSettings, data: TaskData): Omit<FinetuneOptions, 'init'> {
   return {
     family: settings.family,
     train: data.train,
     dev: data.dev,
-    init,
     auxLm: settings.auxLm,
     epochs: settings.epochs,
     batch: settings.batch,
@@ -92,6 +91,10 @@ export class FinetuneJob {
   private finishedRuns = 0;
   private totalSteps = 0;
   private variant: AblationVariant | undefined;
+  /** Keeps a fine-tuning run as a model (checkpoints), once it is prepared. */
+  private keeper: FinetuneKeeper | undefined;
+  /** A pause asked for: a checkpoint is saved where it takes effect. */
+  private saveOnPause = false;
   readonly finished: Promise<RunState>;
 
   private constructor(
@@ -120,20 +123,52 @@ export class FinetuneJob {
   static finetune(deps: FinetuneJobDeps, runId: string, settings: FinetuneSettings, data: TaskData, sources: Sources) {
     return new FinetuneJob(deps, runId, 'finetune', async (job) => {
       const init = await finetuneInit(settings, sources, data.train);
-      const prepared = prepareFinetune(finetuneOptions(settings, data, init));
-      const ctx = await job.device(prepared, settings);
-      job.totalSteps = prepared.totalSteps;
-      const keep = deps.keep;
-      await job.runOne(ctx, prepared, undefined, async (trainer) => {
-        if (!keep) return;
-        const { config, T } = prepared.trainer;
-        const { needs } = planFinetune(prepared.trainer);
-        const params = await trainer.params();
-        keep({ runId, family: settings.family, config, tokenizer: prepared.tokenizer, T, needs, params });
-      });
+      await job.trainKept(prepareFinetune({ ...finetuneOptions(settings, data), init }), settings, undefined, false);
     });
   }
 
+  /**
+   * Continues a kept fine-tuning run from its checkpoint (deps.kept.restored says where it is), on the task
+   * files it was trained on; `paused` loads it without stepping.
+   */
+  static resumeKept(
+    deps: FinetuneJobDeps,
+    runId: string,
+    settings: FinetuneSettings,
+    data: TaskData,
+    ckpt: Checkpoint,
+    paused: boolean,
+  ) {
+    return new FinetuneJob(deps, runId, 'finetune', async (job) => {
+      const prepared = resumedFinetune(`kept model ${runId}`, ckpt, finetuneOptions(settings, data));
+      await job.trainKept(prepared, settings, ckpt, paused);
+    });
+  }
+
+  /** One fine-tuning run, kept as a model when deps.kept says where; its model is kept for attention at the end. */
+  private async trainKept(
+    prepared: PreparedFinetune,
+    settings: FinetuneSettings,
+    resume: Checkpoint | undefined,
+    paused: boolean,
+  ): Promise<void> {
+    const { deps, runId } = this;
+    const ctx = await this.device(prepared, settings);
+    this.totalSteps = prepared.totalSteps;
+    if (deps.kept) {
+      const now = () => performance.now();
+      this.keeper = new FinetuneKeeper(runId, deps.kept, prepared, deps.pacing ?? {}, deps.emit, now);
+    }
+    const keep = deps.keep;
+    const onTrained = async (trainer: FinetuneTrainer) => {
+      if (!keep) return;
+      const { config, T } = prepared.trainer;
+      const { needs } = planFinetune(prepared.trainer);
+      const params = await trainer.params();
+      keep({ runId, family: settings.family, config, tokenizer: prepared.tokenizer, T, needs, params });
+    };
+    await this.runOne(ctx, prepared, undefined, onTrained, { resume, paused });
+  }
   /** Starts the comparison: a pretrained start ('current' or 'imported'; 'scratch' settings use 'current'). */
   static compare(deps: FinetuneJobDeps, runId: string, settings: FinetuneSettings, data: TaskData, sources: Sources) {
     return new FinetuneJob(deps, runId, 'compare', async (job) => {
@@ -141,7 +176,7 @@ export class FinetuneJob {
       const n = pretrained.config.nLayer;
       const transfer =
         settings.transferLayers !== null && settings.transferLayers < n ? settings.transferLayers : undefined;
-      const { init: _init, ...common } = finetuneOptions(settings, data, { kind: 'pretrained', model: pretrained });
+      const common = finetuneOptions(settings, data);
       let ctx: GpuContext | undefined;
       const result = await runAblation(
         {
@@ -200,6 +235,23 @@ export class FinetuneJob {
     this.run?.stop();
   }
 
+  /** Waits at the next step boundary (a fine-tuning run, not a comparison), saving a checkpoint there. */
+  pause(): boolean {
+    if (this.kind !== 'finetune' || this.runState !== 'running' || !this.run) return false;
+    this.saveOnPause = true;
+    this.run.pause();
+    this.setState('pausing');
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.runState !== 'paused' && this.runState !== 'pausing') return false;
+    this.saveOnPause = false;
+    this.setState('running');
+    this.run?.resume();
+    return true;
+  }
+
   /** The device is gone: the current run ends at once, the variants left are skipped, the job ends in error. */
   deviceLost(message: string): void {
     if (this.ended) return;
@@ -216,17 +268,19 @@ export class FinetuneJob {
       this.kind === 'compare' && n > 0
         ? ` The ${n} variant${n === 1 ? '' : 's'} finished before it ${n === 1 ? 'is' : 'are'} kept in the Runs tab.`
         : '';
+    const checkpoint = this.keeper?.keptNote() ?? '';
     if (this.failure !== undefined) {
       const step = this.step + this.settled;
-      return `${this.failure} ${what} ended at step ${step}.${kept} Start it again: a fresh GPU device will be opened.`;
+      const again = this.keeper ? '' : ' Start it again: a fresh GPU device will be opened.';
+      return `${this.failure} ${what} ended at step ${step}.${kept}${checkpoint}${again}`;
     }
     if (error instanceof NonFiniteError) {
       return (
         `${what} stopped at step ${this.step + error.step}: the loss is ${error.loss} and the gradient norm ` +
-        `${error.gradNorm}, so no further step was taken.${kept} Lower the learning rate and start again.`
+        `${error.gradNorm}, so no further step was taken.${kept}${checkpoint} Lower the learning rate and start again.`
       );
     }
-    return messageOf(error);
+    return `${messageOf(error)}${checkpoint}`;
   }
 
   private emit(event: EngineEvent): void {
@@ -254,34 +308,76 @@ export class FinetuneJob {
     return this.ctx;
   }
 
+  /** A kept run's options: checkpoints when due, on pause, on stop and at the end; its history replayed. */
+  private keptOptions(keeper: FinetuneKeeper, resume: Checkpoint | undefined, paused: boolean) {
+    const { runId } = this;
+    const run = () => this.run!;
+    const save = (trainer: FinetuneTrainer) => keeper.save(trainer, run().elapsedMs);
+    const elapsed = Number(resume?.state.notes.elapsedMs ?? keeper.history.points.at(-1)?.elapsedMs ?? 0);
+    return {
+      resume,
+      paused,
+      elapsedMs: Number.isFinite(elapsed) ? elapsed : 0,
+      work: (trainer: FinetuneTrainer) => [
+        { due: (step: number, end: boolean) => end || keeper.due(step), run: () => save(trainer) },
+      ],
+      onPausing: async (trainer: FinetuneTrainer) => {
+        if (!this.saveOnPause) return;
+        this.saveOnPause = false;
+        await save(trainer);
+      },
+      onPaused: () => this.setState('paused'),
+      onStopped: save,
+      /** The points and evaluations before the checkpoint, after 'finetune-started' (charts and the record). */
+      replay: () => {
+        const { points, evals } = keeper.history;
+        if (!resume) return;
+        if (points.length) this.emit({ type: 'finetune-metrics', runId, points: [...points] });
+        for (const evaluation of evals) this.emit({ type: 'finetune-eval', runId, eval: evaluation });
+      },
+    } satisfies Partial<FinetuneRunOptions> & { replay: () => void };
+  }
+
   /** One run, its events tagged with the comparison's variant. */
   private async runOne(
     ctx: GpuContext,
     prepared: PreparedFinetune,
     variant: AblationVariant | undefined,
     onTrained?: FinetuneRunOptions['onTrained'],
+    restart: { resume?: Checkpoint; paused: boolean } = { paused: false },
   ): Promise<FinetuneOutcome> {
-    const { runId } = this;
+    const { runId, keeper } = this;
     const tag = variant === undefined ? {} : { variant };
     const pacing = this.deps.pacing ?? {};
+    const { replay, ...kept } = keeper
+      ? this.keptOptions(keeper, restart.resume, restart.paused)
+      : { replay: () => {} };
     const run = new FinetuneRun(ctx, prepared, {
       evaluate: 'epoch',
       maxInFlight: pacing.maxInFlight,
       batching: { intervalMs: pacing.metricsIntervalMs, maxPoints: pacing.metricsMaxPoints },
-      onStarted: (info) => this.emit({ type: 'finetune-started', runId, ...tag, info }),
+      onStarted: (info) => {
+        this.emit({ type: 'finetune-started', runId, ...tag, info });
+        replay();
+      },
       onPoints: (points) => {
         this.settled = points.at(-1)?.step ?? this.settled;
+        keeper?.addPoints(points);
         this.emit({ type: 'finetune-metrics', runId, ...tag, points });
       },
-      onEval: (evaluation) => this.emit({ type: 'finetune-eval', runId, ...tag, eval: evaluation }),
+      onEval: (evaluation) => {
+        keeper?.addEval(evaluation);
+        this.emit({ type: 'finetune-eval', runId, ...tag, eval: evaluation });
+      },
       onTrained,
+      ...kept,
     });
     this.run = run;
     if (this.failure !== undefined) run.fail(this.failure);
     else if (this.stopRequested) run.stop();
     this.variant = variant;
-    this.settled = 0;
-    this.setState('running');
+    this.settled = restart.resume?.state.step ?? 0;
+    this.setState(restart.paused ? 'paused' : 'running');
     try {
       const outcome = await run.run();
       if (!outcome.stopped) {

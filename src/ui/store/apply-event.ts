@@ -72,6 +72,9 @@ export function applyEngineEvent(event: EngineEvent): void {
       for (const message of event.skipped) console.warn(message);
       s.finetuneRunsListed(event.runs, event.skipped);
       break;
+    case 'finetuned-models':
+      s.keptModelsListed(event.models);
+      break;
     case 'generated':
       s.generationChunk(event.requestId, event.text, event.done, event.fullText);
       break;
