@@ -180,6 +180,8 @@ export class Engine {
         return finetuning.deleteModel(command.runId);
       case 'export-finetuned-model':
         return finetuning.exportModel(command.runId);
+      case 'try-finetuned':
+        return finetuning.tryIt(command.requestId, command.runId, command.input, command.sequence ?? 0);
     }
   }
 

@@ -20,6 +20,7 @@ import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/fin
 import type { GenerateSettings } from '../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
 import type { TaskMetricName } from '../train/task-metrics.ts';
+import type { TryInput, TryOutcome } from './finetuning/try-model.ts';
 
 // Settings, points, evaluations and records travel as the modules that make them define them.
 export type {
@@ -35,6 +36,8 @@ export type {
   PretrainSettings,
   StepMetrics,
   StoredEval,
+  TryInput,
+  TryOutcome,
 };
 
 /** A run's life: pause takes effect at a step boundary, so a paused model is consistent and saveable. */
@@ -267,7 +270,12 @@ export type EngineCommand =
   /** Deletes a kept fine-tuned model, then answers with 'finetuned-models'. */
   | { type: 'delete-finetuned-model'; runId: string }
   /** A kept fine-tuned model's latest checkpoint as a Hugging Face folder: 'checkpoint-export'. */
-  | { type: 'export-finetuned-model'; runId: string };
+  | { type: 'export-finetuned-model'; runId: string }
+  /**
+   * Try it: one example in the shape of the run's task through a finished or kept fine-tuned model;
+   * attention maps of its sequence `sequence` (default 0). Answered by 'try-result'.
+   */
+  | { type: 'try-finetuned'; requestId: string; runId: string; input: TryInput; sequence?: number };
 
 export type EngineEvent =
   | { type: 'device-ready'; adapter: AdapterReport; selfTest: SelfTestResult }
@@ -335,6 +343,8 @@ export type EngineEvent =
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
   /** The kept fine-tuning runs, newest first; `skipped`: stored files that could not be read, each naming its file. */
   | { type: 'finetune-runs'; runs: FinetuneRecord[]; skipped: string[] }
+  /** Try it's answer: probabilities (or the score), the example as the model sees it, attention of a sequence. */
+  | { type: 'try-result'; requestId: string; runId: string; outcome: TryOutcome }
   /** The fine-tuned models kept in storage, newest first. */
   | { type: 'finetuned-models'; models: KeptModelSummary[] }
   | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }

@@ -10,8 +10,9 @@ import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
 import { withManifest } from '../../model/manifest.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
+import type { SavedRun } from '../../storage/checkpoint-store.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
-import { FINETUNED_HISTORY_FILE } from '../../storage/finetuned-model-files.ts';
+import { FINETUNED_HISTORY_FILE, type KeptModelSummary } from '../../storage/finetuned-model-files.ts';
 import type { FinetunedModelStore } from '../../storage/finetuned-model-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
@@ -29,8 +30,9 @@ import {
   previewSetup,
   type Sources,
 } from './finetune-source.ts';
-import { restoreKeptModel } from './kept-models.ts';
+import { keptTriedModel, restoreKeptModel } from './kept-models.ts';
 import { summarise, TaskFiles } from './task-files.ts';
+import { type TriedModel, type TryInput, tryModel } from './try-model.ts';
 
 /** Examples a task preview encodes to warn about truncation (a preview stays quick on SNLI-sized files). */
 const PREVIEW_TRUNCATION_EXAMPLES = 2000;
@@ -403,6 +405,33 @@ export class FinetuneCommands {
       );
     } catch (error) {
       this.fail('attention', error, ids);
+    }
+  }
+
+  /** A finished run's model (this page's), else a kept model's latest checkpoint from storage. */
+  private async triedModel(runId: string): Promise<TriedModel> {
+    const model = this.models.get(runId);
+    if (model) return model;
+    let saved: SavedRun<KeptModelSummary>;
+    try {
+      saved = await (await this.deps.modelStore()).load(runId);
+    } catch {
+      const why = this.active?.runId === runId ? 'is training: pause it first' : 'has no kept model here';
+      throw new Error(`Fine-tuning run ${runId} ${why}.`);
+    }
+    return keptTriedModel(saved);
+  }
+
+  /** Try it: an example of the run's task through its model ('try-result'), with attention of one sequence. */
+  async tryIt(requestId: string, runId: string, input: TryInput, sequence: number): Promise<void> {
+    const ids = { runId, requestId };
+    try {
+      const model = await this.triedModel(runId);
+      const device = (needs: LimitNeeds) => this.deps.device(needs, `trying fine-tuned model ${runId}`);
+      const outcome = await tryModel(device, model, input, sequence);
+      this.deps.emit({ type: 'try-result', requestId, runId, outcome }, [outcome.attention.data.buffer]);
+    } catch (error) {
+      this.fail('try', error, ids);
     }
   }
 

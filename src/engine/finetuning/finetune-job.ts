@@ -8,9 +8,6 @@
 import type { TaskDataset, TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
-import type { Gpt1Config } from '../../model/config.ts';
-import type { ParamValues } from '../../model/weights.ts';
-import type { Tokenizer } from '../../tokenizer/types.ts';
 import type { Checkpoint } from '../../train/checkpoint.ts';
 import { type AblationVariant, defaultVariants, runAblation } from '../../train/finetune-ablation.ts';
 import { type FinetuneOptions, type PreparedFinetune, prepareFinetune } from '../../train/finetune-prepare.ts';
@@ -24,6 +21,7 @@ import type { EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protoco
 import type { RunPacing } from '../run-pacing.ts';
 import { FinetuneKeeper, type KeptRunSetup } from './finetune-keeper.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
+import type { TriedModel } from './try-model.ts';
 
 export interface FinetuneJobDeps {
   emit: EmitFn;
@@ -36,17 +34,11 @@ export interface FinetuneJobDeps {
   keep?: (model: FinetunedModel) => void;
 }
 
-/** A finished fine-tuning run's weights with what reading them needs. */
-export interface FinetunedModel {
+/** A finished fine-tuning run's weights with what reading them needs (attention maps, Try it). */
+export interface FinetunedModel extends TriedModel {
   runId: string;
   family: TaskFamily;
-  config: Gpt1Config;
-  /** Special tokens included. */
-  tokenizer: Tokenizer;
-  /** The run's context (the longest sequence). */
-  T: number;
   needs: LimitNeeds;
-  params: ParamValues;
 }
 
 export interface TaskData {
@@ -165,7 +157,19 @@ export class FinetuneJob {
       const { config, T } = prepared.trainer;
       const { needs } = planFinetune(prepared.trainer);
       const params = await trainer.params();
-      keep({ runId, family: settings.family, config, tokenizer: prepared.tokenizer, T, needs, params });
+      const { task } = prepared.trainer;
+      const classNames = prepared.classNames;
+      keep({
+        runId,
+        family: settings.family,
+        config,
+        task,
+        tokenizer: prepared.tokenizer,
+        T,
+        needs,
+        params,
+        classNames,
+      });
     };
     await this.runOne(ctx, prepared, undefined, onTrained, { resume, paused });
   }
@@ -268,12 +272,12 @@ export class FinetuneJob {
       this.kind === 'compare' && n > 0
         ? ` The ${n} variant${n === 1 ? '' : 's'} finished before it ${n === 1 ? 'is' : 'are'} kept in the Runs tab.`
         : '';
-    const checkpoint = this.keeper?.keptNote() ?? '';
     if (this.failure !== undefined) {
       const step = this.step + this.settled;
-      const again = this.keeper ? '' : ' Start it again: a fresh GPU device will be opened.';
-      return `${this.failure} ${what} ended at step ${step}.${kept}${checkpoint}${again}`;
+      const again = this.keeper?.keptNote(true) || ' Start it again: a fresh GPU device will be opened.';
+      return `${this.failure} ${what} ended at step ${step}.${kept}${again}`;
     }
+    const checkpoint = this.keeper?.keptNote(false) ?? '';
     if (error instanceof NonFiniteError) {
       return (
         `${what} stopped at step ${this.step + error.step}: the loss is ${error.loss} and the gradient norm ` +

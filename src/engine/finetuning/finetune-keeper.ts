@@ -122,11 +122,11 @@ export class FinetuneKeeper {
     });
   }
 
-  /** What a run that failed keeps, in words. */
-  keptNote(): string {
+  /** What a run that failed keeps, in words ('' when nothing was saved yet); `resumable`: say to resume it. */
+  keptNote(resumable: boolean): string {
     const step = this.checkpoints.lastSavedStep;
-    return step >= 0
-      ? ` Its last good checkpoint (step ${step}) is kept: resume it from the Runs tab.`
-      : ' No checkpoint of it was saved yet.';
+    if (step < 0) return '';
+    const advice = resumable ? ': resume it from the Runs tab (a fresh GPU device will be opened)' : '';
+    return ` Its last good checkpoint (step ${step}) is kept${advice}.`;
   }
 }

@@ -140,6 +140,15 @@ describe('kept fine-tuned models', () => {
     expect(card).toContain('| Labels | 0, 1 |');
     const config = JSON.parse(new TextDecoder().decode(files.get('config.json')));
     expect(config.id2label).toEqual({ 0: '0', 1: '1' });
+    // Try it on the paused model (read from its kept checkpoint): its labels, probabilities summing to 1.
+    const input = { kind: 'text' as const, text: 'a fine film' };
+    await first.engine.handle({ type: 'try-finetuned', requestId: 't1', runId: 'f1', input });
+    const tried = first.rec.of('try-result').at(-1)!;
+    expect(tried.outcome.probabilities!.map((p) => p.label)).toEqual(['0', '1']);
+    expect(tried.outcome.probabilities!.reduce((sum, p) => sum + p.probability, 0)).toBeCloseTo(1, 12);
+    expect(tried.outcome.sequences[0]!.tokens.at(-1)!.kind).toBe('extract');
+    await first.engine.handle({ type: 'try-finetuned', requestId: 't2', runId: 'nope', input });
+    expect(first.rec.of('error').at(-1)).toMatchObject({ requestId: 't2', where: 'try' });
     await first.engine.handle({ type: 'stop-finetune', runId: 'f1' });
     await first.engine.finetuneFinished;
     expect((await latest(store, 'f1')).summary.step).toBe(3);

@@ -9,9 +9,12 @@ import {
   parseFinetuneHistory,
   parseKeptModelFiles,
 } from '../../storage/finetuned-model-files.ts';
+import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
+import { isTaskFamily } from '../../train/finetune-card.ts';
 import type { RunTaskFile } from './finetune-keeper.ts';
 import { TaskFiles } from './task-files.ts';
+import type { TriedModel } from './try-model.ts';
 
 /** The kept model's run, ready to resume; `tab` holds its task files for the tab to adopt. */
 export function restoreKeptModel(saved: SavedRun<KeptModelSummary>) {
@@ -37,4 +40,21 @@ export function restoreKeptModel(saved: SavedRun<KeptModelSummary>) {
   const files = { train: taskFile(loaded.train!), dev: taskFile(loaded.dev!) };
   const history = parseFinetuneHistory(saved.checkpoint.get(FINETUNED_HISTORY_FILE));
   return { settings, data, ckpt, files, history, changed, tab: loaded };
+}
+
+/** A kept model's latest checkpoint as a model to try: its task from the training state, labels from id2label. */
+export function keptTriedModel(saved: SavedRun<KeptModelSummary>): TriedModel {
+  const ckpt = readCheckpoint(saved.checkpoint);
+  const { notes } = ckpt.state;
+  if (ckpt.state.kind !== 'finetune' || !isTaskFamily(notes.family)) {
+    throw new Error(`Kept model ${saved.summary.runId} is not a fine-tuning checkpoint (training_state.json).`);
+  }
+  return {
+    config: ckpt.config,
+    task: { family: notes.family, regression: Number(notes.regression) === 1, numLabels: Number(notes.numLabels) },
+    tokenizer: tokenizerFromJSON(ckpt.state.tokenizer),
+    T: ckpt.state.T,
+    params: ckpt.params,
+    ...(ckpt.labels ? { classNames: ckpt.labels } : {}),
+  };
 }
