@@ -64,7 +64,7 @@ test('keeps a fine-tuned model: pause, reload, resume, export, delete', async ({
     await panel.getByRole('button', { name: 'Try' }).click();
     const bars = panel.getByRole('list', { name: 'Probabilities' }).getByRole('listitem');
     await expect(bars).toHaveCount(2);
-    await expect(bars.first()).toContainText(/^0\d+\.\d %$/);
+    await expect(bars.first()).toHaveText(/^0: \d+\.\d %$/);
     const total = (await bars.evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-value'))))).reduce(
       (a, b) => a + b,
     );

@@ -14,8 +14,8 @@ import { type FinetunedModelStore, memoryFinetunedModelStore } from '../../stora
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
 import { Engine } from '../engine.ts';
 import { recorder } from '../engine-test-kit.ts';
-import type { EngineEvent, FinetuneSettings } from '../protocol.ts';
-import { fileBytes, scratchPreview, slice } from './finetune-test-kit.ts';
+import type { FinetuneSettings } from '../protocol.ts';
+import { fileBytes, finetuneState, is, scratchPreview, slice } from './finetune-test-kit.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'gpt1-lab-kept-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,15 +23,6 @@ const engines: Engine[] = [];
 afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.dispose();
 });
-
-const is =
-  <K extends EngineEvent['type']>(type: K) =>
-  (e: EngineEvent): e is Extract<EngineEvent, { type: K }> =>
-    e.type === type;
-const finetuneState =
-  (state: string) =>
-  (e: EngineEvent): e is Extract<EngineEvent, { type: 'finetune-state' }> =>
-    e.type === 'finetune-state' && e.state === state;
 
 const TRAIN = slice('classification/sst2/train.tsv', 12);
 const DEV = slice('classification/sst2/dev.tsv', 4);

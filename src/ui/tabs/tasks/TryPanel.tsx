@@ -93,7 +93,10 @@ export function TryPanel({ family }: { family: TaskFamily }) {
             <ul className="try-bars" aria-label="Probabilities">
               {outcome.probabilities.map((p) => (
                 <li key={p.label} data-value={p.probability}>
-                  <span className="try-label">{p.label}</span>
+                  <span className="try-label">
+                    {p.label}
+                    <span className="visually-hidden">: </span>
+                  </span>
                   <span className="try-bar" aria-hidden="true">
                     <span style={{ width: `${(p.probability * 100).toFixed(1)}%` }} />
                   </span>
