@@ -30,7 +30,12 @@ function inputOf(family: TaskFamily, values: string[]): TryInput {
 
 export function TryPanel({ family }: { family: TaskFamily }) {
   const id = useId();
-  const models = useAppStore((s) => tryableModels(s, family));
+  const latest = useAppStore((s) => {
+    const runId = s.latestFinetune[family].finetune;
+    return runId ? s.finetuneRuns[runId] : undefined;
+  });
+  const kept = useAppStore((s) => s.keptModels);
+  const models = tryableModels(family, latest, kept);
   const state = useAppStore((s) => s.tries[family]);
   const [chosen, setChosen] = useState('');
   const [values, setValues] = useState<string[]>(['', '']);

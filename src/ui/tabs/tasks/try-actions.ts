@@ -1,9 +1,10 @@
 // Try it from a task tab: which fine-tuned models of the tab's task can be tried (this page's latest run once
 // it is finished, stopped or paused, and the kept models of the same task), and sending an example to one.
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
-import type { TryInput } from '../../../engine/protocol.ts';
+import type { KeptModelSummary, TryInput } from '../../../engine/protocol.ts';
 import { sendCommand } from '../../engine-port.ts';
-import { type AppState, useAppStore } from '../../store/index.ts';
+import type { FinetuneRun } from '../../store/finetune-slice.ts';
+import { useAppStore } from '../../store/index.ts';
 
 export interface TryableModel {
   runId: string;
@@ -13,18 +14,20 @@ export interface TryableModel {
 
 const TRYABLE = new Set(['done', 'stopped', 'paused']);
 
-/** The models a tab can try, its latest run first. */
-export function tryableModels(s: AppState, family: TaskFamily): TryableModel[] {
+/** The models a tab can try: its latest run (`latest`) first, then the kept models of its task. */
+export function tryableModels(
+  family: TaskFamily,
+  latest: FinetuneRun | undefined,
+  kept: readonly KeptModelSummary[],
+): TryableModel[] {
   const out: TryableModel[] = [];
-  const latestId = s.latestFinetune[family].finetune;
-  const latest = latestId ? s.finetuneRuns[latestId] : undefined;
   if (latest && TRYABLE.has(latest.state) && latest.step > 0) {
     out.push({
       runId: latest.runId,
       label: `${latest.runId} (this tab's run, ${latest.state} at step ${latest.step})`,
     });
   }
-  for (const m of s.keptModels) {
+  for (const m of kept) {
     if (m.family !== family || out.some((o) => o.runId === m.runId)) continue;
     out.push({ runId: m.runId, label: `${m.runId} (kept, step ${m.step} of ${m.totalSteps})` });
   }
