@@ -3,6 +3,7 @@
 // task files come back from it) and ends bit for bit where an uninterrupted run ends: weights, Adam moments and
 // losses. The kept model exports as a checkpoint folder with a model card naming its head, input
 // transformation and labels, which the CLI's `finetune --resume` continues to the same bits; and it deletes.
+// A lost device keeps the last good checkpoint, and the model resumes from it on a fresh device.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,10 +37,10 @@ const settings: FinetuneSettings = {
   context: 16,
 };
 
-function newEngine(store: FinetunedModelStore) {
+function newEngine(store: FinetunedModelStore, checkpointEvery = 0) {
   const rec = recorder();
   // One step in flight and a batch per point: a pause asked for when step 3 is reported takes effect at 3.
-  const pacing = { metricsIntervalMs: 0, metricsMaxPoints: 1, maxInFlight: 1, checkpointEvery: 0 };
+  const pacing = { metricsIntervalMs: 0, metricsMaxPoints: 1, maxInFlight: 1, checkpointEvery, checkpointMinMs: 0 };
   const engine = new Engine({
     emit: rec.emit,
     gpu: testGpu,
@@ -181,5 +182,28 @@ describe('kept fine-tuned models', () => {
     await second.engine.handle({ type: 'delete-finetuned-model', runId: 'f1' });
     expect(second.rec.of('finetuned-models').at(-1)!.models).toEqual([]);
     console.log(`kept-model round trip: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it('a lost device keeps the last good checkpoint, which resumes on a fresh device', async () => {
+    const store = memoryFinetunedModelStore();
+    const { engine, rec } = newEngine(store, 2);
+    await loadFiles(engine);
+    await engine.handle({ type: 'start-finetune', runId: 'f2', settings: { ...settings, epochs: 50 } });
+    await rec.waitFor((e): e is Extract<typeof e, { type: 'checkpoint-saved' }> => e.type === 'checkpoint-saved');
+    await engine.handle({ type: 'debug-lose-device' });
+    const failed = await rec.waitFor(finetuneState('error'));
+    await engine.finetuneFinished;
+    const kept = /Its last good checkpoint \(step (\d+)\) is kept: resume it from the Runs tab/.exec(failed.message!);
+    expect(kept, failed.message).not.toBeNull();
+    const step = Number(kept![1]);
+    expect(step % 2).toBe(0);
+    expect((await store.load('f2')).summary.step).toBe(step);
+
+    await engine.handle({ type: 'resume-finetuned-model', runId: 'f2', paused: true });
+    const paused = await rec.next(finetuneState('paused'));
+    expect(paused.step).toBe(step);
+    await engine.handle({ type: 'stop-finetune', runId: 'f2' });
+    await engine.finetuneFinished;
+    expect(rec.of('finetune-state').at(-1)).toMatchObject({ runId: 'f2', state: 'stopped', step });
   });
 });
