@@ -2,8 +2,10 @@
 // sees it), checkpoint folders imported, and fine-tuning runs and comparisons started and stopped, one GPU job
 // at a time. The Engine hands it the live pre-training run (a possible start), the device, and `emit`. A
 // failing command emits an 'error' naming its input (the file, a settings field) and changes nothing else.
-// A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves; not
-// its weights), so the Runs tab lists it after a reload.
+// A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves), so the
+// Runs tab lists it after a reload; a fine-tuning run (not a comparison's variant) is also kept as a model in
+// the fine-tuned model store while it trains (finetune-keeper.ts): paused and resumed (after a reload too),
+// exported, deleted, and tried (Try it: try-model.ts).
 import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';

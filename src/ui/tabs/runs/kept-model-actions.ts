@@ -22,6 +22,7 @@ export function resumeKeptModel(model: KeptModelSummary): void {
   s.finetuneRunCreated(model.runId, model.family, 'finetune', model.dataset);
   s.updateFinetuneRun(model.runId, () => ({ step: model.step, totalSteps: model.totalSteps }));
   sendCommand({ type: 'resume-finetuned-model', runId: model.runId });
+  s.setTab(model.family); // the run trains in its task tab, with its files back in it
 }
 
 export function exportKeptModel(runId: string): void {
