@@ -40,6 +40,8 @@ export interface KeptModelManifest {
   settings: FinetuneSettings;
   train: KeptTaskFile;
   dev: KeptTaskFile;
+  /** Where the run started, in words (FinetuneRunInfo.init): a resumed run still says so. */
+  init?: string;
   createdAt: string;
 }
 

@@ -319,7 +319,7 @@ export class FinetuneCommands {
       this.fail('fine-tuned models', new Error(`Kept model ${runId}: ${messageOf(error)}`), ids);
       return;
     }
-    const { settings, data, ckpt, files, history, changed, tab } = restored;
+    const { settings, data, ckpt, files, history, changed, tab, init } = restored;
     this.files.adopt(settings.family, tab);
     for (const { role, file } of changed) {
       this.emit({ type: 'task-file-loaded', summary: summarise(settings.family, role, file) });
@@ -327,7 +327,7 @@ export class FinetuneCommands {
     const kept: KeptRunSetup = { store, settings, files, restored: { step: ckpt.state.step, history } };
     const dataset = { train: files.train.name, dev: files.dev.name };
     this.launch(runId, 'finetune', settings, dataset, kept, (deps) =>
-      FinetuneJob.resumeKept(deps, runId, settings, data, ckpt, paused),
+      FinetuneJob.resumeKept(deps, runId, settings, data, ckpt, { paused, init }),
     );
   }
 

@@ -121,7 +121,7 @@ export class FinetuneJob {
 
   /**
    * Continues a kept fine-tuning run from its checkpoint (deps.kept.restored says where it is), on the task
-   * files it was trained on; `paused` loads it without stepping.
+   * files it was trained on; `paused` loads it without stepping; `init` is where it first started, in words.
    */
   static resumeKept(
     deps: FinetuneJobDeps,
@@ -129,11 +129,13 @@ export class FinetuneJob {
     settings: FinetuneSettings,
     data: TaskData,
     ckpt: Checkpoint,
-    paused: boolean,
+    options: { paused: boolean; init?: string },
   ) {
     return new FinetuneJob(deps, runId, 'finetune', async (job) => {
       const prepared = resumedFinetune(`kept model ${runId}`, ckpt, finetuneOptions(settings, data));
-      await job.trainKept(prepared, settings, ckpt, paused);
+      // The run's start as it was (the checkpoint it resumes from is not where it started).
+      if (options.init) prepared.initDescription = options.init;
+      await job.trainKept(prepared, settings, ckpt, options.paused);
     });
   }
 

@@ -76,6 +76,7 @@ export class FinetuneKeeper {
             settings,
             train: taskFile(files.train),
             dev: taskFile(files.dev),
+            init: prepared.initDescription,
             createdAt: new Date().toISOString(),
           },
           { train: files.train.text, dev: files.dev.text },

@@ -154,6 +154,7 @@ describe('kept fine-tuned models', () => {
     ]);
     await second.engine.finetuneFinished;
     expect(second.rec.of('finetune-state').at(-1)).toMatchObject({ state: 'done', step: 6, totalSteps: 6 });
+    expect(second.rec.of('finetune-started')[0]!.info).toMatchObject({ init: 'from scratch', totalSteps: 6 });
     const resumed = await latest(store, 'f1');
     expect(resumed.summary.step).toBe(6);
     expect(resumed.model).toEqual(whole.model);

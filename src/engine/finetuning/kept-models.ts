@@ -39,7 +39,7 @@ export function restoreKeptModel(saved: SavedRun<KeptModelSummary>) {
   });
   const files = { train: taskFile(loaded.train!), dev: taskFile(loaded.dev!) };
   const history = parseFinetuneHistory(saved.checkpoint.get(FINETUNED_HISTORY_FILE));
-  return { settings, data, ckpt, files, history, changed, tab: loaded };
+  return { settings, data, ckpt, files, history, changed, tab: loaded, init: manifest.init };
 }
 
 /** A kept model's latest checkpoint as a model to try: its task from the training state, labels from id2label. */
