@@ -3,7 +3,8 @@
 // task files come back from it) and ends bit for bit where an uninterrupted run ends: weights, Adam moments and
 // losses. The kept model exports as a checkpoint folder with a model card naming its head, input
 // transformation and labels, which the CLI's `finetune --resume` continues to the same bits; and it deletes.
-// A lost device keeps the last good checkpoint, and the model resumes from it on a fresh device.
+// Full storage (a save refused) and a lost device keep the last good checkpoint, and the model resumes from it
+// on a fresh device.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { testGpu } from '../../../test-support/test-gpu.ts';
 import { finetuneCommand } from '../../cli/commands/finetune.ts';
 import { verifyManifest } from '../../model/manifest.ts';
+import { StorageFullError } from '../../storage/checkpoint-store.ts';
+import type { KeptModelSummary } from '../../storage/finetuned-model-files.ts';
 import { type FinetunedModelStore, memoryFinetunedModelStore } from '../../storage/finetuned-model-store.ts';
+import { FolderCheckpointStore } from '../../storage/folder-store.ts';
+import { MemoryFolder } from '../../storage/memory-store.ts';
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
 import { Engine } from '../engine.ts';
 import { recorder } from '../engine-test-kit.ts';
@@ -185,19 +190,29 @@ describe('kept fine-tuned models', () => {
     console.log(`kept-model round trip: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  it('a lost device keeps the last good checkpoint, which resumes on a fresh device', async () => {
-    const store = memoryFinetunedModelStore();
+  it('full storage and a lost device keep the last good checkpoint, which resumes on a fresh device', async () => {
+    // Room for the run's files and one checkpoint: the next save is refused as a full disk would refuse it.
+    let checks = 0;
+    const store = new FolderCheckpointStore<KeptModelSummary>(new MemoryFolder(), {
+      label: 'memory',
+      checkSpace: async (bytes) => {
+        if (++checks > 2) throw new StorageFullError(bytes, 0, 'memory');
+      },
+    });
     const { engine, rec } = newEngine(store, 2);
     await loadFiles(engine);
     await engine.handle({ type: 'start-finetune', runId: 'f2', settings: { ...settings, epochs: 50 } });
-    await rec.waitFor((e): e is Extract<typeof e, { type: 'checkpoint-saved' }> => e.type === 'checkpoint-saved');
+    const full = await rec.waitFor((e): e is Extract<typeof e, { type: 'error' }> => e.type === 'error');
+    expect(full).toMatchObject({ runId: 'f2', where: 'checkpoint' });
+    expect(full.message).toMatch(
+      /^The checkpoint of step 4 was not saved: memory is full .* Training goes on, and the checkpoint of step 2 is kept\./,
+    );
+    await rec.next(is('finetune-metrics')); // still training
     await engine.handle({ type: 'debug-lose-device' });
     const failed = await rec.waitFor(finetuneState('error'));
     await engine.finetuneFinished;
-    const kept = /Its last good checkpoint \(step (\d+)\) is kept: resume it from the Runs tab/.exec(failed.message!);
-    expect(kept, failed.message).not.toBeNull();
-    const step = Number(kept![1]);
-    expect(step % 2).toBe(0);
+    expect(failed.message).toMatch(/Its last good checkpoint \(step 2\) is kept: resume it from the Runs tab/);
+    const step = 2;
     expect((await store.load('f2')).summary.step).toBe(step);
 
     await engine.handle({ type: 'resume-finetuned-model', runId: 'f2', paused: true });
