@@ -111,7 +111,7 @@ test('fine-tunes a tiny model from scratch: dev accuracy, its attention, and its
     await runs.open();
     await expect(table.getByRole('row')).toHaveCount(2);
     await checkRow();
-    await expect(runs.panel.getByText(/Fine-tuned weights are not kept/)).toBeVisible();
+    await expect(runs.panel.getByText(/weights are kept apart, under Kept fine-tuned models/)).toBeVisible();
   });
 
   await test.step('its curves, then Delete removes it for good', async () => {

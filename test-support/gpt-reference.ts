@@ -12,10 +12,10 @@ const f64 = (values: Float32Array | undefined, name: string) => {
   return Float64Array.from(values);
 };
 
-/** Logits [T, V] of one sequence, float64. */
-export function gptLogitsRef(config: Gpt1Config, params: ReadonlyMap<string, Float32Array>, ids: readonly number[]) {
+/** Final hidden states [T, C] of one sequence (the last block's output; GPT-1 has no final LayerNorm), float64. */
+export function gptHiddenRef(config: Gpt1Config, params: ReadonlyMap<string, Float32Array>, ids: readonly number[]) {
   const T = ids.length;
-  const { nEmbd: C, nHead: NH, nInner: F, vocabSize: V, layerNormEps: eps } = config;
+  const { nEmbd: C, nHead: NH, nInner: F, layerNormEps: eps } = config;
   const p = (name: string) => f64(params.get(name), name);
   let x = embeddingForwardRef(Uint32Array.from(ids), null, p('wte'), p('wpe'), 1, T, C); // [T, C]
   const add = (a: Float64Array, b: Float64Array) => a.map((v, i) => v + b[i]!);
@@ -29,7 +29,15 @@ export function gptLogitsRef(config: Gpt1Config, params: ReadonlyMap<string, Flo
     const mlp = matmulForwardRef(fc, l('fcprojw'), l('fcprojb'), { M: T, N: C, K: F }); // [T, C]
     x = layernormForwardRef(add(n, mlp), l('ln2w'), l('ln2b'), T, C, eps).out; // [T, C]
   }
-  return matmulForwardRef(x, p('wte'), null, { M: T, N: V, K: C, transB: true }); // [T, V] (tied head)
+  return x;
+}
+
+/** Logits [T, V] of one sequence, float64. */
+export function gptLogitsRef(config: Gpt1Config, params: ReadonlyMap<string, Float32Array>, ids: readonly number[]) {
+  const { nEmbd: C, vocabSize: V } = config;
+  const x = gptHiddenRef(config, params, ids); // [T, C]
+  const wte = f64(params.get('wte'), 'wte');
+  return matmulForwardRef(x, wte, null, { M: ids.length, N: V, K: C, transB: true }); // [T, V] (tied head)
 }
 
 /** log p(ids[t+1] | ids[..t]) for t = 0 .. T-2, float64 (a log-softmax of each row of the logits). */

@@ -9,6 +9,7 @@ import { WebGpuUnavailableError } from '../gpu/webgpu-unavailable.ts';
 import type { TuningStore } from '../ops/matmul-tuner.ts';
 import type { CheckpointStore } from '../storage/checkpoint-store.ts';
 import { type FinetuneRunStore, memoryFinetuneStore } from '../storage/finetune-store.ts';
+import { type FinetunedModelStore, memoryFinetunedModelStore } from '../storage/finetuned-model-store.ts';
 import { memoryCheckpointStore } from '../storage/memory-store.ts';
 import { openedOnce } from '../storage/opened-once.ts';
 import { DeviceHolder } from './device-holder.ts';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   store?: () => Promise<CheckpointStore>;
   /** Where finished fine-tuning runs are kept (the worker: OPFS), made on first use (default: in memory). */
   finetuneStore?: () => Promise<FinetuneRunStore>;
+  /** Where fine-tuning runs are kept as models (the worker: OPFS), made on first use (default: in memory). */
+  finetunedModelStore?: () => Promise<FinetunedModelStore>;
   /** Web Locks; default navigator.locks where it exists. */
   locks?: LockManager;
   /** How runs are paced (steps in flight, metric batches, checkpoints); results never depend on it. */
@@ -86,6 +89,7 @@ export class Engine {
       device: (needs, purpose) => this.pretraining.deviceFor(needs, purpose),
       pacing: options.pacing,
       store: openedOnce(options.finetuneStore, memoryFinetuneStore),
+      modelStore: openedOnce(options.finetunedModelStore, memoryFinetunedModelStore),
     });
   }
 
@@ -166,6 +170,22 @@ export class Engine {
         return finetuning.listRuns();
       case 'delete-finetune-run':
         return finetuning.deleteRun(command.key);
+      case 'pause-finetune':
+        finetuning.control('pause', command.runId);
+        return Promise.resolve();
+      case 'resume-finetune':
+        finetuning.control('resume', command.runId);
+        return Promise.resolve();
+      case 'list-finetuned-models':
+        return finetuning.listModels();
+      case 'resume-finetuned-model':
+        return finetuning.resumeModel(command.runId, command.paused ?? false);
+      case 'delete-finetuned-model':
+        return finetuning.deleteModel(command.runId);
+      case 'export-finetuned-model':
+        return finetuning.exportModel(command.runId);
+      case 'try-finetuned':
+        return finetuning.tryIt(command.requestId, command.runId, command.input, command.sequence ?? 0);
     }
   }
 

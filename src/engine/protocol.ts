@@ -9,6 +9,7 @@ import type { UnavailableReason } from '../gpu/webgpu-unavailable.ts';
 import type { Gpt1Config, PresetName } from '../model/config.ts';
 import type { PreviewSequence } from '../model/task-inputs.ts';
 import type { FinetuneRecord, StoredEval } from '../storage/finetune-record.ts';
+import type { KeptModelSummary } from '../storage/finetuned-model-files.ts';
 import type { TokenizerChoice } from '../tokenizer/choose.ts';
 import type { AblationStage } from '../train/ablation-grid.ts';
 import type { ChanceLevel } from '../train/ablation-stats.ts';
@@ -22,6 +23,7 @@ import type { FinetuneInitChoice, FinetuneSettings } from '../train/settings/fin
 import type { GenerateSettings } from '../train/settings/generate-settings.ts';
 import type { PretrainSettings } from '../train/settings/pretrain-settings.ts';
 import type { TaskMetricName } from '../train/task-metrics.ts';
+import type { TryInput, TryOutcome } from './finetuning/try-model.ts';
 
 // Settings, points, evaluations and records travel as the modules that make them define them.
 export type {
@@ -35,9 +37,12 @@ export type {
   FinetuneSettings,
   FinetuneSummary,
   GenerateSettings,
+  KeptModelSummary,
   PretrainSettings,
   StepMetrics,
   StoredEval,
+  TryInput,
+  TryOutcome,
 };
 
 /** A run's life: pause takes effect at a step boundary, so a paused model is consistent and saveable. */
@@ -315,7 +320,23 @@ export type EngineCommand =
   /** Answered by 'finetune-runs': the fine-tuning runs kept across reloads. */
   | { type: 'list-finetune-runs' }
   /** Deletes a kept fine-tuning run (its key), then answers with 'finetune-runs'. */
-  | { type: 'delete-finetune-run'; key: string };
+  | { type: 'delete-finetune-run'; key: string }
+  /** Pauses (at the next step boundary, saving a checkpoint there) or resumes a fine-tuning run. */
+  | { type: 'pause-finetune'; runId: string }
+  | { type: 'resume-finetune'; runId: string }
+  /** Answered by 'finetuned-models': the fine-tuning runs kept as models (their latest checkpoints). */
+  | { type: 'list-finetuned-models' }
+  /** Continues a kept fine-tuned model (after a reload), its task files back in its tab; `paused`: load only. */
+  | { type: 'resume-finetuned-model'; runId: string; paused?: boolean }
+  /** Deletes a kept fine-tuned model, then answers with 'finetuned-models'. */
+  | { type: 'delete-finetuned-model'; runId: string }
+  /** A kept fine-tuned model's latest checkpoint as a Hugging Face folder: 'checkpoint-export'. */
+  | { type: 'export-finetuned-model'; runId: string }
+  /**
+   * Try it: one example in the shape of the run's task through a finished or kept fine-tuned model;
+   * attention maps of its sequence `sequence` (default 0). Answered by 'try-result'.
+   */
+  | { type: 'try-finetuned'; requestId: string; runId: string; input: TryInput; sequence?: number };
 
 export type EngineEvent =
   | { type: 'device-ready'; adapter: AdapterReport; selfTest: SelfTestResult }
@@ -399,6 +420,10 @@ export type EngineEvent =
   | { type: 'compare-done'; runId: string; metric: TaskMetricName; rows: number; stopped: boolean }
   /** The kept fine-tuning runs, newest first; `skipped`: stored files that could not be read, each naming its file. */
   | { type: 'finetune-runs'; runs: FinetuneRecord[]; skipped: string[] }
+  /** Try it's answer: probabilities (or the score), the example as the model sees it, attention of a sequence. */
+  | { type: 'try-result'; requestId: string; runId: string; outcome: TryOutcome }
+  /** The fine-tuned models kept in storage, newest first. */
+  | { type: 'finetuned-models'; models: KeptModelSummary[] }
   | { type: 'checkpoint-export'; runId: string; step: number; files: { name: string; bytes: ArrayBuffer }[] }
   /** After a compile chose kernels for new matmul shapes, and after 'set-kernel-tuning'. */
   | ({ type: 'kernel-tuning' } & KernelTuningStatus)

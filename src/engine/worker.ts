@@ -1,10 +1,11 @@
 // The engine's dedicated module worker: it owns the GPUDevice so the UI thread never waits on the GPU.
 // Thin by design: it decodes commands, hands them to the Engine (engine.ts), and posts its typed
-// events, transferring big arrays instead of copying them. Checkpoints, finished fine-tuning runs and the matmul
-// tuner's choices go to OPFS where the browser has it.
+// events, transferring big arrays instead of copying them. Checkpoints, finished fine-tuning runs, kept fine-tuned
+// models and the matmul tuner's choices go to OPFS where the browser has it.
 import './csp-watch.ts'; // first: it must listen before any other module of the worker runs
 import { browserGpu } from '../gpu/browser-gpu.ts';
 import { memoryFinetuneStore } from '../storage/finetune-store.ts';
+import { memoryFinetunedModelStore, opfsFinetunedModelStore } from '../storage/finetuned-model-store.ts';
 import { memoryCheckpointStore } from '../storage/memory-store.ts';
 import { opfsFinetuneStore } from '../storage/opfs-finetune-store.ts';
 import { opfsCheckpointStore } from '../storage/opfs-store.ts';
@@ -19,6 +20,7 @@ const engine = new Engine({
   gpu: browserGpu,
   store: async () => (await opfsCheckpointStore()) ?? memoryCheckpointStore(),
   finetuneStore: async () => (await opfsFinetuneStore()) ?? memoryFinetuneStore(),
+  finetunedModelStore: async () => (await opfsFinetunedModelStore()) ?? memoryFinetunedModelStore(),
   kernelTuningStore: () => opfsTuningStore(),
   kernelTuningLog: (line) => console.info(line),
 });

@@ -21,6 +21,10 @@ export interface ModelCardInfo {
   corpus?: string;
   /** The fine-tuning task, in words. */
   task?: string;
+  /** The task head, in words. */
+  head?: string;
+  /** How an example becomes token sequences (the fine-tuning input transformation), in words. */
+  inputTransformation?: string;
   labels?: readonly string[];
   steps?: number;
   tokensSeen?: number;
@@ -72,6 +76,8 @@ export function modelCard(info: ModelCardInfo): string {
     ['Base model', info.baseModel],
     ['Pre-training corpus', info.corpus],
     ['Fine-tuning task', info.task],
+    ['Head', info.head],
+    ['Input transformation', info.inputTransformation],
     ['Labels', info.labels?.join(', ')],
     ['Steps', info.steps?.toLocaleString('en-US')],
     ['Tokens seen', info.tokensSeen?.toLocaleString('en-US')],

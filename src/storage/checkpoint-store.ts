@@ -16,16 +16,25 @@ export interface SavedRunSummary {
   bytes?: number;
 }
 
+/** What every kind of saved run's summary has (pre-training runs, kept fine-tuned models). */
+export interface StoredSummary {
+  runId: string;
+  /** ISO 8601 time of the latest checkpoint. */
+  savedAt: string;
+  /** The run's files and latest checkpoint in bytes (set by list(): what deleting the run frees). */
+  bytes?: number;
+}
+
 /** A run folder's contents: its fixed files and its latest complete checkpoint. */
-export interface SavedRun {
-  summary: SavedRunSummary;
+export interface SavedRun<S extends StoredSummary = SavedRunSummary> {
+  summary: S;
   /** Files written once when the run started (run.json, corpus.txt). */
   run: Map<string, Uint8Array>;
   /** The checkpoint's files (writeCheckpoint's map, plus history.json). */
   checkpoint: Map<string, Uint8Array>;
 }
 
-export interface CheckpointStore {
+export interface CheckpointStore<S extends StoredSummary = SavedRunSummary> {
   /** A label for messages ("browser storage (OPFS)", "memory"). */
   readonly label: string;
   /** Saves the run's fixed files once, before its first checkpoint; complete or invisible. */
@@ -34,11 +43,11 @@ export interface CheckpointStore {
    * Saves a checkpoint atomically and returns its size in bytes. The previous checkpoint stays intact until
    * this one is complete; a failure (e.g. StorageFullError) leaves it as it was.
    */
-  saveCheckpoint(runId: string, files: ReadonlyMap<string, Uint8Array>, summary: SavedRunSummary): Promise<number>;
+  saveCheckpoint(runId: string, files: ReadonlyMap<string, Uint8Array>, summary: S): Promise<number>;
   /** The run's files and latest complete checkpoint; throws when there is none. */
-  load(runId: string): Promise<SavedRun>;
+  load(runId: string): Promise<SavedRun<S>>;
   /** Runs with at least one complete checkpoint, newest first. */
-  list(): Promise<SavedRunSummary[]>;
+  list(): Promise<S[]>;
   delete(runId: string): Promise<void>;
 }
 

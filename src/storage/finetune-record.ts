@@ -23,7 +23,7 @@ export interface StoredEval {
 /**
  * A finished or stopped fine-tuning run (or one variant of a comparison) as it is kept across reloads: what it
  * trained on and how, its dev metrics and its curves (at most FINETUNE_CURVE_POINTS points). Its weights are
- * not kept.
+ * not here: a fine-tuning run's are kept apart, as a model (finetuned-model-store.ts).
  */
 export interface FinetuneRecord {
   version: 1;

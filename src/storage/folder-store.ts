@@ -6,7 +6,13 @@
 //   <runId>/ckpt-00000007/COMMIT.json   written last: the summary and every file's size
 // A checkpoint folder counts only when its COMMIT.json parses and every file it lists has that size.
 // Older folders are deleted only after a newer one is committed (the newest `keep` committed stay).
-import { type CheckpointStore, type SavedRun, type SavedRunSummary, totalBytes } from './checkpoint-store.ts';
+import {
+  type CheckpointStore,
+  type SavedRun,
+  type SavedRunSummary,
+  type StoredSummary,
+  totalBytes,
+} from './checkpoint-store.ts';
 
 /** The few folder operations the protocol needs; each implementation maps them to its storage. */
 export interface StorageFolder {
@@ -38,8 +44,8 @@ export const COMMIT_FILE = 'COMMIT.json';
 const CHECKPOINT_PREFIX = 'ckpt-';
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-interface Commit {
-  summary: SavedRunSummary;
+interface Commit<S> {
+  summary: S;
   /** name -> bytes of every file of the checkpoint. */
   files: Record<string, number>;
 }
@@ -62,7 +68,7 @@ function checkpointSequence(name: string): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-export class FolderCheckpointStore implements CheckpointStore {
+export class FolderCheckpointStore<S extends StoredSummary = SavedRunSummary> implements CheckpointStore<S> {
   readonly label: string;
   private readonly keep: number;
 
@@ -91,11 +97,7 @@ export class FolderCheckpointStore implements CheckpointStore {
     }
   }
 
-  async saveCheckpoint(
-    runId: string,
-    files: ReadonlyMap<string, Uint8Array>,
-    summary: SavedRunSummary,
-  ): Promise<number> {
+  async saveCheckpoint(runId: string, files: ReadonlyMap<string, Uint8Array>, summary: S): Promise<number> {
     checkRunId(runId);
     const run = await this.root.folder(runId, false);
     if (!run || !(await run.read(RUN_MANIFEST))) throw new Error(`run ${runId} has no saved run files`);
@@ -104,7 +106,7 @@ export class FolderCheckpointStore implements CheckpointStore {
     const existing = await this.checkpointFolders(run);
     const sequence = existing.length ? existing.at(-1)!.sequence + 1 : 1;
     const name = `${CHECKPOINT_PREFIX}${String(sequence).padStart(8, '0')}`;
-    const commit: Commit = { summary, files: {} };
+    const commit: Commit<S> = { summary, files: {} };
     try {
       const folder = (await run.folder(name, true))!;
       for (const [file, data] of files) {
@@ -121,7 +123,7 @@ export class FolderCheckpointStore implements CheckpointStore {
     return bytes;
   }
 
-  async load(runId: string): Promise<SavedRun> {
+  async load(runId: string): Promise<SavedRun<S>> {
     checkRunId(runId);
     const run = await this.root.folder(runId, false);
     const manifest = await run?.read(RUN_MANIFEST);
@@ -140,8 +142,8 @@ export class FolderCheckpointStore implements CheckpointStore {
     return { summary: latest.commit.summary, run: runFiles, checkpoint };
   }
 
-  async list(): Promise<SavedRunSummary[]> {
-    const runs: SavedRunSummary[] = [];
+  async list(): Promise<S[]> {
+    const runs: S[] = [];
     for (const entry of await this.root.entries()) {
       if (entry.kind !== 'folder' || !RUN_ID.test(entry.name)) continue;
       const run = (await this.root.folder(entry.name, false))!;
@@ -158,7 +160,7 @@ export class FolderCheckpointStore implements CheckpointStore {
   }
 
   /** What deleting the run frees, near enough: its fixed files and its latest checkpoint. */
-  private async runBytes(run: StorageFolder, latest: Commit): Promise<number> {
+  private async runBytes(run: StorageFolder, latest: Commit<S>): Promise<number> {
     let bytes = 0;
     for (const entry of await run.entries()) if (entry.kind === 'file') bytes += (await run.size(entry.name)) ?? 0;
     for (const size of Object.values(latest.files)) bytes += size;
@@ -175,13 +177,13 @@ export class FolderCheckpointStore implements CheckpointStore {
   }
 
   /** The folder's commit when it is complete: COMMIT.json parses and every listed file has its size. */
-  private async readCommit(run: StorageFolder, name: string): Promise<Commit | undefined> {
+  private async readCommit(run: StorageFolder, name: string): Promise<Commit<S> | undefined> {
     const folder = await run.folder(name, false);
     const bytes = await folder?.read(COMMIT_FILE);
     if (!folder || !bytes) return undefined;
-    let commit: Commit;
+    let commit: Commit<S>;
     try {
-      commit = JSON.parse(decoder.decode(bytes)) as Commit;
+      commit = JSON.parse(decoder.decode(bytes)) as Commit<S>;
     } catch {
       return undefined;
     }
@@ -190,7 +192,7 @@ export class FolderCheckpointStore implements CheckpointStore {
     return commit;
   }
 
-  private async latestCommitted(run: StorageFolder): Promise<{ name: string; commit: Commit } | undefined> {
+  private async latestCommitted(run: StorageFolder): Promise<{ name: string; commit: Commit<S> } | undefined> {
     const folders = await this.checkpointFolders(run);
     for (let i = folders.length - 1; i >= 0; i--) {
       const commit = await this.readCommit(run, folders[i]!.name);

@@ -2,7 +2,7 @@
 // fault injection, to prove that an interrupted save keeps the previous checkpoint) and as the fallback
 // where a browser has no OPFS (saved runs then last until the tab closes).
 
-import type { CheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore, SavedRunSummary, StoredSummary } from './checkpoint-store.ts';
 import { FolderCheckpointStore, type StorageFolder } from './folder-store.ts';
 
 export class MemoryFolder implements StorageFolder {
@@ -48,6 +48,9 @@ export class MemoryFolder implements StorageFolder {
 }
 
 /** A fresh in-memory store; pass `root` to inspect or fault-inject its folders. */
-export function memoryCheckpointStore(root = new MemoryFolder(), keep = 1): CheckpointStore {
-  return new FolderCheckpointStore(root, { label: 'memory (lost when the tab closes)', keep });
+export function memoryCheckpointStore<S extends StoredSummary = SavedRunSummary>(
+  root = new MemoryFolder(),
+  keep = 1,
+): CheckpointStore<S> {
+  return new FolderCheckpointStore<S>(root, { label: 'memory (lost when the tab closes)', keep });
 }

@@ -7,7 +7,12 @@
 // fuzzy (Chromium can report gigabytes more than the quota it enforces), so the write's own quota error is the
 // one that counts: its message then claims no free figure.
 
-import { type CheckpointStore, StorageFullError } from './checkpoint-store.ts';
+import {
+  type CheckpointStore,
+  type SavedRunSummary,
+  StorageFullError,
+  type StoredSummary,
+} from './checkpoint-store.ts';
 import { FolderCheckpointStore, type StorageFolder } from './folder-store.ts';
 
 const WHERE = 'browser storage (OPFS)';
@@ -129,14 +134,14 @@ export function quotaError(error: unknown, bytes: number): unknown {
  * The OPFS store under `folderName`, or undefined where the browser has no OPFS. `estimate` is the free space
  * the space check trusts (default: navigator.storage.estimate()).
  */
-export async function opfsCheckpointStore(
+export async function opfsCheckpointStore<S extends StoredSummary = SavedRunSummary>(
   folderName = 'gpt1-lab-runs',
   estimate: () => Promise<number> = availableBytes,
-): Promise<CheckpointStore | undefined> {
+): Promise<CheckpointStore<S> | undefined> {
   if (!hasOpfs()) return undefined;
   const root = await navigator.storage.getDirectory();
   const folder = await root.getDirectoryHandle(folderName, { create: true });
-  return new FolderCheckpointStore(new OpfsFolder(folder), {
+  return new FolderCheckpointStore<S>(new OpfsFolder(folder), {
     label: WHERE,
     checkSpace: (bytes) => checkOpfsSpace(bytes, estimate),
     mapError: quotaError,

@@ -22,6 +22,7 @@ import type { ParamValues } from '../model/weights.ts';
 import { tokenizerFromJSON } from '../tokenizer/from-json.ts';
 import { Gpt1Tokenizer } from '../tokenizer/gpt1.ts';
 import type { TokenizerJson } from '../tokenizer/types.ts';
+import { finetuneCardFacts } from './finetune-card.ts';
 import type { Schedule } from './schedule.ts';
 
 export const CHECKPOINT_FORMAT = 'gpt1-lab-checkpoint';
@@ -52,12 +53,15 @@ export interface Checkpoint {
   params: ParamValues;
   moments?: { m: ParamValues; v: ParamValues };
   state: TrainingState;
+  /** A classifier's class names in id order (config.json's id2label). */
+  labels?: string[];
 }
 
 const encoder = new TextEncoder();
 
 export function writeCheckpoint(ckpt: Checkpoint): Map<string, Uint8Array> {
-  const hf = exportHfCheckpoint(ckpt.config, ckpt.params, { heads: ckpt.heads });
+  const labels = ckpt.heads.classifierLabels === ckpt.labels?.length ? ckpt.labels : undefined;
+  const hf = exportHfCheckpoint(ckpt.config, ckpt.params, { heads: ckpt.heads, ...(labels ? { labels } : {}) });
   const files = new Map(hf.files);
   if (ckpt.moments) {
     const prefixed = Boolean(ckpt.heads.multipleChoice || ckpt.heads.classifierLabels);
@@ -81,6 +85,7 @@ export function writeCheckpoint(ckpt: Checkpoint): Map<string, Uint8Array> {
     files.set('merges.txt', encoder.encode(tokenizer.toHfMergesTxt()));
   }
   const notes = ckpt.state.notes;
+  const finetuned = finetuneCardFacts(notes, labels);
   files.set(
     'README.md',
     encoder.encode(
@@ -91,6 +96,7 @@ export function writeCheckpoint(ckpt: Checkpoint): Map<string, Uint8Array> {
         steps: ckpt.state.step,
         tokensSeen: ckpt.state.tokens,
         finalLoss: typeof notes.finalValLoss === 'number' ? notes.finalValLoss : undefined,
+        ...finetuned,
         tokenizer:
           tokenizer instanceof Gpt1Tokenizer
             ? "GPT-1's BPE (the BERT-style fast path of OpenAIGPTTokenizer)"
@@ -181,11 +187,13 @@ export function readCheckpoint(files: ReadonlyMap<string, Uint8Array>): Checkpoi
       { file: 'training_state.json' },
     );
   }
+  const labels = model.heads.classifierLabels && model.hf ? model.hf.labels : undefined;
   return {
     config: model.config,
     heads: model.heads,
     params: model.params as ParamValues,
     moments,
     state,
+    ...(labels ? { labels } : {}),
   };
 }

@@ -89,6 +89,16 @@ export interface FinetuneRunOptions {
   onEval?: (evaluation: FinetuneEval) => void;
   /** A run that was not stopped, trained, before its GPU memory is freed (write a checkpoint, read weights). */
   onTrained?: (trainer: FinetuneTrainer) => Promise<void>;
+  /** A run that was stopped, at its last step boundary, before its GPU memory is freed (write a checkpoint). */
+  onStopped?: (trainer: FinetuneTrainer) => Promise<void>;
+  /** Start paused: wait for resume() instead of stepping. */
+  paused?: boolean;
+  /** At the boundary where a pause takes effect, before waiting (e.g. a checkpoint). */
+  onPausing?: (trainer: FinetuneTrainer) => Promise<void>;
+  /** The run waits at `step`: a pause took effect. */
+  onPaused?: (step: number) => void;
+  /** Active time already spent (a resumed run). */
+  elapsedMs?: number;
   /** Continue this checkpoint of the same run (weights, moments, step, data cursor) instead of starting. */
   resume?: Checkpoint;
   /** More work at step boundaries, after the dev evaluation (e.g. checkpoints every N steps). */
@@ -117,6 +127,7 @@ export function finetuneRunInfo(prepared: PreparedFinetune): FinetuneRunInfo {
 export class FinetuneRun {
   private driver: StepDriver<FinetuneStepResult, FinetunePoint> | undefined;
   private stopRequested = false;
+  private pauseRequested: boolean;
   private failure: string | undefined;
   private readonly now: () => number;
 
@@ -126,6 +137,28 @@ export class FinetuneRun {
     private readonly options: FinetuneRunOptions,
   ) {
     this.now = options.now ?? (() => performance.now());
+    this.pauseRequested = options.paused ?? false;
+  }
+
+  /** Waits at the next step boundary until resume(). */
+  pause(): void {
+    this.pauseRequested = true;
+    this.driver?.pause();
+  }
+
+  resume(): void {
+    this.pauseRequested = false;
+    this.driver?.resume();
+  }
+
+  /** Steps settled and reported so far. */
+  get step(): number {
+    return this.driver?.step ?? 0;
+  }
+
+  /** Active time so far (ms), pauses left out. */
+  get elapsedMs(): number {
+    return this.driver?.elapsedMs ?? this.options.elapsedMs ?? 0;
   }
 
   /** Ends the run at the next step boundary (no evaluation after a stop). */
@@ -177,13 +210,18 @@ export class FinetuneRun {
           },
           ...(options.work?.(trainer) ?? []),
         ],
+        paused: this.pauseRequested,
+        onPausing: async () => options.onPausing?.(trainer),
+        onPaused: (step) => options.onPaused?.(step),
+        elapsedMs: options.elapsedMs,
         now: this.now,
       });
       this.driver = driver;
       if (this.stopRequested) driver.stop();
       if (this.failure !== undefined) driver.fail(this.failure);
       const stopped = (await driver.run()) === 'stopped';
-      if (!stopped) await options.onTrained?.(trainer);
+      if (stopped) await options.onStopped?.(trainer);
+      else await options.onTrained?.(trainer);
       const summary: FinetuneSummary = {
         metric: prepared.metric,
         value: lastEval?.value ?? Number.NaN,

@@ -222,11 +222,18 @@ export class FinetuneTrainer {
     return this.core.readParams();
   }
 
-  /** A complete checkpoint: weights with the task head, moments, and the host state to resume exactly. */
-  checkpoint(tokenizer: TokenizerJson, notes: Record<string, string | number> = {}): Promise<Checkpoint> {
+  /**
+   * A complete checkpoint: weights with the task head, moments, and the host state to resume exactly;
+   * `labels`, a classifier's class names, go into config.json's id2label.
+   */
+  async checkpoint(
+    tokenizer: TokenizerJson,
+    notes: Record<string, string | number> = {},
+    labels?: readonly string[],
+  ): Promise<Checkpoint> {
     const { config, task, auxLm } = this.options;
     const taskNotes = { family: task.family, regression: task.regression ? 1 : 0, numLabels: task.numLabels, auxLm };
-    return this.core.checkpoint({
+    const ckpt = await this.core.checkpoint({
       config,
       heads: taskHeads(task),
       kind: 'finetune',
@@ -234,6 +241,7 @@ export class FinetuneTrainer {
       tokenizer,
       notes: { ...taskNotes, ...notes },
     });
+    return labels?.length ? { ...ckpt, labels: [...labels] } : ckpt;
   }
 
   /** Resumes from a fine-tuning checkpoint of a trainer with the same config, task, batch and context. */

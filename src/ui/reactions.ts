@@ -45,9 +45,11 @@ export function reactToEvent(event: EngineEvent, before: AppState): void {
       schedulePlan();
       sendCommand({ type: 'list-saved-runs' });
       sendCommand({ type: 'list-finetune-runs' });
+      sendCommand({ type: 'list-finetuned-models' });
       break;
     case 'device-unavailable':
       sendCommand({ type: 'list-finetune-runs' }); // kept results need no GPU
+      sendCommand({ type: 'list-finetuned-models' });
       break;
     case 'corpus-loaded': {
       const preview = event.stats.preview;

@@ -14,6 +14,7 @@ import {
   type PreparedFinetune,
   prepareFinetune,
 } from '../../train/finetune-prepare.ts';
+import { ResumeMismatchError, resumedFinetune } from '../../train/finetune-resume.ts';
 import { planFinetune } from '../../train/finetune-trainer.ts';
 import { fieldOption, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from '../args.ts';
 import {
@@ -105,29 +106,11 @@ function checkResumable(o: FinetuneArgs, path: string, ckpt: Checkpoint): void {
 
 /** The run a fine-tuning checkpoint belongs to, prepared again from the task files and its saved settings. */
 function resumedRun(path: string, ckpt: Checkpoint, settings: Omit<FinetuneOptions, 'init'>) {
-  const { state } = ckpt;
-  const model = { config: ckpt.config, params: ckpt.params, tokenizer: state.tokenizer };
-  const prepared = prepareFinetune({
-    ...settings,
-    init: { kind: 'pretrained', model },
-    batch: state.B,
-    // The run's T was its longest (truncated) row: the same cut gives the same rows and the same T.
-    context: state.T,
-    seed: state.seed,
-    auxLm: Number(state.notes.auxLm),
-    maxGradNorm: state.maxGradNorm,
-    weightDecay: state.weightDecay,
-  });
-  if (prepared.trainer.T !== state.T || prepared.trainer.B !== state.B) {
-    throw new UsageError(
-      `these task files give batch ${prepared.trainer.B} x ${prepared.trainer.T} tokens, but ${path} was fine-tuned ` +
-        `at ${state.B} x ${state.T}: resume with the files it was trained on`,
-    );
+  try {
+    return resumedFinetune(path, ckpt, settings);
+  } catch (error) {
+    throw error instanceof ResumeMismatchError ? new UsageError(error.message) : error;
   }
-  // The schedule continues as it was planned (its total steps included).
-  prepared.trainer.schedule = state.schedule;
-  prepared.totalSteps = state.schedule.totalSteps;
-  return prepared;
 }
 
 export async function finetuneCommand(args: string[]): Promise<unknown> {
@@ -166,7 +149,7 @@ export async function finetuneCommand(args: string[]): Promise<unknown> {
           due: (step, end) => end || (saveEvery > 0 && step % saveEvery === 0),
           run: (step) =>
             checkpoints.save(step, async () =>
-              writeCheckpoint(await trainer.checkpoint(prepared.tokenizer.toJSON(), notes)),
+              writeCheckpoint(await trainer.checkpoint(prepared.tokenizer.toJSON(), notes, prepared.classNames)),
             ),
         },
       ],

@@ -2,15 +2,20 @@
 // sees it), checkpoint folders imported, and fine-tuning runs and comparisons started and stopped, one GPU job
 // at a time. The Engine hands it the live pre-training run (a possible start), the device, and `emit`. A
 // failing command emits an 'error' naming its input (the file, a settings field) and changes nothing else.
-// A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves; not
-// its weights), so the Runs tab lists it after a reload.
-
+// A run that finishes or is stopped is kept in the fine-tuning run store (summary, dev metrics, curves), so the
+// Runs tab lists it after a reload; a fine-tuning run (not a comparison's variant) is also kept as a model in
+// the fine-tuned model store while it trains (finetune-keeper.ts): paused and resumed (after a reload too),
+// exported, deleted, and tried (Try it: try-model.ts).
 import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-task-file.ts';
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
+import { withManifest } from '../../model/manifest.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
+import type { SavedRun } from '../../storage/checkpoint-store.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
+import { FINETUNED_HISTORY_FILE, type KeptModelSummary } from '../../storage/finetuned-model-files.ts';
+import type { FinetunedModelStore } from '../../storage/finetuned-model-store.ts';
 import { checkRunId } from '../../storage/folder-store.ts';
 import { seedsOf } from '../../train/ablation-grid.ts';
 import type { PretrainedModel } from '../../train/finetune-prepare.ts';
@@ -24,7 +29,8 @@ import { attentionMaps } from '../attention-maps.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { pieceText } from '../token-pieces.ts';
-import { type FinetunedModel, FinetuneJob } from './finetune-job.ts';
+import { type FinetunedModel, FinetuneJob, type FinetuneJobDeps } from './finetune-job.ts';
+import type { KeptRunSetup } from './finetune-keeper.ts';
 import { FinetuneRecorder } from './finetune-recorder.ts';
 import {
   type CurrentModel,
@@ -33,7 +39,9 @@ import {
   previewSetup,
   type Sources,
 } from './finetune-source.ts';
+import { keptTriedModel, restoreKeptModel } from './kept-models.ts';
 import { summarise, TaskFiles } from './task-files.ts';
+import { type TriedModel, type TryInput, tryModel } from './try-model.ts';
 
 /** Examples a task preview encodes to warn about truncation (a preview stays quick on SNLI-sized files). */
 const PREVIEW_TRUNCATION_EXAMPLES = 2000;
@@ -50,6 +58,8 @@ export interface FinetuneCommandDeps {
   pacing?: RunPacing;
   /** Where finished runs are kept across reloads. */
   store: () => Promise<FinetuneRunStore>;
+  /** Where fine-tuning runs are kept as models (checkpoints) while they train. */
+  modelStore: () => Promise<FinetunedModelStore>;
 }
 
 function messageOf(error: unknown): string {
@@ -187,17 +197,7 @@ export class FinetuneCommands {
         return;
       }
     }
-    const busy = this.active;
-    if (busy) {
-      this.fail('finetune', new Error(`Fine-tuning run ${busy.runId} is training: stop it first.`), ids);
-      return;
-    }
-    const pretraining = this.deps.pretraining();
-    if (pretraining && !pretraining.ended && pretraining.state !== 'paused') {
-      const what = `Pre-training run ${pretraining.runId} is ${pretraining.state}`;
-      this.fail('finetune', new Error(`${what}: pause or stop it first (one GPU run at a time).`), ids);
-      return;
-    }
+    if (this.gpuBusy(ids)) return;
     let data: ReturnType<TaskFiles['ready']>;
     try {
       data = this.files.ready(settings.family);
@@ -206,29 +206,155 @@ export class FinetuneCommands {
       return;
     }
     const { train, dev } = this.files.get(settings.family);
-    const recorder = new FinetuneRecorder({
-      runId,
-      kind,
-      family: settings.family,
-      settings,
-      dataset: { train: train?.name ?? '', dev: dev?.name ?? '' },
-    });
-    const deps = {
+    let kept: KeptRunSetup | undefined;
+    if (kind === 'finetune' && train && dev) {
+      const store = await this.modelStore(runId);
+      if (store) kept = { store, settings, files: { train, dev } };
+    }
+    const sources = this.sources();
+    const dataset = { train: train?.name ?? '', dev: dev?.name ?? '' };
+    this.launch(runId, kind, settings, dataset, kept, (deps) =>
+      kind === 'compare'
+        ? FinetuneJob.compare(deps, runId, settings, data, sources, compare)
+        : FinetuneJob.finetune(deps, runId, settings, data, sources),
+    );
+  }
+
+  /** Whether another run holds the GPU (reported as an error for `ids`). */
+  private gpuBusy(ids: { runId: string }): boolean {
+    const busy = this.active;
+    if (busy) {
+      this.fail('finetune', new Error(`Fine-tuning run ${busy.runId} is training: stop it first.`), ids);
+      return true;
+    }
+    const pretraining = this.deps.pretraining();
+    if (pretraining && !pretraining.ended && pretraining.state !== 'paused') {
+      const what = `Pre-training run ${pretraining.runId} is ${pretraining.state}`;
+      this.fail('finetune', new Error(`${what}: pause or stop it first (one GPU run at a time).`), ids);
+      return true;
+    }
+    return false;
+  }
+
+  /** The kept-model store, or undefined (reported) when it cannot be opened: the run then trains unkept. */
+  private async modelStore(runId: string): Promise<FinetunedModelStore | undefined> {
+    try {
+      return await this.deps.modelStore();
+    } catch (error) {
+      this.fail('fine-tuned models', new Error(`Run ${runId} will not be kept as a model: ${messageOf(error)}`), {
+        runId,
+      });
+      return undefined;
+    }
+  }
+
+  /** Starts a job with a recorder of its runs, and keeps them when it ends. */
+  private launch(
+    runId: string,
+    kind: 'finetune' | 'compare',
+    settings: FinetuneSettings,
+    dataset: { train: string; dev: string },
+    kept: KeptRunSetup | undefined,
+    start: (deps: FinetuneJobDeps) => FinetuneJob,
+  ): void {
+    const recorder = new FinetuneRecorder({ runId, kind, family: settings.family, settings, dataset });
+    const deps: FinetuneJobDeps = {
       emit: ((event, transfer) => {
         recorder.observe(event);
         this.deps.emit(event, transfer);
+        if (event.type === 'checkpoint-saved' && event.runId === runId) void this.listModels();
       }) satisfies EmitFn,
       device: this.deps.device,
       pacing: this.deps.pacing,
       keep: (model: FinetunedModel) => this.keep(model),
+      ...(kept ? { kept } : {}),
     };
-    const sources = this.sources();
-    const job =
-      kind === 'compare'
-        ? FinetuneJob.compare(deps, runId, settings, data, sources, compare)
-        : FinetuneJob.finetune(deps, runId, settings, data, sources);
+    const job = start(deps);
     this.job = job;
     this.jobKept = job.finished.then((state) => this.keepRecords(runId, recorder, state));
+  }
+
+  /** Pauses or resumes the fine-tuning run `runId` at its next step boundary. */
+  control(action: 'pause' | 'resume', runId: string): void {
+    const job = this.active;
+    if (!job || job.runId !== runId) {
+      this.fail('finetune', new Error(`No fine-tuning run ${runId} is training.`), { runId });
+      return;
+    }
+    const done = action === 'pause' ? job.pause() : job.resume();
+    if (!done) {
+      const why = job.kind === 'compare' ? 'a comparison runs to its end or is stopped' : `it is ${job.state}`;
+      this.fail('finetune', new Error(`Fine-tuning run ${runId} cannot ${action} now: ${why}.`), { runId });
+    }
+  }
+
+  /** Sends the kept fine-tuned models ('finetuned-models'). */
+  async listModels(): Promise<void> {
+    try {
+      this.emit({ type: 'finetuned-models', models: await (await this.deps.modelStore()).list() });
+    } catch (error) {
+      this.fail('fine-tuned models', error);
+    }
+  }
+
+  /** Deletes a kept fine-tuned model (never the one training), then sends the new list. */
+  async deleteModel(runId: string): Promise<void> {
+    if (this.active?.runId === runId) {
+      this.fail('fine-tuned models', new Error(`Fine-tuning run ${runId} is training: stop it first.`), { runId });
+      return;
+    }
+    try {
+      await (await this.deps.modelStore()).delete(runId);
+      this.models.delete(runId);
+    } catch (error) {
+      this.fail('fine-tuned models', error, { runId });
+      return;
+    }
+    await this.listModels();
+  }
+
+  /** A kept model's latest checkpoint as a Hugging Face folder with its manifest ('checkpoint-export'). */
+  async exportModel(runId: string): Promise<void> {
+    try {
+      const saved = await (await this.deps.modelStore()).load(runId);
+      const files = new Map(saved.checkpoint);
+      files.delete(FINETUNED_HISTORY_FILE); // the app's charts only; not part of the checkpoint folder
+      const list = [...(await withManifest(files))].map(([name, data]) => ({
+        name,
+        bytes: data.slice().buffer as ArrayBuffer,
+      }));
+      this.deps.emit(
+        { type: 'checkpoint-export', runId, step: saved.summary.step, files: list },
+        list.map((f) => f.bytes),
+      );
+    } catch (error) {
+      this.fail('export', error, { runId });
+    }
+  }
+
+  /** Continues a kept fine-tuned model from its checkpoint, its task files back in its tab. */
+  async resumeModel(runId: string, paused: boolean): Promise<void> {
+    const ids = { runId };
+    if (this.gpuBusy(ids)) return;
+    let restored: ReturnType<typeof restoreKeptModel>;
+    let store: FinetunedModelStore;
+    try {
+      store = await this.deps.modelStore();
+      restored = restoreKeptModel(await store.load(runId));
+    } catch (error) {
+      this.fail('fine-tuned models', new Error(`Kept model ${runId}: ${messageOf(error)}`), ids);
+      return;
+    }
+    const { settings, data, ckpt, files, history, changed, tab, init } = restored;
+    this.files.adopt(settings.family, tab);
+    for (const { role, file } of changed) {
+      this.emit({ type: 'task-file-loaded', summary: summarise(settings.family, role, file) });
+    }
+    const kept: KeptRunSetup = { store, settings, files, restored: { step: ckpt.state.step, history } };
+    const dataset = { train: files.train.name, dev: files.dev.name };
+    this.launch(runId, 'finetune', settings, dataset, kept, (deps) =>
+      FinetuneJob.resumeKept(deps, runId, settings, data, ckpt, { paused, init }),
+    );
   }
 
   /** Stores the job's finished or stopped runs, then sends the new list; a failure is reported, not thrown. */
@@ -307,6 +433,33 @@ export class FinetuneCommands {
       );
     } catch (error) {
       this.fail('attention', error, ids);
+    }
+  }
+
+  /** A finished run's model (this page's), else a kept model's latest checkpoint from storage. */
+  private async triedModel(runId: string): Promise<TriedModel> {
+    const model = this.models.get(runId);
+    if (model) return model;
+    let saved: SavedRun<KeptModelSummary>;
+    try {
+      saved = await (await this.deps.modelStore()).load(runId);
+    } catch {
+      const why = this.active?.runId === runId ? 'is training: pause it first' : 'has no kept model here';
+      throw new Error(`Fine-tuning run ${runId} ${why}.`);
+    }
+    return keptTriedModel(saved);
+  }
+
+  /** Try it: an example of the run's task through its model ('try-result'), with attention of one sequence. */
+  async tryIt(requestId: string, runId: string, input: TryInput, sequence: number): Promise<void> {
+    const ids = { runId, requestId };
+    try {
+      const model = await this.triedModel(runId);
+      const device = (needs: LimitNeeds) => this.deps.device(needs, `trying fine-tuned model ${runId}`);
+      const outcome = await tryModel(device, model, input, sequence);
+      this.deps.emit({ type: 'try-result', requestId, runId, outcome }, [outcome.attention.data.buffer]);
+    } catch (error) {
+      this.fail('try', error, ids);
     }
   }
 

@@ -8,29 +8,27 @@
 import type { TaskDataset, TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
-import type { Gpt1Config } from '../../model/config.ts';
-import type { ParamValues } from '../../model/weights.ts';
-import type { Tokenizer } from '../../tokenizer/types.ts';
 import { heldOutSplit, layerSweepVariants } from '../../train/ablation-grid.ts';
+import type { Checkpoint } from '../../train/checkpoint.ts';
 import { type AblationVariant, defaultVariants, devChance, runAblation } from '../../train/finetune-ablation.ts';
-import {
-  type FinetuneInit,
-  type FinetuneOptions,
-  type PreparedFinetune,
-  prepareFinetune,
-} from '../../train/finetune-prepare.ts';
+import { type FinetuneOptions, type PreparedFinetune, prepareFinetune } from '../../train/finetune-prepare.ts';
+import { resumedFinetune } from '../../train/finetune-resume.ts';
 import { type FinetuneOutcome, FinetuneRun, type FinetuneRunOptions } from '../../train/finetune-run.ts';
-import { planFinetune } from '../../train/finetune-trainer.ts';
+import { type FinetuneTrainer, planFinetune } from '../../train/finetune-trainer.ts';
 import type { CompareSettings } from '../../train/settings/compare-settings.ts';
 import { PAPER_FINETUNE } from '../../train/settings/finetune-settings.ts';
 import { NonFiniteError } from '../../train/train-program.ts';
 import { lostWithin } from '../device-holder.ts';
 import type { CompareCell, EmitFn, EngineEvent, FinetuneSettings, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
+import { FinetuneKeeper, type KeptRunSetup } from './finetune-keeper.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
+import type { TriedModel } from './try-model.ts';
 
 export interface FinetuneJobDeps {
   emit: EmitFn;
+  /** Where a fine-tuning run (not a comparison) is kept as a model while it trains; absent: not kept. */
+  kept?: KeptRunSetup;
   /** The engine's device with at least these limits. */
   device: (needs: LimitNeeds, purpose: string) => Promise<GpuContext>;
   pacing?: RunPacing;
@@ -38,17 +36,11 @@ export interface FinetuneJobDeps {
   keep?: (model: FinetunedModel) => void;
 }
 
-/** A finished fine-tuning run's weights with what reading them needs. */
-export interface FinetunedModel {
+/** A finished fine-tuning run's weights with what reading them needs (attention maps, Try it). */
+export interface FinetunedModel extends TriedModel {
   runId: string;
   family: TaskFamily;
-  config: Gpt1Config;
-  /** Special tokens included. */
-  tokenizer: Tokenizer;
-  /** The run's context (the longest sequence). */
-  T: number;
   needs: LimitNeeds;
-  params: ParamValues;
 }
 
 export interface TaskData {
@@ -56,13 +48,12 @@ export interface TaskData {
   dev: TaskDataset;
 }
 
-/** The run's options from the tab's settings. */
-export function finetuneOptions(settings: FinetuneSettings, data: TaskData, init: FinetuneInit): FinetuneOptions {
+/** The run's options from the tab's settings (all but its start). */
+export function finetuneOptions(settings: FinetuneSettings, data: TaskData): Omit<FinetuneOptions, 'init'> {
   return {
     family: settings.family,
     train: data.train,
     dev: data.dev,
-    init,
     auxLm: settings.auxLm,
     epochs: settings.epochs,
     batch: settings.batch,
@@ -98,6 +89,10 @@ export class FinetuneJob {
   private finishedRuns = 0;
   private totalSteps = 0;
   private variant: AblationVariant | undefined;
+  /** Keeps a fine-tuning run as a model (checkpoints), once it is prepared. */
+  private keeper: FinetuneKeeper | undefined;
+  /** A pause asked for: a checkpoint is saved where it takes effect. */
+  private saveOnPause = false;
   readonly finished: Promise<RunState>;
 
   private constructor(
@@ -126,18 +121,65 @@ export class FinetuneJob {
   static finetune(deps: FinetuneJobDeps, runId: string, settings: FinetuneSettings, data: TaskData, sources: Sources) {
     return new FinetuneJob(deps, runId, 'finetune', async (job) => {
       const init = await finetuneInit(settings, sources, data.train);
-      const prepared = prepareFinetune(finetuneOptions(settings, data, init));
-      const ctx = await job.device(prepared, settings);
-      job.totalSteps = prepared.totalSteps;
-      const keep = deps.keep;
-      await job.runOne(ctx, prepared, undefined, async (trainer) => {
-        if (!keep) return;
-        const { config, T } = prepared.trainer;
-        const { needs } = planFinetune(prepared.trainer);
-        const params = await trainer.params();
-        keep({ runId, family: settings.family, config, tokenizer: prepared.tokenizer, T, needs, params });
-      });
+      await job.trainKept(prepareFinetune({ ...finetuneOptions(settings, data), init }), settings, undefined, false);
     });
+  }
+
+  /**
+   * Continues a kept fine-tuning run from its checkpoint (deps.kept.restored says where it is), on the task
+   * files it was trained on; `paused` loads it without stepping; `init` is where it first started, in words.
+   */
+  static resumeKept(
+    deps: FinetuneJobDeps,
+    runId: string,
+    settings: FinetuneSettings,
+    data: TaskData,
+    ckpt: Checkpoint,
+    options: { paused: boolean; init?: string },
+  ) {
+    return new FinetuneJob(deps, runId, 'finetune', async (job) => {
+      const prepared = resumedFinetune(`kept model ${runId}`, ckpt, finetuneOptions(settings, data));
+      // The run's start as it was (the checkpoint it resumes from is not where it started).
+      if (options.init) prepared.initDescription = options.init;
+      await job.trainKept(prepared, settings, ckpt, options.paused);
+    });
+  }
+
+  /** One fine-tuning run, kept as a model when deps.kept says where; its model is kept for attention at the end. */
+  private async trainKept(
+    prepared: PreparedFinetune,
+    settings: FinetuneSettings,
+    resume: Checkpoint | undefined,
+    paused: boolean,
+  ): Promise<void> {
+    const { deps, runId } = this;
+    const ctx = await this.device(prepared, settings);
+    this.totalSteps = prepared.totalSteps;
+    if (deps.kept) {
+      const now = () => performance.now();
+      this.keeper = new FinetuneKeeper(runId, deps.kept, prepared, deps.pacing ?? {}, deps.emit, now);
+    }
+    const keep = deps.keep;
+    const onTrained = async (trainer: FinetuneTrainer) => {
+      if (!keep) return;
+      const { config, T } = prepared.trainer;
+      const { needs } = planFinetune(prepared.trainer);
+      const params = await trainer.params();
+      const { task } = prepared.trainer;
+      const classNames = prepared.classNames;
+      keep({
+        runId,
+        family: settings.family,
+        config,
+        task,
+        tokenizer: prepared.tokenizer,
+        T,
+        needs,
+        params,
+        classNames,
+      });
+    };
+    await this.runOne(ctx, prepared, undefined, onTrained, undefined, { resume, paused });
   }
 
   /**
@@ -157,7 +199,7 @@ export class FinetuneJob {
       const n = pretrained.config.nLayer;
       const transfer =
         settings.transferLayers !== null && settings.transferLayers < n ? settings.transferLayers : undefined;
-      const { init: _init, ...common } = finetuneOptions(settings, data, { kind: 'pretrained', model: pretrained });
+      const common = finetuneOptions(settings, data);
       const auxLm = settings.auxLm > 0 ? settings.auxLm : PAPER_FINETUNE.auxLm;
       const variants = compare.rows === 'layers' ? layerSweepVariants(n) : defaultVariants(n, transfer);
       /** One run per variant (one seed, no sweep): its events carry the variant alone, as before. */
@@ -224,6 +266,23 @@ export class FinetuneJob {
     this.run?.stop();
   }
 
+  /** Waits at the next step boundary (a fine-tuning run, not a comparison), saving a checkpoint there. */
+  pause(): boolean {
+    if (this.kind !== 'finetune' || this.runState !== 'running' || !this.run) return false;
+    this.saveOnPause = true;
+    this.run.pause();
+    this.setState('pausing');
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.runState !== 'paused' && this.runState !== 'pausing') return false;
+    this.saveOnPause = false;
+    this.setState('running');
+    this.run?.resume();
+    return true;
+  }
+
   /** The device is gone: the current run ends at once, the variants left are skipped, the job ends in error. */
   deviceLost(message: string): void {
     if (this.ended) return;
@@ -242,15 +301,17 @@ export class FinetuneJob {
         : '';
     if (this.failure !== undefined) {
       const step = this.step + this.settled;
-      return `${this.failure} ${what} ended at step ${step}.${kept} Start it again: a fresh GPU device will be opened.`;
+      const again = this.keeper?.keptNote(true) || ' Start it again: a fresh GPU device will be opened.';
+      return `${this.failure} ${what} ended at step ${step}.${kept}${again}`;
     }
+    const checkpoint = this.keeper?.keptNote(false) ?? '';
     if (error instanceof NonFiniteError) {
       return (
         `${what} stopped at step ${this.step + error.step}: the loss is ${error.loss} and the gradient norm ` +
-        `${error.gradNorm}, so no further step was taken.${kept} Lower the learning rate and start again.`
+        `${error.gradNorm}, so no further step was taken.${kept}${checkpoint} Lower the learning rate and start again.`
       );
     }
-    return messageOf(error);
+    return `${messageOf(error)}${checkpoint}`;
   }
 
   private emit(event: EngineEvent): void {
@@ -278,6 +339,36 @@ export class FinetuneJob {
     return this.ctx;
   }
 
+  /** A kept run's options: checkpoints when due, on pause, on stop and at the end; its history replayed. */
+  private keptOptions(keeper: FinetuneKeeper, resume: Checkpoint | undefined, paused: boolean) {
+    const { runId } = this;
+    const run = () => this.run!;
+    const save = (trainer: FinetuneTrainer) => keeper.save(trainer, run().elapsedMs);
+    const elapsed = Number(resume?.state.notes.elapsedMs ?? keeper.history.points.at(-1)?.elapsedMs ?? 0);
+    return {
+      resume,
+      paused,
+      elapsedMs: Number.isFinite(elapsed) ? elapsed : 0,
+      work: (trainer: FinetuneTrainer) => [
+        { due: (step: number, end: boolean) => end || keeper.due(step), run: () => save(trainer) },
+      ],
+      onPausing: async (trainer: FinetuneTrainer) => {
+        if (!this.saveOnPause) return;
+        this.saveOnPause = false;
+        await save(trainer);
+      },
+      onPaused: () => this.setState('paused'),
+      onStopped: save,
+      /** The points and evaluations before the checkpoint, after 'finetune-started' (charts and the record). */
+      replay: () => {
+        const { points, evals } = keeper.history;
+        if (!resume) return;
+        if (points.length) this.emit({ type: 'finetune-metrics', runId, points: [...points] });
+        for (const evaluation of evals) this.emit({ type: 'finetune-eval', runId, eval: evaluation });
+      },
+    } satisfies Partial<FinetuneRunOptions> & { replay: () => void };
+  }
+
   /** One run, its events tagged with the comparison's variant. */
   private async runOne(
     ctx: GpuContext,
@@ -285,29 +376,41 @@ export class FinetuneJob {
     variant: AblationVariant | undefined,
     onTrained?: FinetuneRunOptions['onTrained'],
     cell?: CompareCell,
+    restart: { resume?: Checkpoint; paused: boolean } = { paused: false },
   ): Promise<FinetuneOutcome> {
-    const { runId } = this;
+    const { runId, keeper } = this;
     const tag = variant === undefined ? {} : { variant };
     const started = cell === undefined ? tag : { ...tag, cell };
     const pacing = this.deps.pacing ?? {};
+    const { replay, ...kept } = keeper
+      ? this.keptOptions(keeper, restart.resume, restart.paused)
+      : { replay: () => {} };
     const run = new FinetuneRun(ctx, prepared, {
       evaluate: 'epoch',
       maxInFlight: pacing.maxInFlight,
       batching: { intervalMs: pacing.metricsIntervalMs, maxPoints: pacing.metricsMaxPoints },
-      onStarted: (info) => this.emit({ type: 'finetune-started', runId, ...started, info }),
+      onStarted: (info) => {
+        this.emit({ type: 'finetune-started', runId, ...started, info });
+        replay();
+      },
       onPoints: (points) => {
         this.settled = points.at(-1)?.step ?? this.settled;
+        keeper?.addPoints(points);
         this.emit({ type: 'finetune-metrics', runId, ...tag, points });
       },
-      onEval: (evaluation) => this.emit({ type: 'finetune-eval', runId, ...tag, eval: evaluation }),
+      onEval: (evaluation) => {
+        keeper?.addEval(evaluation);
+        this.emit({ type: 'finetune-eval', runId, ...tag, eval: evaluation });
+      },
       onTrained,
+      ...kept,
     });
     this.run = run;
     if (this.failure !== undefined) run.fail(this.failure);
     else if (this.stopRequested) run.stop();
     this.variant = variant;
-    this.settled = 0;
-    this.setState('running');
+    this.settled = restart.resume?.state.step ?? 0;
+    this.setState(restart.paused ? 'paused' : 'running');
     try {
       const outcome = await run.run();
       if (!outcome.stopped) {

@@ -9,20 +9,10 @@ import { type FinetuneRunStore, memoryFinetuneStore } from '../../storage/finetu
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
 import { Engine } from '../engine.ts';
 import { isState, recorder, tinySettings } from '../engine-test-kit.ts';
-import type { EngineEvent, FinetuneSettings } from '../protocol.ts';
-import { fileBytes, scratchPreview, slice } from './finetune-test-kit.ts';
+import type { FinetuneSettings } from '../protocol.ts';
+import { fileBytes, finetuneState, is, scratchPreview, slice } from './finetune-test-kit.ts';
 
 const engines: Engine[] = [];
-
-const is =
-  <K extends EngineEvent['type']>(type: K) =>
-  (e: EngineEvent): e is Extract<EngineEvent, { type: K }> =>
-    e.type === type;
-
-const finetuneState =
-  (state: string) =>
-  (e: EngineEvent): e is Extract<EngineEvent, { type: 'finetune-state' }> =>
-    e.type === 'finetune-state' && e.state === state;
 
 function newEngine(store: FinetuneRunStore) {
   const rec = recorder();

@@ -2,7 +2,7 @@
 // preview request of a run from scratch. Test-only (imported by *.test.ts files).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { TaskPreviewRequest } from '../protocol.ts';
+import type { EngineEvent, TaskPreviewRequest } from '../protocol.ts';
 
 const encoder = new TextEncoder();
 
@@ -16,3 +16,15 @@ export function slice(path: string, rows: number): string {
   const lines = readFileSync(resolve('../shared/data', path), 'utf8').split('\n');
   return `${lines.slice(0, rows + 1).join('\n')}\n`;
 }
+
+/** A test for events of one type (recorder().waitFor and .next). */
+export const is =
+  <K extends EngineEvent['type']>(type: K) =>
+  (e: EngineEvent): e is Extract<EngineEvent, { type: K }> =>
+    e.type === type;
+
+/** A test for a fine-tuning run's state event. */
+export const finetuneState =
+  (state: string) =>
+  (e: EngineEvent): e is Extract<EngineEvent, { type: 'finetune-state' }> =>
+    e.type === 'finetune-state' && e.state === state;

@@ -120,6 +120,11 @@ export class TaskFiles {
     return changed;
   }
 
+  /** Replaces a tab's files (a kept model's, read elsewhere). */
+  adopt(family: TaskFamily, pair: TaskFilePair): void {
+    this.byFamily.set(family, { ...pair });
+  }
+
   /** Both files, ready to train on; an error naming what is missing or wrong otherwise. */
   ready(family: TaskFamily): { train: TaskDataset; dev: TaskDataset } {
     const { train, dev } = this.get(family);

@@ -35,7 +35,7 @@ import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, NextToken, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { type GeneratedPiece, LiveModel } from './live-model.ts';
-import { RunCheckpoints } from './run-checkpoints.ts';
+import { pretrainingRun, RunCheckpoints } from './run-checkpoints.ts';
 
 export interface SessionDeps {
   ctx: GpuContext;
@@ -150,7 +150,7 @@ export class PretrainSession {
     const now = deps.now ?? (() => performance.now());
     const { evalEvery, sampleEvery, steps } = this.settings;
     const probeEvery = this.settings.probeEvery ?? 0;
-    this.checkpoints = new RunCheckpoints(deps.store, parts, pacing, deps.emit, now);
+    this.checkpoints = new RunCheckpoints(deps.store, pretrainingRun(parts), pacing, deps.emit, now);
     this.live = new LiveModel(deps.ctx, this.config, this.tokenizer, this.settings.T, {
       program: this.trainer.program,
       params: this.trainer.model.params,

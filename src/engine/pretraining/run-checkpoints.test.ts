@@ -8,7 +8,7 @@ import { FolderCheckpointStore } from '../../storage/folder-store.ts';
 import { MemoryFolder } from '../../storage/memory-store.ts';
 import { runFiles } from '../../storage/run-files.ts';
 import { recorder, tinySettings } from '../engine-test-kit.ts';
-import { RunCheckpoints } from './run-checkpoints.ts';
+import { pretrainingRun, RunCheckpoints } from './run-checkpoints.ts';
 
 const settings = tinySettings();
 
@@ -38,7 +38,7 @@ describe('RunCheckpoints when storage is full', () => {
     await savedRun(store, 'old-large', 3 * 2 ** 20);
     const rec = recorder();
     const run = { runId: 'now', settings, corpus: { name: 'c.txt', text: 'corpus' } };
-    const checkpoints = new RunCheckpoints(store, run, {}, rec.emit, () => 0);
+    const checkpoints = new RunCheckpoints(store, pretrainingRun(run), {}, rec.emit, () => 0);
     await checkpoints.save(5, checkpoint);
     expect(rec.of('checkpoint-saved').map((e) => e.step)).toEqual([5]);
 
@@ -66,7 +66,7 @@ describe('RunCheckpoints when storage is full', () => {
     state.full = true;
     const rec = recorder();
     const run = { runId: 'only', settings, corpus: { name: 'c.txt', text: 'corpus' } };
-    await new RunCheckpoints(store, run, {}, rec.emit, () => 0).save(4, checkpoint);
+    await new RunCheckpoints(store, pretrainingRun(run), {}, rec.emit, () => 0).save(4, checkpoint);
     expect(rec.of('error').map((e) => e.message)).toEqual([
       'The run could not be saved: test storage is full (it needs 0.0 MiB, 0.0 MiB is free). Training goes on, ' +
         'but nothing of this run is saved yet. No other run is saved here to delete: export this run to keep a ' +

@@ -1,4 +1,5 @@
-// Where a pre-training run's checkpoints go while it trains: its fixed files once (settings, corpus), then a
+// Where a run's checkpoints go while it trains (a pre-training run, or a fine-tuning run kept as a model): its
+// fixed files once (settings, corpus or task files), then a
 // checkpoint at step boundaries (every N steps but not more often than a minimum interval, and on pause,
 // stop and the end), each written atomically by the store. A failed save is reported and changes nothing:
 // the previous checkpoint stays, and training goes on. When storage is full, the report says which step is
@@ -8,6 +9,7 @@ import {
   formatMiB,
   type SavedRunSummary,
   StorageFullError,
+  type StoredSummary,
 } from '../../storage/checkpoint-store.ts';
 import { runFiles } from '../../storage/run-files.ts';
 import type { ProbeSet } from '../../train/probes/probe-sets.ts';
@@ -22,6 +24,38 @@ export interface RunIdentity {
   probeSets?: readonly ProbeSet[];
 }
 
+/** What the store keeps of a run besides its checkpoints: pre-training runs and kept fine-tuned models. */
+export interface CheckpointedRun<S extends StoredSummary> {
+  runId: string;
+  /** The run's fixed files (run.json among them), saved once before the first checkpoint. */
+  files(): Map<string, Uint8Array>;
+  /** The summary a checkpoint of `step` is listed with. */
+  summary(step: number): S;
+}
+
+/** A pre-training run as the store keeps it: settings and corpus once, the settings in every summary. */
+export function pretrainingRun(run: RunIdentity): CheckpointedRun<SavedRunSummary> {
+  return {
+    runId: run.runId,
+    files: () => {
+      const manifest = {
+        runId: run.runId,
+        settings: run.settings,
+        corpusName: run.corpus.name,
+        createdAt: new Date().toISOString(),
+      };
+      return runFiles(manifest, run.corpus.text, run.probeSets);
+    },
+    summary: (step) => ({
+      runId: run.runId,
+      step,
+      totalSteps: run.settings.steps,
+      savedAt: new Date().toISOString(),
+      settings: run.settings,
+    }),
+  };
+}
+
 export interface CheckpointPacing {
   /** Every N steps (default 200; 0: only on pause, stop and the end)... */
   checkpointEvery?: number;
@@ -29,15 +63,15 @@ export interface CheckpointPacing {
   checkpointMinMs?: number;
 }
 
-export class RunCheckpoints {
+export class RunCheckpoints<S extends StoredSummary = SavedRunSummary> {
   /** The step of the last complete checkpoint (-1: none yet). */
   lastSavedStep = -1;
   private lastSaveAt: number;
   private runFilesSaved = false;
 
   constructor(
-    private readonly store: CheckpointStore | undefined,
-    private readonly run: RunIdentity,
+    private readonly store: CheckpointStore<S> | undefined,
+    private readonly run: CheckpointedRun<S>,
     private readonly pacing: CheckpointPacing,
     private readonly emit: EmitFn,
     private readonly now: () => number,
@@ -62,14 +96,8 @@ export class RunCheckpoints {
   async saveRunFiles(): Promise<void> {
     const { store, run } = this;
     if (!store || this.runFilesSaved) return;
-    const manifest = {
-      runId: run.runId,
-      settings: run.settings,
-      corpusName: run.corpus.name,
-      createdAt: new Date().toISOString(),
-    };
     try {
-      await store.saveRun(run.runId, runFiles(manifest, run.corpus.text, run.probeSets));
+      await store.saveRun(run.runId, run.files());
       this.runFilesSaved = true;
     } catch (error) {
       await this.reportFailure(error, 'The run could not be saved');
@@ -86,14 +114,7 @@ export class RunCheckpoints {
     await this.saveRunFiles();
     if (!this.runFilesSaved) return;
     try {
-      const summary: SavedRunSummary = {
-        runId: run.runId,
-        step,
-        totalSteps: run.settings.steps,
-        savedAt: new Date().toISOString(),
-        settings: run.settings,
-      };
-      const bytes = await store.saveCheckpoint(run.runId, await files(), summary);
+      const bytes = await store.saveCheckpoint(run.runId, await files(), run.summary(step));
       this.lastSavedStep = step;
       this.lastSaveAt = this.now();
       this.emit({ type: 'checkpoint-saved', runId: run.runId, step, bytes });
@@ -126,7 +147,7 @@ export class RunCheckpoints {
       this.lastSavedStep >= 0
         ? `Training goes on, and the checkpoint of step ${this.lastSavedStep} is kept.`
         : 'Training goes on, but nothing of this run is saved yet.';
-    let others: SavedRunSummary[] = [];
+    let others: S[] = [];
     try {
       others = (await this.store!.list()).filter((r) => r.runId !== runId);
     } catch {

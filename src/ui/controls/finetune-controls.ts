@@ -1,5 +1,6 @@
-// A task tab's run controls: Train and Stop for its fine-tuning run, Compare and Stop comparison for the
-// paper's ablation (the same data, schedule and seed from several starts). One set per task family.
+// A task tab's run controls: Train, Pause/Resume (at a step boundary, a checkpoint saved there) and Stop for
+// its fine-tuning run, Compare and Stop comparison for the paper's ablation (the same data, schedule and seed
+// from several starts). One set per task family.
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import { TASK_FAMILIES } from '../../data/tasks/task-types.ts';
 import { sendCommand } from '../engine-port.ts';
@@ -53,6 +54,18 @@ function stopControl(family: TaskFamily, kind: Kind, label: string): RunControl 
   };
 }
 
+function pauseControl(family: TaskFamily): RunControl {
+  const run = (s: AppState) => latestRun(s, family, 'finetune');
+  const canResume = (s: AppState) => run(s)?.state === 'paused' || run(s)?.state === 'pausing';
+  return {
+    id: 'pause-finetune',
+    label: (s) => (canResume(s) ? 'Resume' : 'Pause'),
+    icon: (s) => (canResume(s) ? 'play' : 'pause'),
+    guard: (s) => (run(s)?.state === 'running' || canResume(s) ? ENABLED : DISABLED),
+    perform: (s) => sendCommand({ type: canResume(s) ? 'resume-finetune' : 'pause-finetune', runId: run(s)!.runId }),
+  };
+}
+
 function controlsFor(family: TaskFamily): Record<Kind, RunControl[]> {
   // While any fine-tuning run is active, "a fine-tuning run is in progress" is plain to see: no hint for it.
   const guard = (kind: Kind) => (s: AppState) =>
@@ -67,6 +80,7 @@ function controlsFor(family: TaskFamily): Record<Kind, RunControl[]> {
         guard: guard('finetune'),
         perform: (s) => start(family, 'finetune', s),
       },
+      pauseControl(family),
       stopControl(family, 'finetune', 'Stop'),
     ],
     compare: [
@@ -81,7 +95,7 @@ const CONTROLS = Object.fromEntries(TASK_FAMILIES.map((f) => [f, controlsFor(f)]
   Record<Kind, RunControl[]>
 >;
 
-/** The controls of a task tab's fine-tuning run ('finetune': Train, Stop) or comparison ('compare'). */
+/** The controls of a task tab's fine-tuning run ('finetune': Train, Pause/Resume, Stop) or comparison ('compare'). */
 export function finetuneControls(family: TaskFamily, kind: Kind): readonly RunControl[] {
   return CONTROLS[family][kind];
 }

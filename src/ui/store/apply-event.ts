@@ -73,6 +73,12 @@ export function applyEngineEvent(event: EngineEvent): void {
       for (const message of event.skipped) console.warn(message);
       s.finetuneRunsListed(event.runs, event.skipped);
       break;
+    case 'try-result':
+      s.tryReceived(event.requestId, event.outcome);
+      break;
+    case 'finetuned-models':
+      s.keptModelsListed(event.models);
+      break;
     case 'generated':
       s.generationChunk(event.requestId, event.text, event.done, event.fullText);
       break;
@@ -114,7 +120,9 @@ export function applyEngineEvent(event: EngineEvent): void {
       applyTaskTabEvent(event);
       break;
     case 'error':
-      if (isTaskTabError(event)) {
+      if (event.requestId?.startsWith('try:')) {
+        s.tryFailed(event.requestId, event.message);
+      } else if (isTaskTabError(event)) {
         // In the page's alert region, but not beside the Pretrain tab's inputs its `where` might match.
         s.pushError({ ...errorFields(event), target: 'other' });
         applyTaskTabError(event);

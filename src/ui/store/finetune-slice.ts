@@ -1,6 +1,6 @@
 // Fine-tuning slice: per task family the settings form (kept as typed) and the latest fine-tuning run and
-// comparison; every fine-tuning run of this page; the imported checkpoint (shared by the four task tabs); and
-// the runs kept across reloads. Step points live outside the store (finetune-buffers.ts).
+// comparison; every fine-tuning run of this page; the imported checkpoint (shared by the four task tabs); the
+// runs kept across reloads; and the fine-tuned models kept in storage. Step points live outside the store (finetune-buffers.ts).
 import type { StateCreator } from 'zustand';
 import { TASK_FAMILIES, type TaskFamily } from '../../data/tasks/task-types.ts';
 import type {
@@ -12,6 +12,7 @@ import type {
   FinetuneRunInfo,
   FinetuneSummary,
   ImportedModelInfo,
+  KeptModelSummary,
   RunState,
 } from '../../engine/protocol.ts';
 import type { PresetName } from '../../model/config.ts';
@@ -133,6 +134,9 @@ export interface FinetuneSlice {
   keptFinetuneSkipped: string[];
   /** Keys deleted here: their live rows stay hidden too. */
   deletedFinetuneKeys: string[];
+  /** Fine-tuned models kept in storage (the worker's list, newest first): resume, delete, export. */
+  keptModels: KeptModelSummary[];
+  keptModelsListed: (models: KeptModelSummary[]) => void;
   finetuneRunsListed: (runs: FinetuneRecord[], skipped: string[]) => void;
   finetuneRunDeleted: (key: string) => void;
   setFinetuneForm: (family: TaskFamily, patch: Partial<FinetuneForm>) => void;
@@ -161,6 +165,8 @@ export const createFinetuneSlice: StateCreator<FinetuneSlice, [], [], FinetuneSl
   keptFinetuneRuns: [],
   keptFinetuneSkipped: [],
   deletedFinetuneKeys: [],
+  keptModels: [],
+  keptModelsListed: (keptModels) => set({ keptModels }),
   finetuneRunsListed: (keptFinetuneRuns, keptFinetuneSkipped) => set({ keptFinetuneRuns, keptFinetuneSkipped }),
   finetuneRunDeleted: (key) =>
     set((s) => ({

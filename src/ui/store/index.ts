@@ -13,6 +13,7 @@ import { createProbeFilesSlice, type ProbeFilesSlice } from './probe-files-slice
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts';
 import { createTasksSlice, type TasksSlice } from './tasks-slice.ts';
 import { createTokenizerSlice, type TokenizerSlice } from './tokenizer-slice.ts';
+import { createTrySlice, type TrySlice } from './try-slice.ts';
 import { createUiSlice, type UiSlice } from './ui-slice.ts';
 
 export type AppState = DeviceSlice &
@@ -27,7 +28,8 @@ export type AppState = DeviceSlice &
   ErrorsSlice &
   ChartSlice &
   TasksSlice &
-  FinetuneSlice;
+  FinetuneSlice &
+  TrySlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createDeviceSlice(...args),
@@ -43,4 +45,5 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createChartSlice(...args),
   ...createTasksSlice(...args),
   ...createFinetuneSlice(...args),
+  ...createTrySlice(...args),
 }));

@@ -1,6 +1,6 @@
 // A fine-tuned model's extract token: its attention row (the last query row, which tokens the position the
 // task heads read attends to) for every layer and head, each a strip of token cells in viridis.
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { AttentionMaps, ColourScale } from '../../store/attention-slice.ts';
 import { useAppStore } from '../../store/index.ts';
 import { headMatrix, maxOf, tokenLabel } from './attention-data.ts';
@@ -62,11 +62,12 @@ function Strip({ maps, layer, head, extract }: { maps: AttentionMaps; layer: num
 }
 
 export function ExtractView({ maps }: { maps: AttentionMaps }) {
+  const id = useId(); // a task tab's Try it shows one too, and every tab stays mounted
   const extract = maps.extractIndex;
   if (extract === undefined) return null;
   return (
-    <section className="panel" aria-labelledby="extract-h">
-      <h3 id="extract-h">Extract token attention</h3>
+    <section className="panel" aria-labelledby={id}>
+      <h3 id={id}>Extract token attention</h3>
       <p className="hint">
         The row of the extract token (token {extract + 1}, the position the task head reads): which tokens it attends
         to, per layer and head, each strip scaled to its largest weight.

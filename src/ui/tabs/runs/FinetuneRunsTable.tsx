@@ -94,8 +94,8 @@ export function FinetuneRunsTable() {
       <h3 id="finetune-runs-h">Fine-tuning runs</h3>
       <p className="hint">
         Finished and stopped fine-tuning runs are kept in this browser (settings, dev metrics and curves) until you
-        delete them. Fine-tuned weights are not kept: after a reload a run&apos;s model is gone (the Attention tab can
-        show it only before then).
+        delete them. A fine-tuning run&apos;s weights are kept apart, under Kept fine-tuned models, where it can be
+        resumed, exported or deleted; a comparison&apos;s variants keep only these records.
       </p>
       {skipped.length > 0 && (
         <div className="note" role="status" aria-label="Unreadable fine-tuning run files">

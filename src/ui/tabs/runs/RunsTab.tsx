@@ -1,6 +1,7 @@
 // The Runs tab: every run of this page in a table (with its stable colour), an overlay of their loss
 // curves, their latest zero-shot probe scores, the runs saved in OPFS that can be resumed after a reload
-// (with the space each takes, for when storage is full), and the task tabs' fine-tuning runs.
+// (with the space each takes, for when storage is full), the fine-tuned models kept in storage (resume,
+// export, delete), and the task tabs' fine-tuning runs.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { deleteSaved, isActive, resumeSaved } from '../../actions.ts';
@@ -14,6 +15,7 @@ import { STATE_LABELS } from '../../run-progress.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { FinetuneRunsTable } from './FinetuneRunsTable.tsx';
+import { KeptModelsPanel } from './KeptModelsPanel.tsx';
 import { ProbeRunsTable } from './ProbeRunsTable.tsx';
 import { RunsOverlay } from './RunsOverlay.tsx';
 
@@ -135,6 +137,7 @@ export function RunsTab() {
         </section>
       )}
       <ProbeRunsTable />
+      <KeptModelsPanel />
       <FinetuneRunsTable />
     </div>
   );

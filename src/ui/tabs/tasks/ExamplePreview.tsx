@@ -21,7 +21,7 @@ function display(token: PreviewToken): string {
   );
 }
 
-function Token({ token }: { token: PreviewToken }) {
+export function Token({ token }: { token: PreviewToken }) {
   if (token.kind === 'text') return <span className="ptok">{display(token)}</span>;
   if (token.kind === 'truncated') {
     return (

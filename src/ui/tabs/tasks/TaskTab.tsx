@@ -1,6 +1,7 @@
 // One task tab (Classification, Entailment, Similarity or Multiple choice): data and settings on the left
 // (training and dev files, the example as the model sees it, where to start, the paper's settings), training
-// on the right (Train with live L1/L2/L3 and the dev metric; Compare with the paper's ablations).
+// on the right (Train with live L1/L2/L3 and the dev metric; Try it on a fine-tuned model; Compare with the
+// paper's ablations).
 import { useId } from 'react';
 import type { TaskFamily } from '../../../data/tasks/task-types.ts';
 import { useAppStore } from '../../store/index.ts';
@@ -13,6 +14,7 @@ import { parseFinetuneForm } from './finetune-form.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { StartPanel } from './StartPanel.tsx';
 import { TaskFileInput } from './TaskFileInput.tsx';
+import { TryPanel } from './TryPanel.tsx';
 import './tasks.css';
 
 export function TaskTab({ family }: { family: TaskFamily }) {
@@ -37,6 +39,7 @@ export function TaskTab({ family }: { family: TaskFamily }) {
         </div>
         <div className="train-column">
           <FinetunePanel family={family} />
+          <TryPanel family={family} />
           <ComparePanel family={family} />
         </div>
       </div>
