@@ -90,6 +90,7 @@ export class Engine {
       pacing: options.pacing,
       store: openedOnce(options.finetuneStore, memoryFinetuneStore),
       modelStore: openedOnce(options.finetunedModelStore, memoryFinetunedModelStore),
+      adapterLimits: () => this.pretraining.adapterLimits(),
     });
   }
 

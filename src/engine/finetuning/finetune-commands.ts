@@ -10,6 +10,7 @@ import { type ColumnMapping, NeedsMappingError } from '../../data/tasks/parse-ta
 import type { TaskFamily } from '../../data/tasks/task-types.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
+import type { Gpt1Config } from '../../model/config.ts';
 import { withManifest } from '../../model/manifest.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
 import type { SavedRun } from '../../storage/checkpoint-store.ts';
@@ -26,6 +27,7 @@ import {
 } from '../../train/settings/compare-settings.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
 import { attentionMaps } from '../attention-maps.ts';
+import { planSummary } from '../plan-summary.ts';
 import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
 import { pieceText } from '../token-pieces.ts';
@@ -60,7 +62,12 @@ export interface FinetuneCommandDeps {
   store: () => Promise<FinetuneRunStore>;
   /** Where fine-tuning runs are kept as models (checkpoints) while they train. */
   modelStore: () => Promise<FinetunedModelStore>;
+  /** The adapter's limits (undefined without a GPU): an imported model the device cannot hold is refused. */
+  adapterLimits?: () => Promise<Readonly<Record<string, number>> | undefined>;
 }
+
+/** The context the size check plans with: the shortest a task tab would use. */
+const MIN_CONTEXT = 64;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -163,11 +170,27 @@ export class FinetuneCommands {
   async importCheckpoint(name: string, files: { name: string; bytes: ArrayBuffer }[]): Promise<void> {
     try {
       const imported = await importCheckpoint(name, new Map(files.map((f) => [f.name, new Uint8Array(f.bytes)])));
+      await this.refuseIfTooLarge(imported.model.config);
       this.imported = imported;
       this.emit({ type: 'checkpoint-imported', info: imported.info });
     } catch (error) {
       this.fail('checkpoint', new Error(`${name}: ${messageOf(error)}`), { requestId: 'task:checkpoint' });
     }
+  }
+
+  /**
+   * Refuses a model this GPU cannot train even at batch 1 (a buffer over a device limit, a shape the kernels do
+   * not run), naming the limit,
+   * before any of it is uploaded: the model imported before stays.
+   */
+  private async refuseIfTooLarge(config: Gpt1Config): Promise<void> {
+    const limits = await this.deps.adapterLimits?.();
+    if (!limits) return;
+    const T = Math.min(config.nPositions, MIN_CONTEXT);
+    const { summary } = planSummary(config, 1, T, limits);
+    if (summary.fits) return;
+    const what = `${config.nLayer} × ${config.nEmbd}, ${config.vocabSize.toLocaleString('en-US')} tokens`;
+    throw new Error(`the model (${what}) cannot train on this GPU even at batch 1 × ${T}: ${summary.problem}`);
   }
 
   async start(

@@ -68,7 +68,8 @@ export class PretrainCommands {
     return undefined;
   }
 
-  private async adapterLimits(): Promise<Record<string, number> | undefined> {
+  /** The adapter's limits, opening the device if none is open (undefined without a GPU). */
+  async adapterLimits(): Promise<Record<string, number> | undefined> {
     try {
       return (this.deps.devices.current ?? (await this.deps.devices.open())).adapter.limits;
     } catch {
