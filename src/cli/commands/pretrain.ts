@@ -144,21 +144,18 @@ function recipeOptions(o: PretrainArgs): Partial<PretrainSettings> {
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }
 
-async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
-  const presetName = parsePreset(o.preset);
-  const preset = PRESETS[presetName];
-  const defaults = PRETRAIN_DEFAULTS[presetName];
-  const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpusText);
-  const T = o.context ?? preset.nPositions;
-  const dropout = o.dropout;
-  const config = validateConfig({
-    ...preset,
-    vocabSize: tokenizer.vocabSize,
-    nPositions: Math.max(T, preset.nPositions),
-    ...(dropout === undefined ? {} : { embdPdrop: dropout, attnPdrop: dropout, residPdrop: dropout }),
-  });
+/** The run's settings from the options, over a preset's defaults, checked before any GPU work. */
+function runSettings(
+  o: PretrainArgs,
+  preset: PresetName,
+  config: Gpt1Config,
+  T: number,
+  vocabSize: number,
+  where = '',
+) {
+  const defaults = PRETRAIN_DEFAULTS[preset];
   const settings = {
-    preset: presetName,
+    preset,
     config,
     B: o.batch ?? defaults.B,
     T,
@@ -170,11 +167,27 @@ async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
     samplePrompt: '',
     ...recipeOptions(o),
   };
-  const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
-  if (problem) throw new UsageError(problem.message);
-  const { B, steps, seed } = settings;
-  const options = { config, B, T, seed, ...pretrainRecipe(settings) };
-  return { name: presetName, tokenizer, options, steps, evalEvery: settings.evalEvery };
+  const problem = pretrainSettingsProblem(settings, vocabSize);
+  if (problem) throw new UsageError(`${where}${problem.message}`);
+  const trainer: LmTrainerOptions = { config, B: settings.B, T, seed: settings.seed, ...pretrainRecipe(settings) };
+  return { trainer, steps: settings.steps, evalEvery: settings.evalEvery };
+}
+
+/** Dropout from --dropout, when given, on embeddings, attention and residuals alike. */
+function withDropout(config: Gpt1Config, dropout: number | undefined): Gpt1Config {
+  return dropout === undefined ? config : { ...config, embdPdrop: dropout, attnPdrop: dropout, residPdrop: dropout };
+}
+
+async function newRun(o: PretrainArgs, corpusText: string): Promise<RunPlan> {
+  const presetName = parsePreset(o.preset);
+  const preset = PRESETS[presetName];
+  const tokenizer = await tokenizerFromOption(o.tokenizer ?? 'char', corpusText);
+  const T = o.context ?? preset.nPositions;
+  const config = validateConfig(
+    withDropout({ ...preset, vocabSize: tokenizer.vocabSize, nPositions: Math.max(T, preset.nPositions) }, o.dropout),
+  );
+  const { trainer: options, steps, evalEvery } = runSettings(o, presetName, config, T, tokenizer.vocabSize);
+  return { name: presetName, tokenizer, options, steps, evalEvery };
 }
 
 /** The preset whose defaults (batch, learning rate, steps) suit a model: its own shape, else the nearest. */
@@ -193,37 +206,16 @@ async function initialisedRun(o: PretrainArgs, dir: string): Promise<RunPlan> {
     throw new UsageError(`${list}: a model given with --init keeps its own size and tokenizer; drop them`);
   }
   const model = await loadPretrained(dir);
-  const dropout = o.dropout;
-  const config = {
-    ...model.config,
-    ...(dropout === undefined ? {} : { embdPdrop: dropout, attnPdrop: dropout, residPdrop: dropout }),
-  };
+  const config = withDropout(model.config, o.dropout);
   const tokenizer = 'toJSON' in model.tokenizer ? model.tokenizer : tokenizerFromJSON(model.tokenizer);
-  const presetName = presetForShape(config);
-  const defaults = PRETRAIN_DEFAULTS[presetName];
   const T = o.context ?? config.nPositions;
-  const settings = {
-    preset: presetName,
-    config,
-    B: o.batch ?? defaults.B,
-    T,
-    steps: o.steps ?? defaults.steps,
-    lr: o.lr ?? defaults.lr,
-    seed: o.seed ?? DEFAULT_SEED,
-    evalEvery: o['eval-every'] ?? defaults.evalEvery,
-    sampleEvery: 0,
-    samplePrompt: '',
-    ...recipeOptions(o),
-  };
-  const problem = pretrainSettingsProblem(settings, tokenizer.vocabSize);
-  if (problem) throw new UsageError(`--init ${dir}: ${problem.message}`);
-  const { B, steps, seed } = settings;
+  const run = runSettings(o, presetForShape(config), config, T, tokenizer.vocabSize, `--init ${dir}: `);
   return {
     name: model.name ?? basename(dir),
     tokenizer,
-    options: { config, B, T, seed, ...pretrainRecipe(settings) },
-    steps,
-    evalEvery: settings.evalEvery,
+    options: run.trainer,
+    steps: run.steps,
+    evalEvery: run.evalEvery,
     initial: bodyWeights(model),
   };
 }
