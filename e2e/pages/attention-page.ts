@@ -65,10 +65,15 @@ export class AttentionPage {
     await this.model.selectOption((await option.getAttribute('value'))!);
   }
 
-  /** Shows the attention of `text` and waits for the first heatmap. */
+  /**
+   * Shows the attention of `text` and waits for its maps: the status line names the model without a step (a
+   * live snapshot's names its step) and the first heatmap is there.
+   */
   async inspect(text: string): Promise<void> {
     await this.text.fill(text);
     await this.show.click();
+    const asked = this.panel.getByText(/ tokens \((?:fine-tuning )?run [^ )]+\); viridis/);
+    await expect(asked).toBeVisible({ timeout: TRAINING_TIMEOUT });
     await expect(this.heatmap(1, 1)).toBeVisible({ timeout: TRAINING_TIMEOUT });
   }
 }

@@ -176,6 +176,7 @@ export function requestNextTokens(): void {
   const run = modelRun(s);
   const { values, problems } = parseGenerationFields(s.generation.fields);
   if (!run || problems.temperature || problems.topK || !s.generation.prompt) return;
+  if (run.state === 'preparing') return; // the worker has no weights for it yet
   const id = requestId('next');
   const { temperature, topK } = values;
   const prompt = s.generation.prompt;

@@ -108,7 +108,9 @@ export function watchNextTokens(): () => void {
     const p = previous.generation;
     const settled = (s: AppState) => {
       const run = s.currentRunId ? s.runs[s.currentRunId] : undefined;
-      return run && run.state !== 'running' && run.state !== 'starting' ? `${run.runId}@${run.step}` : undefined;
+      // Paused, stopped or done: a run still preparing has no weights in the worker yet.
+      const still = run && (run.state === 'paused' || run.state === 'stopped' || run.state === 'done');
+      return still ? `${run.runId}@${run.step}` : undefined;
     };
     const weightsSettled = settled(state) !== undefined && settled(state) !== settled(previous);
     if (
