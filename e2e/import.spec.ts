@@ -8,6 +8,7 @@ import { PRESETS } from '../src/model/config.ts';
 import { exportHfCheckpoint } from '../src/model/hf-format.ts';
 import { initParams } from '../src/model/weights.ts';
 import { expect, test } from './fixtures.ts';
+import { TRAINING_TIMEOUT } from './pages/pretrain-page.ts';
 
 const TOKENIZER_FILES = ['encoder_bpe_40000.json', 'vocab_40000.bpe'];
 
@@ -76,5 +77,11 @@ test('a Trainer output folder lists its checkpoints; the chosen one is read with
       /^The run starts from trainer-out\/checkpoint-2: its weights and its shape \(1 layers × 16, 2 heads, context up to 64\)/,
     );
     await expect(pretrain.field('Width')).toHaveValue('16');
+    // Opened without training: a run at step 0 holding the imported weights, to generate from or export.
+    await shell.kernelTuning.uncheck(); // timing kernels for a 40,478-token head is not what this test is about
+    await pretrain.panel.getByRole('button', { name: 'Open it without training' }).click();
+    await expect(pretrain.state).toHaveText('paused', { timeout: TRAINING_TIMEOUT });
+    expect(await pretrain.step()).toBe(0);
+    await expect(pretrain.export).toBeEnabled();
   });
 });

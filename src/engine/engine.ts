@@ -128,7 +128,7 @@ export class Engine {
       case 'plan':
         return pretraining.plan(command.config, command.B, command.T, command.accumulation);
       case 'start-pretrain':
-        return this.enqueue(() => pretraining.start(command.runId, command.settings));
+        return this.enqueue(() => pretraining.start(command.runId, command.settings, command.paused ?? false));
       case 'resume-saved':
         return this.enqueue(() => pretraining.resumeSaved(command.runId, command.paused ?? false));
       case 'pause':

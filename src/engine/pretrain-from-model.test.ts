@@ -1,7 +1,7 @@
 // Pre-training an imported model further, through the engine as the app drives it (Dawn/SwiftShader, tiny
 // shapes): a run is exported, imported back as a checkpoint folder, and its tokenizer and weights chosen for a
-// new run ('model'). The new run's first evaluation equals the exported run's last, to the bit (same weights,
-// corpus and context); a run whose shape differs from the model's, or a choice made before any import, is
+// new run ('model'). A run opened paused exports the same weights; the new run's first evaluation equals the
+// exported run's last, to the bit (same weights, corpus and context); a run whose shape differs from the model's, or a choice made before any import, is
 // refused by name.
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGpu } from '../../test-support/test-gpu.ts';
@@ -62,6 +62,22 @@ describe('pre-training an imported model further', () => {
       message:
         "The run starts from first-step2, whose shape is fixed: nEmbd 64 (the model's: 32), nInner 256 (the model's: 128).",
     });
+
+    // Opened without training: its weights are the model's, so its export holds the same weights, bit for bit.
+    await engine.handle({ type: 'start-pretrain', runId: 'opened', settings, paused: true });
+    await rec.waitFor(
+      (e): e is EngineEvent => e.type === 'run-state' && e.runId === 'opened' && e.state === 'paused' && e.step === 0,
+    );
+    await engine.handle({ type: 'export-checkpoint', runId: 'opened' });
+    const reopened = await rec.waitFor(
+      (e): e is Extract<EngineEvent, { type: 'checkpoint-export' }> =>
+        e.type === 'checkpoint-export' && e.runId === 'opened',
+    );
+    const weights = (files: { name: string; bytes: ArrayBuffer }[]) =>
+      new Uint8Array(files.find((f) => f.name === 'model.safetensors')!.bytes);
+    expect(weights(reopened.files)).toEqual(weights(exported.files));
+    await engine.handle({ type: 'stop', runId: 'opened' });
+    await rec.waitFor((e): e is EngineEvent => e.type === 'run-state' && e.runId === 'opened' && e.state === 'stopped');
 
     const further = { ...settings, steps: 1, evalEvery: 1 };
     await engine.handle({ type: 'start-pretrain', runId: 'further', settings: further });

@@ -256,7 +256,11 @@ export type EngineCommand =
    * file that reads as a probe set (the previous list is replaced). Answered by 'probe-files'.
    */
   | { type: 'set-probe-files'; builtin: boolean; files: { name: string; bytes: ArrayBuffer }[] }
-  | { type: 'start-pretrain'; runId: string; settings: PretrainSettings }
+  /**
+   * A new pre-training run. `paused`: it opens at step 0 without training, so its model (an imported one, say)
+   * can be generated from, inspected and exported at once; Resume trains it.
+   */
+  | { type: 'start-pretrain'; runId: string; settings: PretrainSettings; paused?: boolean }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'step-once'; runId: string }

@@ -102,7 +102,8 @@ export class PretrainCommands {
     return true;
   }
 
-  async start(runId: string, settings: PretrainSettings): Promise<void> {
+  /** Starts a new run (`paused`: opened at step 0 without training). */
+  async start(runId: string, settings: PretrainSettings, paused = false): Promise<void> {
     const { corpus, prepared } = this.deps.corpus;
     try {
       checkRunId(runId);
@@ -138,7 +139,7 @@ export class PretrainCommands {
     };
     const probeSets = this.deps.probeSets?.();
     const plan = { config, B: settings.B, T: settings.T, accumulation: settings.accumulation };
-    await this.launch(runId, settings.steps, plan, false, (deps) =>
+    await this.launch(runId, settings.steps, plan, paused, (deps) =>
       PretrainSession.create({ ...deps, probeSets }, run, this.deps.pacing),
     );
   }

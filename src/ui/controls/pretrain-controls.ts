@@ -16,6 +16,24 @@ function newRunId(preset: string): string {
   return `${preset}-${Date.now().toString(36).slice(-6)}`;
 }
 
+/**
+ * Starts a new run from the form; `paused` opens it at step 0 without training (a model imported to pre-train
+ * further can then be generated from, inspected and exported before any step).
+ */
+export function startRun(s: AppState, paused: boolean): void {
+  const { settings } = parseForm(s.form, plannedVocab(s));
+  const runId = newRunId(settings.preset);
+  s.clearErrors('run');
+  s.clearErrors('training');
+  s.runCreated(runId, settings, 0, probeSetsAtStart(s, settings));
+  sendCommand({ type: 'start-pretrain', runId, settings, ...(paused ? { paused } : {}) });
+}
+
+/** Whether a new run can start now (the Start control's guard, without its hint). */
+export function canStartRun(s: AppState): boolean {
+  return startBlockers(s).length === 0 && !isActive(currentRun(s));
+}
+
 /** Sends `command` for the current run (the guards have checked there is one). */
 function command(type: 'pause' | 'resume' | 'step-once' | 'stop' | 'export-checkpoint', s: AppState): void {
   const run = currentRun(s);
@@ -31,14 +49,7 @@ export const PRETRAIN_CONTROLS: readonly RunControl[] = [
     shortcut: { key: ' ', keys: 'Space', help: 'Start training' },
     // While a run is active, "a run is in progress" is plain to see: no hint for it.
     guard: (s) => unlessBlocked(startBlockers(s), isActive(currentRun(s))),
-    perform: (s) => {
-      const { settings } = parseForm(s.form, plannedVocab(s));
-      const runId = newRunId(settings.preset);
-      s.clearErrors('run');
-      s.clearErrors('training');
-      s.runCreated(runId, settings, 0, probeSetsAtStart(s, settings));
-      sendCommand({ type: 'start-pretrain', runId, settings });
-    },
+    perform: (s) => startRun(s, false),
   },
   {
     id: 'pause-resume',

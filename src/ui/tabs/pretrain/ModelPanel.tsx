@@ -6,6 +6,7 @@ import { plannedVocab } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
 import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
 import { recipeFieldSpecs } from '../../components/recipe-fields.ts';
+import { canStartRun, startRun } from '../../controls/pretrain-controls.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../format.ts';
 import { useAppStore } from '../../store/index.ts';
 import { type FormField, parseForm } from '../../store/plan-slice.ts';
@@ -34,6 +35,7 @@ export function ModelPanel() {
   const vocab = useAppStore((s) => plannedVocab(s));
   const vocabFromTokenizer = useAppStore((s) => s.tokenizer.stats !== undefined);
   const model = useAppStore((s) => (s.tokenizer.status === 'ready' ? s.tokenizer.stats?.model : undefined));
+  const canStart = useAppStore((s) => canStartRun(s));
   const choosePreset = useAppStore((s) => s.choosePreset);
   const setField = useAppStore((s) => s.setField);
   const setSamplePrompt = useAppStore((s) => s.setSamplePrompt);
@@ -67,10 +69,15 @@ export function ModelPanel() {
         </span>
       </div>
       {model && (
-        <p className="hint" data-testid="model-from-import">
-          The run starts from {model.name}: its weights and its shape ({model.nLayer} layers × {model.nEmbd},{' '}
-          {model.nHead} heads, context up to {model.nPositions}); keep these fields as they are.
-        </p>
+        <div className="row">
+          <p className="hint" data-testid="model-from-import">
+            The run starts from {model.name}: its weights and its shape ({model.nLayer} layers × {model.nEmbd},{' '}
+            {model.nHead} heads, context up to {model.nPositions}); keep these fields as they are.
+          </p>
+          <button type="button" disabled={!canStart} onClick={() => startRun(useAppStore.getState(), true)}>
+            Open it without training
+          </button>
+        </div>
       )}
       <NumberFieldGrid fields={FIELDS} values={form.fields} problems={problems} onChange={setField} />
       <div className="field">
