@@ -28,10 +28,13 @@ export function configFromModel(settings: PretrainSettings, model: PretrainedMod
   return { ...model.config, embdPdrop, attnPdrop, residPdrop };
 }
 
-/** The model's body weights, copied (the run trains them; the imported model stays as it was). */
+/**
+ * The model's body weights, shared rather than copied: a run only uploads them (it trains its GPU copy), so the
+ * imported model stays as it was and a GPT-1-size model is not held twice on its way to the GPU.
+ */
 export function bodyWeights(model: PretrainedModel): ParamValues {
   const body = new Set(parameterTable(model.config).map((spec) => spec.name));
   const weights: ParamValues = new Map();
-  for (const [name, values] of model.params) if (body.has(name)) weights.set(name, Float32Array.from(values));
+  for (const [name, values] of model.params) if (body.has(name)) weights.set(name, values as Float32Array<ArrayBuffer>);
   return weights;
 }
