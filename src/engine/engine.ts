@@ -15,6 +15,7 @@ import { openedOnce } from '../storage/opened-once.ts';
 import { DeviceHolder } from './device-holder.ts';
 import { FinetuneCommands } from './finetuning/finetune-commands.ts';
 import { KernelTuning } from './kernel-tuning.ts';
+import { ModelViews } from './model-views.ts';
 import { CorpusCommands } from './pretraining/corpus-commands.ts';
 import { PretrainCommands } from './pretraining/pretrain-commands.ts';
 import { ProbeFiles } from './pretraining/probe-files.ts';
@@ -54,6 +55,8 @@ export class Engine {
   private readonly probeFiles: ProbeFiles;
   private readonly pretraining: PretrainCommands;
   private readonly finetuning: FinetuneCommands;
+  /** Fine-tuned and imported models opened to generate from and look into. */
+  private readonly views: ModelViews;
   /** Run commands run one after another (a stop sent while a run prepares applies once it exists). */
   private runQueue: Promise<void> = Promise.resolve();
 
@@ -92,6 +95,19 @@ export class Engine {
       modelStore: openedOnce(options.finetunedModelStore, memoryFinetunedModelStore),
       adapterLimits: () => this.pretraining.adapterLimits(),
     });
+    this.views = new ModelViews({
+      emit,
+      resolve: (ref) => this.finetuning.viewedModel(ref),
+      device: (needs, purpose) => this.pretraining.deviceFor(needs, purpose),
+    });
+  }
+
+  /**
+   * Frees the model opened for looking at before `task` (a run taking the GPU, a model replaced). With none
+   * open, `task` starts at once, so commands keep the order they were sent in.
+   */
+  private afterViewsClose(task: () => Promise<void>): Promise<void> {
+    return this.views.isOpen ? this.views.close().then(task) : task();
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -102,7 +118,7 @@ export class Engine {
 
   /** Handles one command; resolves when its immediate work is done (a run's loop continues after). */
   handle(command: EngineCommand): Promise<void> {
-    const { pretraining, finetuning } = this;
+    const { pretraining, finetuning, views } = this;
     switch (command.type) {
       case 'probe-device':
         return this.probeDevice();
@@ -128,9 +144,13 @@ export class Engine {
       case 'plan':
         return pretraining.plan(command.config, command.B, command.T, command.accumulation);
       case 'start-pretrain':
-        return this.enqueue(() => pretraining.start(command.runId, command.settings, command.paused ?? false));
+        return this.enqueue(() =>
+          this.afterViewsClose(() => pretraining.start(command.runId, command.settings, command.paused ?? false)),
+        );
       case 'resume-saved':
-        return this.enqueue(() => pretraining.resumeSaved(command.runId, command.paused ?? false));
+        return this.enqueue(() =>
+          this.afterViewsClose(() => pretraining.resumeSaved(command.runId, command.paused ?? false)),
+        );
       case 'pause':
       case 'resume':
       case 'step-once':
@@ -140,14 +160,16 @@ export class Engine {
         return pretraining.listSaved();
       case 'delete-saved':
         return this.enqueue(() => pretraining.deleteSaved(command.runId));
-      case 'generate':
-        return pretraining.generate(command.request);
-      case 'next-tokens':
-        return pretraining.nextTokens(command.request);
+      case 'generate': {
+        const { model } = command.request;
+        return model ? views.generate(model, command.request) : pretraining.generate(command.request);
+      }
+      case 'next-tokens': {
+        const { model } = command.request;
+        return model ? views.nextTokens(model, command.request) : pretraining.nextTokens(command.request);
+      }
       case 'attention':
-        if (command.model?.kind === 'finetune') {
-          return finetuning.attention(command.requestId, command.model.runId, command.text);
-        }
+        if (command.model) return views.attention(command.model, command.requestId, command.text);
         return pretraining.attention(command.requestId, command.runId, command.text);
       case 'watch-attention':
         return pretraining.watchAttention(command.text, command.every);
@@ -160,11 +182,15 @@ export class Engine {
       case 'preview-task':
         return finetuning.preview(command.family, command.preview);
       case 'import-checkpoint':
-        return finetuning.importCheckpoint(command.name, command.files);
+        return this.afterViewsClose(() => finetuning.importCheckpoint(command.name, command.files));
+      case 'adopt-model':
+        return this.afterViewsClose(() => finetuning.adopt(command.model));
       case 'start-finetune':
-        return finetuning.start(command.runId, command.settings, 'finetune');
+        return this.afterViewsClose(() => finetuning.start(command.runId, command.settings, 'finetune'));
       case 'compare':
-        return finetuning.start(command.runId, command.settings, 'compare', command.compare);
+        return this.afterViewsClose(() =>
+          finetuning.start(command.runId, command.settings, 'compare', command.compare),
+        );
       case 'stop-finetune':
         return finetuning.stop(command.runId);
       case 'list-finetune-runs':
@@ -175,14 +201,13 @@ export class Engine {
         finetuning.control('pause', command.runId);
         return Promise.resolve();
       case 'resume-finetune':
-        finetuning.control('resume', command.runId);
-        return Promise.resolve();
+        return this.afterViewsClose(async () => finetuning.control('resume', command.runId));
       case 'list-finetuned-models':
         return finetuning.listModels();
       case 'resume-finetuned-model':
-        return finetuning.resumeModel(command.runId, command.paused ?? false);
+        return this.afterViewsClose(() => finetuning.resumeModel(command.runId, command.paused ?? false));
       case 'delete-finetuned-model':
-        return finetuning.deleteModel(command.runId);
+        return this.afterViewsClose(() => finetuning.deleteModel(command.runId));
       case 'export-finetuned-model':
         return finetuning.exportModel(command.runId);
       case 'try-finetuned':
@@ -212,11 +237,13 @@ export class Engine {
     const message = `The GPU device was lost (${info.reason}${detail}).`;
     this.finetuning.deviceLost(message);
     this.pretraining.deviceLost(message);
+    this.views.forget();
   }
 
   /** Stops the runs, frees their GPU memory and closes the device (tests; a worker just terminates). */
   async dispose(): Promise<void> {
     this.corpus.dispose();
+    await this.views.close();
     this.finetuning.stopAll();
     await this.finetuning.finished;
     await this.pretraining.dispose();

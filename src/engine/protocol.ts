@@ -84,16 +84,25 @@ export interface PlanSummary {
   problem?: string;
 }
 
+/**
+ * A model nobody trains, to generate from, look into or start from: a fine-tuned model (finished in this page,
+ * kept in storage, or imported from a fine-tuning checkpoint; by its run id) or the imported model. A command
+ * without one uses the loaded pre-training run `runId`.
+ */
+export type ModelRef = { kind: 'finetune'; runId: string } | { kind: 'imported' };
+
 export interface GenerateRequest extends GenerateSettings {
   requestId: string;
   runId: string;
   prompt: string;
+  model?: ModelRef;
 }
 
 export interface NextTokensRequest extends Pick<GenerateSettings, 'temperature' | 'topK'> {
   requestId: string;
   runId: string;
   prompt: string;
+  model?: ModelRef;
 }
 
 /** A candidate next token: its id, its text as the tokenizer shows it, and the sampler's probability for it. */
@@ -171,6 +180,11 @@ export interface ImportedModelInfo {
   parameters: number;
   tokenizer: string;
   warnings: string[];
+  /**
+   * A fine-tuning checkpoint (an exported fine-tuned model): it is also a fine-tuned model, `runId` naming it
+   * for Try it, Generate and Attention, with its task and class names.
+   */
+  finetuned?: { runId: string; family: TaskFamily; labels: string[] };
 }
 
 export interface CompareRow {
@@ -235,12 +249,6 @@ export type ProbeFileSummary =
     }
   | { name: string; bytes: number; status: 'error'; message: string };
 
-/** Which model an attention command uses: a finished fine-tuning run's. */
-export interface AttentionModel {
-  kind: 'finetune';
-  runId: string;
-}
-
 export type EngineCommand =
   | { type: 'probe-device' }
   | { type: 'load-corpus'; name: string; bytes: ArrayBuffer }
@@ -282,10 +290,10 @@ export type EngineCommand =
   /** The next token's distribution after `prompt` under temperature and top-k (the Generate panel's bars). */
   | { type: 'next-tokens'; request: NextTokensRequest }
   /**
-   * `model` absent: the pre-training run `runId`. A finished fine-tuning run's model (`model.runId`) sees the
-   * text through its task's input transformation (classification form: start, text, extract).
+   * `model` absent: the pre-training run `runId`. A fine-tuned model sees the text through its task's input
+   * transformation (classification form: start, text, extract).
    */
-  | { type: 'attention'; requestId: string; runId: string; text: string; model?: AttentionModel }
+  | { type: 'attention'; requestId: string; runId: string; text: string; model?: ModelRef }
   /**
    * Live attention: while pre-training runs (this run and the next ones), the attention maps of `text` every
    * `every` steps, as 'attention-snapshot' events; `every` 0 stops watching.
@@ -310,6 +318,11 @@ export type EngineCommand =
   | { type: 'preview-task'; family: TaskFamily; preview: TaskPreviewRequest }
   /** A checkpoint folder (ours, or Hugging Face openai-gpt with vocab.json + merges.txt): 'checkpoint-imported'. */
   | { type: 'import-checkpoint'; name: string; files: { name: string; bytes: ArrayBuffer }[] }
+  /**
+   * Makes a fine-tuned model the imported model (its body and tokenizer), so it is pre-trained further or
+   * fine-tuned again as an imported one is: answered by 'checkpoint-imported'.
+   */
+  | { type: 'adopt-model'; model: ModelRef }
   | { type: 'start-finetune'; runId: string; settings: FinetuneSettings }
   /** Stops a fine-tuning run or a comparison at the next step boundary. */
   | { type: 'stop-finetune'; runId: string }

@@ -137,6 +137,26 @@ describe('StepDriver', () => {
     expect(trainer.step).toBe(10);
   });
 
+  it('runs beforeFirstStep once, after the pause a run opened in, before its first step', async () => {
+    const trainer = new ScriptedTrainer();
+    const log: string[] = [];
+    let driver!: StepDriver<Result, number>;
+    driver = drive(trainer, {
+      log,
+      totalSteps: 2,
+      paused: true,
+      onPaused: (step) => {
+        log.push(`paused ${step}`);
+        setTimeout(() => driver.resume(), 5);
+      },
+      beforeFirstStep: async (step) => {
+        log.push(`before ${step} (submitted ${trainer.step})`);
+      },
+    });
+    expect(await driver.run()).toBe('done');
+    expect(log).toEqual(['paused 0', 'before 0 (submitted 0)', 'settled 1', 'settled 2', 'batch 1,2']);
+  });
+
   it('stops at the next boundary without the work due there', async () => {
     const trainer = new ScriptedTrainer();
     const log: string[] = [];

@@ -54,6 +54,11 @@ export interface StepDriverOptions<R, P> {
   onPausing?: (step: number) => Promise<void>;
   /** About to wait: a pause took effect or a step-once finished. */
   onPaused?: (step: number) => void;
+  /**
+   * Once per run(), just before its first step is submitted (after a pause the run opened in): work on the
+   * starting weights, such as step 0's evaluation. Not counted in the step timings or the active time.
+   */
+  beforeFirstStep?: (step: number) => Promise<void>;
   /** Active time already spent (a resumed run). */
   elapsedMs?: number;
   now?: () => number;
@@ -76,6 +81,7 @@ export class StepDriver<R, P> {
   private wake: (() => void) | undefined;
   private settled: number;
   private running = false;
+  private firstStepDue = true;
 
   constructor(
     private readonly trainer: SteppingTrainer<R>,
@@ -168,6 +174,11 @@ export class StepDriver<R, P> {
           await this.waitAtPause();
           continue;
         }
+        if (this.firstStepDue) {
+          this.firstStepDue = false;
+          await this.beforeFirstStep();
+          continue; // a stop, a failure or a pause may have come meanwhile
+        }
         const { result } = await this.trainer.submitStep();
         this.budget--;
         // Caught at once: no unhandled rejection while the outcome waits in the queue.
@@ -191,6 +202,15 @@ export class StepDriver<R, P> {
       this.stopwatch.stop();
       this.batcher.flush();
     }
+  }
+
+  private async beforeFirstStep(): Promise<void> {
+    const work = this.options.beforeFirstStep;
+    if (!work) return;
+    this.stopwatch.stop();
+    await work(this.trainer.step);
+    this.stopwatch.start();
+    this.timer.restart();
   }
 
   private poke(): void {

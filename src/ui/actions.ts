@@ -3,6 +3,7 @@
 // Step once, Stop, Export) are records in controls/pretrain-controls.ts, with their guards.
 import { checkCorpusSize } from '../data/corpus.ts';
 import { sendCommand } from './engine-port.ts';
+import { chosenModel } from './model-list.ts';
 import type { FinetuneRun } from './store/finetune-slice.ts';
 import { parseGenerationFields } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
@@ -145,24 +146,40 @@ export function modelRun(s: AppState = get()): RunRecord | undefined {
   return run && run.state !== 'starting' && run.state !== 'error' ? run : undefined;
 }
 
+/**
+ * The model a view sends for: the chosen one of the list (model-list.ts), its ref and the run id the engine
+ * reads (the pre-training run's, or the fine-tuned model's); undefined while there is none to use.
+ */
+function viewTarget(s: AppState, key: string | undefined) {
+  const chosen = chosenModel(s, key);
+  if (!chosen) return undefined;
+  if (!chosen.ref) {
+    const run = modelRun(s);
+    // The worker has no weights for a run still preparing.
+    return run && run.state !== 'preparing' ? { runId: run.runId, chosen } : undefined;
+  }
+  return { runId: chosen.runId ?? '', model: chosen.ref, chosen };
+}
+
 export function generate(): void {
   const s = get();
-  const run = modelRun(s);
+  const target = viewTarget(s, s.generation.modelKey);
   const { values, problems } = parseGenerationFields(s.generation.fields);
-  if (!run || Object.keys(problems).length) return;
+  if (!target || Object.keys(problems).length) return;
   const id = requestId('gen');
   s.clearErrors('generate');
-  s.generationStarted(id, run.runId, s.generation.prompt);
+  s.generationStarted(id, target.runId, s.generation.prompt);
   sendCommand({
     type: 'generate',
     request: {
       requestId: id,
-      runId: run.runId,
+      runId: target.runId,
       prompt: s.generation.prompt,
       maxTokens: values.maxTokens,
       temperature: values.temperature,
       topK: values.topK,
       seed: values.seed,
+      ...(target.model ? { model: target.model } : {}),
     },
   });
 }
@@ -173,15 +190,18 @@ export function generate(): void {
  */
 export function requestNextTokens(): void {
   const s = get();
-  const run = modelRun(s);
+  const target = viewTarget(s, s.generation.modelKey);
   const { values, problems } = parseGenerationFields(s.generation.fields);
-  if (!run || problems.temperature || problems.topK || !s.generation.prompt) return;
-  if (run.state === 'preparing') return; // the worker has no weights for it yet
+  if (!target || problems.temperature || problems.topK || !s.generation.prompt) return;
   const id = requestId('next');
   const { temperature, topK } = values;
   const prompt = s.generation.prompt;
   s.nextTokensRequested(id, { prompt, temperature, topK });
-  sendCommand({ type: 'next-tokens', request: { requestId: id, runId: run.runId, prompt, temperature, topK } });
+  const model = target.model ? { model: target.model } : {};
+  sendCommand({
+    type: 'next-tokens',
+    request: { requestId: id, runId: target.runId, prompt, temperature, topK, ...model },
+  });
 }
 
 /** Fine-tuning runs (not comparisons) that finished, newest first: their models can show attention. */
@@ -194,20 +214,11 @@ export function finetunedModels(s: AppState = get()): FinetuneRun[] {
 export function showAttention(): void {
   const s = get();
   if (!s.attention.text.trim()) return;
-  const finetuneRunId = s.attention.finetuneRunId;
-  if (finetuneRunId !== undefined) {
-    if (s.finetuneRuns[finetuneRunId]?.state !== 'done') return;
-    const id = requestId('attn');
-    s.clearErrors('attention');
-    s.attentionRequested(id, finetuneRunId, finetuneRunId);
-    const model = { kind: 'finetune' as const, runId: finetuneRunId };
-    sendCommand({ type: 'attention', requestId: id, runId: finetuneRunId, text: s.attention.text, model });
-    return;
-  }
-  const run = modelRun(s);
-  if (!run) return;
+  const target = viewTarget(s, s.attention.modelKey);
+  if (!target) return;
   const id = requestId('attn');
   s.clearErrors('attention');
-  s.attentionRequested(id, run.runId);
-  sendCommand({ type: 'attention', requestId: id, runId: run.runId, text: s.attention.text });
+  s.attentionRequested(id, target.runId, target.model ? target.chosen.label : undefined);
+  const model = target.model ? { model: target.model } : {};
+  sendCommand({ type: 'attention', requestId: id, runId: target.runId, text: s.attention.text, ...model });
 }

@@ -12,6 +12,7 @@ import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';
 import { KERNEL_TUNING_KEY } from './store/device-slice.ts';
 import { DEFAULT_PROMPT } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
+import { onModelImported } from './tabs/runs/model-actions.ts';
 import { onTaskFileNeedsMapping, refreshPreviews } from './tabs/tasks/task-file-actions.ts';
 
 const PLAN_DEBOUNCE_MS = 250;
@@ -75,6 +76,7 @@ export function reactToEvent(event: EngineEvent, before: AppState): void {
       break;
     case 'checkpoint-imported':
       refreshPreviews('imported');
+      onModelImported(); // a model adopted from the Runs tab's list goes on to what was asked
       break;
   }
 }
@@ -99,7 +101,7 @@ function scheduleNextTokens(): void {
 }
 
 /**
- * Refreshes the next-token view when the prompt, temperature or top-k change, and when the weights settle
+ * Refreshes the next-token view when the prompt, temperature, top-k or model change, and when the weights settle
  * (a run pauses, stops or ends: not every step while it trains). Returns the unsubscribe function.
  */
 export function watchNextTokens(): () => void {
@@ -117,6 +119,7 @@ export function watchNextTokens(): () => void {
       g.prompt !== p.prompt ||
       g.fields.temperature !== p.fields.temperature ||
       g.fields.topK !== p.fields.topK ||
+      g.modelKey !== p.modelKey ||
       weightsSettled
     ) {
       scheduleNextTokens();

@@ -12,7 +12,9 @@ import type { GpuContext } from '../../gpu/device.ts';
 import type { LimitNeeds } from '../../gpu/limits.ts';
 import type { Gpt1Config } from '../../model/config.ts';
 import { withManifest } from '../../model/manifest.ts';
+import { parameterCount, parameterTable } from '../../model/params.ts';
 import { encodeTaskExamples, previewExample, truncationWarning } from '../../model/task-inputs.ts';
+import type { ParamValues } from '../../model/weights.ts';
 import type { SavedRun } from '../../storage/checkpoint-store.ts';
 import type { FinetuneRunStore } from '../../storage/finetune-store.ts';
 import { FINETUNED_HISTORY_FILE, type KeptModelSummary } from '../../storage/finetuned-model-files.ts';
@@ -26,18 +28,27 @@ import {
   SINGLE_RUN_COMPARE,
 } from '../../train/settings/compare-settings.ts';
 import { finetuneSettingsProblem } from '../../train/settings/finetune-settings.ts';
-import { attentionMaps } from '../attention-maps.ts';
+import type { ViewedModel } from '../model-views.ts';
 import { planSummary } from '../plan-summary.ts';
-import type { EmitFn, EngineEvent, FinetuneSettings, RunState, TaskFileRole, TaskPreviewRequest } from '../protocol.ts';
+import type {
+  EmitFn,
+  EngineEvent,
+  FinetuneSettings,
+  ModelRef,
+  RunState,
+  TaskFileRole,
+  TaskPreviewRequest,
+} from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
-import { pieceText } from '../token-pieces.ts';
 import { type FinetunedModel, FinetuneJob, type FinetuneJobDeps } from './finetune-job.ts';
 import type { KeptRunSetup } from './finetune-keeper.ts';
 import { FinetuneRecorder } from './finetune-recorder.ts';
 import {
   type CurrentModel,
+  copyTokenizer,
   type ImportedModel,
   importCheckpoint,
+  importedModelInfo,
   previewSetup,
   type Sources,
 } from './finetune-source.ts';
@@ -80,7 +91,7 @@ export class FinetuneCommands {
   /** The latest job's end, once its runs are stored. */
   private jobKept: Promise<unknown> = Promise.resolve();
   /** Finished fine-tuning runs' models by run id, oldest first. */
-  private readonly models = new Map<string, FinetunedModel>();
+  private readonly models = new Map<string, TriedModel>();
 
   constructor(private readonly deps: FinetuneCommandDeps) {}
 
@@ -422,47 +433,11 @@ export class FinetuneCommands {
     while (this.models.size > KEPT_MODELS) this.models.delete(this.models.keys().next().value!);
   }
 
-  /**
-   * Attention maps of a finished fine-tuning run's model for `text` as its task sees a single text: the
-   * classification form, start + text + extract, the text cut to fit the run's context.
-   */
-  async attention(requestId: string, runId: string, text: string): Promise<void> {
-    const ids = { runId, requestId };
-    const model = this.models.get(runId);
-    if (!model) {
-      const why = this.job?.runId === runId && !this.job.ended ? 'is still training' : 'has no finished model here';
-      this.fail('attention', new Error(`Fine-tuning run ${runId} ${why}.`), ids);
-      return;
-    }
-    try {
-      if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
-      const T = Math.min(model.T, model.config.nPositions);
-      const example = { kind: 'text' as const, text, label: 0, line: 1 };
-      const encoded = encodeTaskExamples([example], 'classification', model.tokenizer, T);
-      const tokens = Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
-      const ctx = await this.deps.device(model.needs, `attention maps of fine-tuning run ${runId}`);
-      const maps = await attentionMaps(ctx, model.config, { values: model.params }, tokens);
-      this.deps.emit(
-        {
-          type: 'attention-maps',
-          requestId,
-          tokens: tokens.map((id) => pieceText(model.tokenizer, id)),
-          layers: maps.layers,
-          heads: maps.heads,
-          data: maps.data,
-          extractIndex: tokens.length - 1,
-        },
-        [maps.data.buffer],
-      );
-    } catch (error) {
-      this.fail('attention', error, ids);
-    }
-  }
-
-  /** A finished run's model (this page's), else a kept model's latest checkpoint from storage. */
+  /** A finished run's model (this page's) or the imported fine-tuned one, else a kept model from storage. */
   private async triedModel(runId: string): Promise<TriedModel> {
     const model = this.models.get(runId);
     if (model) return model;
+    if (this.imported?.finetuned && this.imported.info.finetuned?.runId === runId) return this.imported.finetuned;
     let saved: SavedRun<KeptModelSummary>;
     try {
       saved = await (await this.deps.modelStore()).load(runId);
@@ -471,6 +446,44 @@ export class FinetuneCommands {
       throw new Error(`Fine-tuning run ${runId} ${why}.`);
     }
     return keptTriedModel(saved);
+  }
+
+  /** The model `ref` names, to generate from and look into (model-views.ts). */
+  async viewedModel(ref: ModelRef): Promise<ViewedModel> {
+    if (ref.kind === 'imported') {
+      const imported = this.imported;
+      if (!imported) throw new Error('No model is imported: import a checkpoint folder in a task tab first.');
+      const { config, params, tokenizer } = imported.model;
+      const values = params as ParamValues; // only read: uploaded to the GPU
+      return {
+        name: imported.info.name,
+        config,
+        tokenizer: copyTokenizer(tokenizer),
+        T: config.nPositions,
+        params: values,
+      };
+    }
+    const model = await this.triedModel(ref.runId);
+    const { config, tokenizer, T, params, task } = model;
+    return { name: `fine-tuned model ${ref.runId}`, config, tokenizer, T, params, task: task.family };
+  }
+
+  /**
+   * Makes a fine-tuned model the imported model (its body, tokenizer and name), so it is pre-trained further
+   * or fine-tuned again as an imported one is; the model imported before goes.
+   */
+  async adopt(ref: ModelRef): Promise<void> {
+    if (ref.kind === 'imported') return;
+    try {
+      const { config, tokenizer, params } = await this.triedModel(ref.runId);
+      const model = { config, tokenizer, params, name: `fine-tuned model ${ref.runId}` };
+      await this.refuseIfTooLarge(config);
+      const info = importedModelInfo(model, 'gpt1-lab', parameterCount(parameterTable(config)));
+      this.imported = { model, info };
+      this.emit({ type: 'checkpoint-imported', info });
+    } catch (error) {
+      this.fail('checkpoint', error, { runId: ref.runId, requestId: 'task:checkpoint' });
+    }
   }
 
   /** Try it: an example of the run's task through its model ('try-result'), with attention of one sequence. */

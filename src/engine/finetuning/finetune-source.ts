@@ -15,6 +15,8 @@ import type { Tokenizer, TokenizerJson } from '../../tokenizer/types.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
 import { datasetText, type FinetuneInit, type PretrainedModel } from '../../train/finetune-prepare.ts';
 import type { FinetuneSettings, ImportedModelInfo, RunState, TaskPreviewRequest } from '../protocol.ts';
+import { finetunedCheckpointModel } from './kept-models.ts';
+import type { TriedModel } from './try-model.ts';
 
 /** The live pre-training run, as the engine exposes it. */
 export interface CurrentModel {
@@ -30,6 +32,8 @@ export interface CurrentModel {
 export interface ImportedModel {
   model: PretrainedModel;
   info: ImportedModelInfo;
+  /** A fine-tuning checkpoint's model, tried and looked at as a fine-tuned model (`info.finetuned` names it). */
+  finetuned?: TriedModel;
 }
 
 export interface Sources {
@@ -56,7 +60,7 @@ export function usableCurrent(current: CurrentModel | undefined): CurrentModel {
   return current;
 }
 
-function copyTokenizer(t: Tokenizer | TokenizerJson): Tokenizer {
+export function copyTokenizer(t: Tokenizer | TokenizerJson): Tokenizer {
   return tokenizerFromJSON('toJSON' in t ? t.toJSON() : t);
 }
 
@@ -136,11 +140,13 @@ export async function importCheckpoint(name: string, files: ReadonlyMap<string, 
   let kind: ImportedModelInfo['kind'];
   let warnings: string[] = [];
   let heads = {};
+  let finetuned: TriedModel | undefined;
   if (files.has('training_state.json')) {
     const ckpt = readCheckpoint(files);
     model = { config: ckpt.config, params: ckpt.params, tokenizer: ckpt.state.tokenizer, name };
     kind = 'gpt1-lab';
     heads = ckpt.heads;
+    finetuned = finetunedCheckpointModel(ckpt);
   } else {
     // Views into the file's buffer, not copies: the page then holds one copy of the weights (they are only read).
     const imported = importHfCheckpoint(files, { view: true });
@@ -167,21 +173,31 @@ export async function importCheckpoint(name: string, files: ReadonlyMap<string, 
     warnings = imported.warnings;
     heads = imported.heads;
   }
-  const tokenizer = copyTokenizer(model.tokenizer);
-  const { config } = model;
+  const info = importedModelInfo(model, kind, parameterCount(parameterTable(model.config, heads)), warnings);
+  if (!finetuned) return { model, info };
+  const { family } = finetuned.task;
+  const labels = finetuned.classNames ? [...finetuned.classNames] : [];
+  return { model, info: { ...info, finetuned: { runId: `imported:${name}`, family, labels } }, finetuned };
+}
+
+/** What the task tabs show of a model that became the imported one. */
+export function importedModelInfo(
+  model: PretrainedModel,
+  kind: ImportedModelInfo['kind'],
+  parameters: number,
+  warnings: string[] = [],
+): ImportedModelInfo {
+  const { config, name = 'model' } = model;
   return {
-    model,
-    info: {
-      name,
-      kind,
-      layers: config.nLayer,
-      dims: config.nEmbd,
-      heads: config.nHead,
-      positions: config.nPositions,
-      vocabSize: config.vocabSize,
-      parameters: parameterCount(parameterTable(config, heads)),
-      tokenizer: describeTokenizer(tokenizer),
-      warnings,
-    },
+    name,
+    kind,
+    layers: config.nLayer,
+    dims: config.nEmbd,
+    heads: config.nHead,
+    positions: config.nPositions,
+    vocabSize: config.vocabSize,
+    parameters,
+    tokenizer: describeTokenizer(copyTokenizer(model.tokenizer)),
+    warnings,
   };
 }

@@ -10,7 +10,7 @@ import {
   parseKeptModelFiles,
 } from '../../storage/finetuned-model-files.ts';
 import { tokenizerFromJSON } from '../../tokenizer/from-json.ts';
-import { readCheckpoint } from '../../train/checkpoint.ts';
+import { type Checkpoint, readCheckpoint } from '../../train/checkpoint.ts';
 import { isTaskFamily } from '../../train/finetune-card.ts';
 import type { RunTaskFile } from './finetune-keeper.ts';
 import { TaskFiles } from './task-files.ts';
@@ -44,11 +44,17 @@ export function restoreKeptModel(saved: SavedRun<KeptModelSummary>) {
 
 /** A kept model's latest checkpoint as a model to try: its task from the training state, labels from id2label. */
 export function keptTriedModel(saved: SavedRun<KeptModelSummary>): TriedModel {
-  const ckpt = readCheckpoint(saved.checkpoint);
-  const { notes } = ckpt.state;
-  if (ckpt.state.kind !== 'finetune' || !isTaskFamily(notes.family)) {
+  const tried = finetunedCheckpointModel(readCheckpoint(saved.checkpoint));
+  if (!tried) {
     throw new Error(`Kept model ${saved.summary.runId} is not a fine-tuning checkpoint (training_state.json).`);
   }
+  return tried;
+}
+
+/** A fine-tuning checkpoint's model (its task, tokenizer, context, weights and labels); undefined for another. */
+export function finetunedCheckpointModel(ckpt: Checkpoint): TriedModel | undefined {
+  const { notes } = ckpt.state;
+  if (ckpt.state.kind !== 'finetune' || !isTaskFamily(notes.family)) return undefined;
   return {
     config: ckpt.config,
     task: { family: notes.family, regression: Number(notes.regression) === 1, numLabels: Number(notes.numLabels) },

@@ -1,9 +1,11 @@
-// A training run's model as people look at it while it trains: samples at step boundaries, generations
-// streamed token by token, zero-shot probe rounds, and attention maps of a text, all through forward programs that share the
-// training program's parameters (no copy). One generation runs at a time; the generator programs are
-// compiled on first use and freed with the run.
+// A model as people look at it: samples at step boundaries, generations streamed token by token, the next
+// token's candidates, zero-shot probe rounds, and attention maps of a text. A training run's model goes
+// through forward programs that share the training program's parameters (no copy); a model nobody trains
+// (a fine-tuned or an imported one, model-views.ts) has its values uploaded into them. One generation runs at
+// a time; the generator programs are compiled on first use and freed with the model.
 import type { GpuContext } from '../../gpu/device.ts';
 import type { Gpt1Config } from '../../model/config.ts';
+import type { ParamValues } from '../../model/weights.ts';
 import type { Program } from '../../runtime/program.ts';
 import type { Tensor } from '../../runtime/tensor.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
@@ -31,6 +33,9 @@ export interface SharedWeights {
   params: Map<string, Tensor>;
 }
 
+/** Where a model's parameters are: a training program's (shared) or values to upload. */
+export type ModelWeights = { shared: SharedWeights } | { values: ParamValues };
+
 /** Streamed pieces of a generation: the new text, whether it is the last, and everything so far. */
 export type GeneratedPiece = { text: string; done: boolean; fullText: string };
 
@@ -48,11 +53,11 @@ export class LiveModel {
     private readonly tokenizer: Tokenizer,
     /** The run's context: the longest sequence generation and attention see. */
     private readonly T: number,
-    private readonly weights: SharedWeights,
+    private readonly weights: ModelWeights,
   ) {}
 
   private compile(): Promise<Generator> {
-    return Generator.create(this.ctx, this.config, { shared: this.weights }, this.T);
+    return Generator.create(this.ctx, this.config, this.weights, this.T);
   }
 
   /** A sample from `prompt` (its own program, so a user's generation never waits for it). */
@@ -113,16 +118,21 @@ export class LiveModel {
   }
 
   /** Attention maps of `text` (its first T tokens) with the current weights. */
-  async attention(text: string): Promise<AttentionMaps & { tokens: string[] }> {
-    const ids = this.tokenizer.encode(text).slice(0, this.T);
+  attention(text: string): Promise<AttentionMaps & { tokens: string[] }> {
+    return this.attentionOf(this.tokenizer.encode(text).slice(0, this.T));
+  }
+
+  /** Attention maps of token ids (at most T) with the current weights, the tokens as text. */
+  async attentionOf(ids: readonly number[]): Promise<AttentionMaps & { tokens: string[] }> {
     if (ids.length === 0) throw new Error('The text has no tokens: type something to look at.');
-    const maps = await attentionMaps(this.ctx, this.config, this.weights, ids);
+    const source = 'shared' in this.weights ? this.weights.shared : this.weights;
+    const maps = await attentionMaps(this.ctx, this.config, source, ids);
     return { ...maps, tokens: ids.map((id) => pieceText(this.tokenizer, id)) };
   }
 
   /** The zero-shot probes' results on the current weights (a scorer program compiled on first use). */
   async probe(sets: readonly ProbeSet[]): Promise<ProbeResult[]> {
-    this.scorer ??= SequenceScorer.create(this.ctx, this.config, { shared: this.weights }, PROBE_BATCH, this.T);
+    this.scorer ??= SequenceScorer.create(this.ctx, this.config, this.weights, PROBE_BATCH, this.T);
     const scorer = await this.scorer;
     return runProbes(sets, this.tokenizer, (sequences) => scorer.score(sequences));
   }

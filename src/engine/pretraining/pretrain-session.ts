@@ -152,8 +152,7 @@ export class PretrainSession {
     const probeEvery = this.settings.probeEvery ?? 0;
     this.checkpoints = new RunCheckpoints(deps.store, pretrainingRun(parts), pacing, deps.emit, now);
     this.live = new LiveModel(deps.ctx, this.config, this.tokenizer, this.settings.T, {
-      program: this.trainer.program,
-      params: this.trainer.model.params,
+      shared: { program: this.trainer.program, params: this.trainer.model.params },
     });
     this.driver = new StepDriver(this.trainer, {
       totalSteps: steps,
@@ -190,6 +189,13 @@ export class PretrainSession {
         // Entering pause, or a step-once finished: either way the UI learns the step it is paused at.
         if (this.runState !== 'paused' || this.pausedAt !== step) this.setState('paused');
         this.pausedAt = step;
+      },
+      // Step 0's evaluation, and Figure 2's first probe round on the untrained model, once it starts training
+      // (a run opened paused at step 0 has them when it is resumed).
+      beforeFirstStep: async (step) => {
+        if (step !== 0) return;
+        if (evalEvery > 0) await this.evaluate();
+        if (probeEvery > 0) await this.probe();
       },
       elapsedMs: parts.elapsedMs,
       now,
@@ -368,9 +374,6 @@ export class PretrainSession {
         this.pausedAt = this.trainer.step;
       } else {
         this.setState('running');
-        if (this.trainer.step === 0 && this.settings.evalEvery > 0) await this.evaluate();
-        // Figure 2 starts from the untrained model: the first probe round is at step 0.
-        if (this.trainer.step === 0 && (this.settings.probeEvery ?? 0) > 0) await this.probe();
       }
       const end = await this.driver.run();
       if (end === 'stopped') await this.save();

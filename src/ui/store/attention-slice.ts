@@ -1,6 +1,7 @@
 // Attention slice: the text to inspect, the maps the worker returned ([layers, heads, T, T]) and the view's
 // selection (the enlarged head, the head view's layer and heads), and which model they come from: the current
-// pre-training run, or a finished fine-tuning run (whose maps carry the extract token's position); and the
+// pre-training run, or another model of the list (model-list.ts; a fine-tuned model's maps carry the extract
+// token's position); and the
 // live snapshots taken every N steps while a run pre-trains, with the one shown.
 import type { StateCreator } from 'zustand';
 
@@ -11,8 +12,9 @@ export interface AttentionMaps {
   heads: number;
   /** [layers, heads, T, T] probabilities, row-major (row = query, column = key). */
   data: Float32Array;
-  /** A fine-tuned model's maps: its fine-tuning run and the extract token's position (the last token). */
-  finetuneRunId?: string;
+  /** The model they come from, in words, when it is not the current pre-training run. */
+  source?: string;
+  /** A fine-tuned model's maps: the extract token's position (the last token). */
   extractIndex?: number;
   /** A live snapshot's step (maps taken while the run trained). */
   step?: number;
@@ -28,11 +30,11 @@ export const DEFAULT_ATTENTION_TEXT = 'The quick brown fox jumps over the lazy d
 export interface AttentionSlice {
   attention: {
     text: string;
-    /** The fine-tuning run whose model to inspect; absent: the current pre-training run. */
-    finetuneRunId?: string;
+    /** The model to inspect (a model-list key); absent: the current pre-training run. */
+    modelKey?: string;
     requestId?: string;
-    /** The fine-tuning run of the pending request. */
-    requestFinetuneRunId?: string;
+    /** The model of the pending request, in words, when it is not the current pre-training run. */
+    requestSource?: string;
     runId?: string;
     status: 'idle' | 'waiting' | 'ready' | 'error';
     maps?: AttentionMaps;
@@ -51,9 +53,9 @@ export interface AttentionSlice {
     snapshotIndex?: number;
   };
   setAttentionText: (text: string) => void;
-  setAttentionModel: (finetuneRunId: string | undefined) => void;
-  attentionRequested: (requestId: string, runId: string, finetuneRunId?: string) => void;
-  attentionReceived: (requestId: string, maps: Omit<AttentionMaps, 'runId' | 'finetuneRunId'>) => void;
+  setAttentionModel: (modelKey: string | undefined) => void;
+  attentionRequested: (requestId: string, runId: string, source?: string) => void;
+  attentionReceived: (requestId: string, maps: Omit<AttentionMaps, 'runId' | 'source'>) => void;
   attentionFailed: (requestId: string) => void;
   focusHead: (layer: number, head: number) => void;
   setHeadViewLayer: (layer: number) => void;
@@ -101,10 +103,10 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     snapshots: [],
   },
   setAttentionText: (text) => set((s) => ({ attention: { ...s.attention, text } })),
-  setAttentionModel: (finetuneRunId) => set((s) => ({ attention: { ...s.attention, finetuneRunId } })),
-  attentionRequested: (requestId, runId, finetuneRunId) =>
+  setAttentionModel: (modelKey) => set((s) => ({ attention: { ...s.attention, modelKey } })),
+  attentionRequested: (requestId, runId, source) =>
     set((s) => ({
-      attention: { ...s.attention, requestId, runId, requestFinetuneRunId: finetuneRunId, status: 'waiting' },
+      attention: { ...s.attention, requestId, runId, requestSource: source, status: 'waiting' },
     })),
   attentionReceived: (requestId, maps) =>
     set((s) => {
@@ -113,7 +115,7 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
       const shown = {
         ...maps,
         runId: a.runId ?? '',
-        ...(a.requestFinetuneRunId !== undefined ? { finetuneRunId: a.requestFinetuneRunId } : {}),
+        ...(a.requestSource !== undefined ? { source: a.requestSource } : {}),
       };
       return { attention: showing(a, shown) };
     }),
@@ -124,8 +126,8 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     set((s) => {
       const a = s.attention;
       const snapshots = keepSnapshot(a.snapshots, maps);
-      // Shown as it arrives when the view follows the latest of the pre-training run (not a fine-tuned model).
-      const follow = a.snapshotIndex === undefined && a.finetuneRunId === undefined && a.status !== 'waiting';
+      // Shown as it arrives when the view follows the latest of the pre-training run (not another model).
+      const follow = a.snapshotIndex === undefined && a.modelKey === undefined && a.status !== 'waiting';
       return { attention: follow ? showing({ ...a, snapshots }, maps) : { ...a, snapshots } };
     }),
   showSnapshot: (index) =>

@@ -15,6 +15,8 @@ export const DEFAULT_PROMPT = DEFAULT_SAMPLE_PROMPT;
 export interface GenerationSlice {
   generation: {
     prompt: string;
+    /** The model generated from (a model-list key); absent: the current pre-training run. */
+    modelKey?: string;
     fields: Record<GenerationField, string>;
     requestId?: string;
     runId?: string;
@@ -35,6 +37,7 @@ export interface GenerationSlice {
     pending?: { prompt: string; temperature: number; topK: number };
   };
   setGenerationPrompt: (prompt: string) => void;
+  setGenerationModel: (modelKey: string | undefined) => void;
   setGenerationField: (field: GenerationField, value: string) => void;
   generationStarted: (requestId: string, runId: string, prompt: string) => void;
   /** `text` is the new piece; `fullText`, when sent, is everything so far and wins. */
@@ -80,6 +83,7 @@ export const createGenerationSlice: StateCreator<GenerationSlice, [], [], Genera
   },
   nextTokens: { tokens: [], status: 'idle' },
   setGenerationPrompt: (prompt) => set((s) => ({ generation: { ...s.generation, prompt } })),
+  setGenerationModel: (modelKey) => set((s) => ({ generation: { ...s.generation, modelKey } })),
   setGenerationField: (field, value) =>
     set((s) => ({ generation: { ...s.generation, fields: { ...s.generation.fields, [field]: value } } })),
   generationStarted: (requestId, runId, requestPrompt) =>

@@ -50,7 +50,7 @@ describe('live attention snapshots', () => {
   });
 
   it("never replace a fine-tuned model's maps being inspected", () => {
-    useAppStore.getState().setAttentionModel('ft-1');
+    useAppStore.getState().setAttentionModel('finetune:ft-1');
     snapshot('r1', 10);
     expect(attention().maps).toBeUndefined();
     expect(attention().snapshots).toHaveLength(1);

@@ -1,12 +1,14 @@
 // The Attention tab: run a text through the current run's model and inspect every head (bertviz's model
 // view as a layers × heads grid), one head enlarged with token labels, and the head view's token lines. A
-// finished fine-tuning run's model can be picked instead: the text then goes through its task's input
-// transformation (start, text, extract) and the extract token's attention row is shown per layer and head.
+// model of the page's list can be picked instead (the imported model, a fine-tuned one kept or finished here):
+// a fine-tuned model sees the text through its task's input transformation (start, text, extract) and the
+// extract token's attention row is shown per layer and head.
 // Live attention (LiveAttention.tsx) refreshes the maps every N steps while pre-training runs.
 import { useId } from 'react';
-import { useShallow } from 'zustand/react/shallow';
-import { finetunedModels, modelRun, showAttention } from '../../actions.ts';
+import { showAttention } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
+import { ModelPicker } from '../../components/ModelPicker.tsx';
+import { chosenModel } from '../../model-list.ts';
 import { useAppStore } from '../../store/index.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { ExtractView } from './ExtractView.tsx';
@@ -18,21 +20,24 @@ import { setAttentionText } from './live-attention.ts';
 
 export function AttentionTab() {
   const attention = useAppStore((s) => s.attention);
-  const run = useAppStore((s) => modelRun(s));
-  const finetuned = useAppStore(useShallow((s) => finetunedModels(s)));
+  // Primitives, not the listed object (a new one per call): the tab re-renders only when they change.
+  const chosenKind = useAppStore((s) => chosenModel(s, s.attention.modelKey)?.kind);
+  const chosenLabel = useAppStore((s) => chosenModel(s, s.attention.modelKey)?.label);
+  const chosen = chosenKind && chosenLabel !== undefined ? { kind: chosenKind, label: chosenLabel } : undefined;
   const setModel = useAppStore((s) => s.setAttentionModel);
   const setColourScale = useAppStore((s) => s.setColourScale);
   const errors = useFieldErrors('attention');
   const id = useId();
   const maps = attention.maps;
   const waiting = attention.status === 'waiting';
-  const picked = finetuned.find((r) => r.runId === attention.finetuneRunId);
-  const ready = attention.finetuneRunId !== undefined ? picked !== undefined : run !== undefined;
-  const note = picked
-    ? `uses fine-tuning run ${picked.runId} (${picked.family}) as its task sees one text: start, text, extract`
-    : run
-      ? `uses run ${run.runId} at step ${run.step}; longer texts are cut to its context`
-      : 'start a run on the Pretrain tab first: attention comes from its current weights';
+  const ready = chosen !== undefined;
+  const note = !chosen
+    ? attention.modelKey === undefined
+      ? 'start a run on the Pretrain tab first (or pick another model): attention comes from its current weights'
+      : 'that model is no longer here: pick another'
+    : chosen.kind === 'fine-tuned'
+      ? `uses ${chosen.label} as its task sees one text: start, text, extract`
+      : `uses ${chosen.label}; longer texts are cut to its context`;
 
   return (
     <div className="attention">
@@ -44,24 +49,7 @@ export function AttentionTab() {
           showAttention();
         }}
       >
-        <div className="field">
-          <label htmlFor={`${id}-model`}>Model</label>
-          <select
-            id={`${id}-model`}
-            value={attention.finetuneRunId ?? ''}
-            onChange={(e) => setModel(e.target.value === '' ? undefined : e.target.value)}
-          >
-            <option value="">{run ? `Pre-training run ${run.runId}` : 'Current pre-training run'}</option>
-            {finetuned.map((r) => (
-              <option key={r.runId} value={r.runId}>
-                Fine-tuned {r.family} run {r.runId}
-              </option>
-            ))}
-            {attention.finetuneRunId !== undefined && !picked && (
-              <option value={attention.finetuneRunId}>Fine-tuning run {attention.finetuneRunId} (not finished)</option>
-            )}
-          </select>
-        </div>
+        <ModelPicker id={`${id}-model`} value={attention.modelKey} onChange={setModel} />
         <div className="field grow">
           <label htmlFor={`${id}-text`}>Text to inspect</label>
           <input
@@ -86,7 +74,7 @@ export function AttentionTab() {
         {maps && (
           <p className="hint">
             {maps.layers} layers × {maps.heads} heads over {maps.tokens.length} tokens (
-            {maps.finetuneRunId !== undefined ? `fine-tuning run ${maps.finetuneRunId}` : `run ${maps.runId}`}
+            {maps.source ?? `run ${maps.runId}`}
             {maps.step !== undefined ? ` at step ${maps.step}` : ''}); viridis, scaled to each head's largest weight;
             the empty triangle is the causal mask.
           </p>

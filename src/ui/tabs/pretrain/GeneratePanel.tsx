@@ -1,9 +1,12 @@
-// Interactive generation from the current run's model: prompt, temperature, top-k, max tokens and seed;
-// the text streams in from 'generated' events, and the next-token view shows what the sampler chooses among.
+// Interactive generation from the current run's model, or any model of the page's list (the imported model,
+// a fine-tuned one's LM head): prompt, temperature, top-k, max tokens and seed; the text streams in from
+// 'generated' events, and the next-token view shows what the sampler chooses among.
 import { useId } from 'react';
-import { generate, modelRun } from '../../actions.ts';
+import { generate } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
+import { ModelPicker } from '../../components/ModelPicker.tsx';
 import { NumberFieldGrid, type NumberFieldSpec } from '../../components/NumberFieldGrid.tsx';
+import { chosenModel } from '../../model-list.ts';
 import { type GenerationField, parseGenerationFields } from '../../store/generation-slice.ts';
 import { useAppStore } from '../../store/index.ts';
 import { NextTokenView } from './NextTokenView.tsx';
@@ -17,7 +20,8 @@ const FIELDS: NumberFieldSpec<GenerationField>[] = [
 
 export function GeneratePanel() {
   const generation = useAppStore((s) => s.generation);
-  const hasModel = useAppStore((s) => modelRun(s) !== undefined);
+  const hasModel = useAppStore((s) => chosenModel(s, s.generation.modelKey) !== undefined);
+  const setModel = useAppStore((s) => s.setGenerationModel);
   const setPrompt = useAppStore((s) => s.setGenerationPrompt);
   const setField = useAppStore((s) => s.setGenerationField);
   const errors = useFieldErrors('generate');
@@ -35,6 +39,7 @@ export function GeneratePanel() {
           generate();
         }}
       >
+        <ModelPicker id={`${id}-model`} value={generation.modelKey} onChange={setModel} />
         <div className="field">
           <label htmlFor={`${id}-prompt`}>Prompt</label>
           <textarea
@@ -58,7 +63,7 @@ export function GeneratePanel() {
           </button>
           {!hasModel && (
             <span id={`${id}-why`} className="hint">
-              Start a run first: generation uses its current weights.
+              Start a run first (or pick another model): generation uses its current weights.
             </span>
           )}
         </div>

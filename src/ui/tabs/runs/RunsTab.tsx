@@ -1,4 +1,5 @@
-// The Runs tab: every run of this page in a table (with its stable colour), an overlay of their loss
+// The Runs tab: every model of the page with what can be done with it (ModelsPanel.tsx), every run of this
+// page in a table (with its stable colour), an overlay of their loss
 // curves, their latest zero-shot probe scores, the runs saved in OPFS that can be resumed after a reload
 // (with the space each takes, for when storage is full), the fine-tuned models kept in storage (resume,
 // export, delete), and the task tabs' fine-tuning runs.
@@ -16,6 +17,7 @@ import { useAppStore } from '../../store/index.ts';
 import { TAB_DESCRIPTIONS } from '../../tab-descriptions.ts';
 import { FinetuneRunsTable } from './FinetuneRunsTable.tsx';
 import { KeptModelsPanel } from './KeptModelsPanel.tsx';
+import { ModelsPanel } from './ModelsPanel.tsx';
 import { ProbeRunsTable } from './ProbeRunsTable.tsx';
 import { RunsOverlay } from './RunsOverlay.tsx';
 
@@ -34,6 +36,7 @@ export function RunsTab() {
   return (
     <div className="runs">
       <p className="lead">{TAB_DESCRIPTIONS.runs}</p>
+      <ModelsPanel />
       {resumable.length > 0 && (
         <section className="panel" aria-labelledby="saved-h">
           <h3 id="saved-h">Saved runs</h3>

@@ -35,7 +35,8 @@ export function TryPanel({ family }: { family: TaskFamily }) {
     return runId ? s.finetuneRuns[runId] : undefined;
   });
   const kept = useAppStore((s) => s.keptModels);
-  const models = tryableModels(family, latest, kept);
+  const imported = useAppStore((s) => (s.imported.status === 'ready' ? s.imported.info : undefined));
+  const models = tryableModels(family, latest, kept, imported);
   const state = useAppStore((s) => s.tries[family]);
   const [chosen, setChosen] = useState('');
   const [values, setValues] = useState<string[]>(['', '']);
@@ -44,7 +45,7 @@ export function TryPanel({ family }: { family: TaskFamily }) {
   const outcome = state.status === 'done' ? state.outcome : undefined;
   const maps: AttentionMaps | undefined = outcome && {
     runId: state.runId ?? '',
-    finetuneRunId: state.runId,
+    source: `fine-tuned model ${state.runId}`,
     tokens: outcome.attention.tokens,
     layers: outcome.attention.layers,
     heads: outcome.attention.heads,
