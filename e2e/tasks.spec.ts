@@ -82,7 +82,7 @@ test('fine-tunes a tiny model from scratch: dev accuracy, its attention, and its
     await attention.inspect('a fine film');
     const colours = await distinctColours(attention.heatmap(1, 1).locator('canvas'));
     expect(colours, 'distinct colours in the layer 1 head 1 heatmap').toBeGreaterThan(2);
-    await expect(attention.panel).toContainText(/fine-tuning run/);
+    await expect(attention.panel).toContainText(/fine-tuned model/);
     const strip = attention.extractStrip(1, 1);
     await expect(strip).toBeVisible();
     expect(await paintedPixels(strip), 'painted pixels in the extract strip').toBeGreaterThan(0);

@@ -58,9 +58,9 @@ export class AttentionPage {
     });
   }
 
-  /** Picks a finished fine-tuning run of a task family as the model ("Fine-tuned classification run …"). */
+  /** Picks a finished fine-tuned model of a task family ("Fine-tuned classification model …"). */
   async useFinetuned(family: string): Promise<void> {
-    const option = this.model.locator('option', { hasText: `Fine-tuned ${family} run` });
+    const option = this.model.locator('option', { hasText: `Fine-tuned ${family} model` });
     await expect(option).toHaveCount(1);
     await this.model.selectOption((await option.getAttribute('value'))!);
   }
@@ -72,7 +72,7 @@ export class AttentionPage {
   async inspect(text: string): Promise<void> {
     await this.text.fill(text);
     await this.show.click();
-    const asked = this.panel.getByText(/ tokens \((?:fine-tuning )?run [^ )]+\); viridis/);
+    const asked = this.panel.getByText(/ tokens \((?:fine-tuned model [^ )]+|imported model|run [^ )]+)\); viridis/);
     await expect(asked).toBeVisible({ timeout: TRAINING_TIMEOUT });
     await expect(this.heatmap(1, 1)).toBeVisible({ timeout: TRAINING_TIMEOUT });
   }

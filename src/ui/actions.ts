@@ -111,12 +111,13 @@ export function startBlockers(s: AppState = get()): string[] {
   return reasons;
 }
 
-export function resumeSaved(runId: string): void {
+/** Resumes a saved run; `paused`: loads it without stepping (its model to use, Resume trains it). */
+export function resumeSaved(runId: string, paused = false): void {
   const s = get();
   const saved = s.savedRuns.find((r) => r.runId === runId);
   if (!saved) return;
   s.runCreated(runId, saved.settings, saved.step);
-  sendCommand({ type: 'resume-saved', runId });
+  sendCommand({ type: 'resume-saved', runId, ...(paused ? { paused } : {}) });
 }
 
 /** After a lost device: the engine opens a fresh one and self-tests it ('device-ready' makes Start possible). */
@@ -218,7 +219,10 @@ export function showAttention(): void {
   if (!target) return;
   const id = requestId('attn');
   s.clearErrors('attention');
-  s.attentionRequested(id, target.runId, target.model ? target.chosen.label : undefined);
+  const { kind, runId } = target.chosen;
+  const source =
+    kind === 'fine-tuned' ? `fine-tuned model ${runId}` : kind === 'imported' ? 'imported model' : undefined;
+  s.attentionRequested(id, target.runId, source);
   const model = target.model ? { model: target.model } : {};
   sendCommand({ type: 'attention', requestId: id, runId: target.runId, text: s.attention.text, ...model });
 }

@@ -12,7 +12,7 @@ import { DEFAULT_ATTENTION_TEXT } from './store/attention-slice.ts';
 import { KERNEL_TUNING_KEY } from './store/device-slice.ts';
 import { DEFAULT_PROMPT } from './store/generation-slice.ts';
 import { type AppState, useAppStore } from './store/index.ts';
-import { onModelImported } from './tabs/runs/model-actions.ts';
+import { onModelImported, onModelImportFailed } from './tabs/runs/model-actions.ts';
 import { onTaskFileNeedsMapping, refreshPreviews } from './tabs/tasks/task-file-actions.ts';
 
 const PLAN_DEBOUNCE_MS = 250;
@@ -77,6 +77,9 @@ export function reactToEvent(event: EngineEvent, before: AppState): void {
     case 'checkpoint-imported':
       refreshPreviews('imported');
       onModelImported(); // a model adopted from the Runs tab's list goes on to what was asked
+      break;
+    case 'error':
+      if (event.where === 'checkpoint') onModelImportFailed(); // an adoption refused: nothing waits on it
       break;
   }
 }

@@ -1,8 +1,10 @@
 // The Runs tab's one list of models (model-list.ts): the current pre-training run, the imported model and
 // every fine-tuned model, each with what can be done with it: generate from it, look into its attention, try
-// it on its task, pre-train it further, fine-tune it, export it. A button that cannot act now is disabled and
+// it on its task, pre-train it further, fine-tune it, export it; and the saved pre-training runs not loaded,
+// each opened (paused) with one button to become the current run's model. A button that cannot act now is disabled and
 // says why in its title and the line under the list.
 import { useShallow } from 'zustand/react/shallow';
+import { isActive, resumeSaved } from '../../actions.ts';
 import { type ListedModel, listModels } from '../../model-list.ts';
 import { useAppStore } from '../../store/index.ts';
 import {
@@ -77,15 +79,40 @@ function ModelRow({ model, blocker }: { model: ListedModel; blocker: string | un
   );
 }
 
+/** A saved pre-training run that is not loaded: opened (paused, at its step), it is the current run's model. */
+function SavedRow({ runId, step, busy }: { runId: string; step: number; busy: boolean }) {
+  const name = `Saved pre-training run ${runId} (step ${step})`;
+  return (
+    <tr data-model-key={`saved:${runId}`}>
+      <th scope="row">{name}</th>
+      <td>saved</td>
+      <td className="button-row">
+        <button
+          type="button"
+          aria-label={`Open ${name}`}
+          disabled={busy}
+          title={busy ? 'stop or finish the current run first' : 'load it paused: then every action applies'}
+          onClick={() => resumeSaved(runId, true)}
+        >
+          Open
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 export function ModelsPanel() {
   // Subscribed to keys and labels (strings): the panel re-renders when the list changes, not on every update.
   useAppStore(useShallow((s) => listModels(s).map((m) => `${m.key} ${m.label} ${m.kept}`)));
   const models = listModels(useAppStore.getState());
   const blocker = useAppStore(trainingBlocker);
+  const currentRunId = useAppStore((s) => s.currentRunId);
+  const busy = useAppStore((s) => isActive(s.currentRunId ? s.runs[s.currentRunId] : undefined));
+  const saved = useAppStore((s) => s.savedRuns).filter((r) => r.runId !== currentRunId);
   return (
     <section className="panel" aria-labelledby="models-h">
       <h3 id="models-h">Models</h3>
-      {models.length === 0 ? (
+      {models.length + saved.length === 0 ? (
         <p className="hint">
           No models yet: pre-train one, import a checkpoint folder on a task tab, or fine-tune one.
         </p>
@@ -101,6 +128,9 @@ export function ModelsPanel() {
           <tbody>
             {models.map((m) => (
               <ModelRow key={m.key} model={m} blocker={blocker} />
+            ))}
+            {saved.map((r) => (
+              <SavedRow key={r.runId} runId={r.runId} step={r.step} busy={busy} />
             ))}
           </tbody>
         </table>

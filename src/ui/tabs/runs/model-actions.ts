@@ -23,6 +23,11 @@ export function onModelImported(): void {
   next?.();
 }
 
+/** Called on an import's or adoption's error: what waited for it is dropped (the error says why). */
+export function onModelImportFailed(): void {
+  afterAdopt = undefined;
+}
+
 /** Runs `then` with `model` as the imported model (at once for the imported model itself). */
 function asImported(model: ListedModel, then: () => void): void {
   if (model.kind === 'imported') {

@@ -9,6 +9,12 @@ import { importCheckpointFiles, importChoice } from './checkpoint-import.ts';
 /** A folder picker (Chromium, Firefox, Safari); not in React's input props. */
 const FOLDER_PICKER = { webkitdirectory: '', directory: '' } as object;
 
+/** Imports the files a picker gave, then clears it (the same folder can be picked again). */
+function importPicked(e: React.ChangeEvent<HTMLInputElement>): void {
+  void importCheckpointFiles(e.target.files);
+  e.target.value = '';
+}
+
 export function ImportBox() {
   const id = useId();
   const imported = useAppStore((s) => s.imported);
@@ -20,16 +26,7 @@ export function ImportBox() {
       <div className="row">
         <label className="file-button">
           Checkpoint folder
-          <input
-            type="file"
-            multiple
-            {...FOLDER_PICKER}
-            aria-describedby={`${id}-import`}
-            onChange={(e) => {
-              void importCheckpointFiles(e.target.files);
-              e.target.value = '';
-            }}
-          />
+          <input type="file" multiple {...FOLDER_PICKER} aria-describedby={`${id}-import`} onChange={importPicked} />
         </label>
         <label className="file-button">
           Checkpoint files
@@ -38,10 +35,7 @@ export function ImportBox() {
             multiple
             accept=".json,.safetensors,.txt,.bpe"
             aria-describedby={`${id}-import`}
-            onChange={(e) => {
-              void importCheckpointFiles(e.target.files);
-              e.target.value = '';
-            }}
+            onChange={importPicked}
           />
         </label>
       </div>

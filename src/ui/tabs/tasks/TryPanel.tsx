@@ -95,6 +95,7 @@ export function TryPanel({ family }: { family: TaskFamily }) {
       {state.status === 'error' && <p className="field-error">{state.error}</p>}
       {outcome && (
         <div className="try-result" aria-live="polite">
+          <p className="hint">Answered by {models.find((m) => m.runId === state.runId)?.label ?? state.runId}</p>
           {outcome.probabilities && (
             <ul className="try-bars" aria-label="Probabilities">
               {outcome.probabilities.map((p) => (
