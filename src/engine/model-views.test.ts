@@ -2,8 +2,8 @@
 // after a reload, generated from with its LM head (the next token's probabilities equal a float64 forward of
 // its kept weights), looked into in Attention in its task's form (maps equal to those of the same model
 // before the reload), exported and imported again with identical Try-it outputs, and adopted as the imported
-// model: the imported model answers as the fine-tuned one did, and a pre-training run opened from it (its own
-// tokenizer and shape) answers the same again.
+// model: the imported model answers as the fine-tuned one did, a pre-training run opened from it (its own
+// tokenizer and shape) answers the same again, and it fine-tunes again from its own weights.
 import { afterEach, describe, expect, it } from 'vitest';
 import { gptLogitsRef } from '../../test-support/gpt-reference.ts';
 import { testGpu } from '../../test-support/test-gpu.ts';
@@ -84,18 +84,22 @@ async function tryIt(engine: Engine, rec: Rec, requestId: string, runId: string)
   return (await rec.waitFor(answer('try-result', requestId))).outcome;
 }
 
+async function loadTaskFiles(engine: Engine) {
+  for (const [role, text] of [
+    ['train', TRAIN],
+    ['dev', DEV],
+  ] as const) {
+    const file = { family: 'classification' as const, role, name: `${role}.tsv`, bytes: fileBytes(text) };
+    await engine.handle({ type: 'load-task-file', ...file, preview: scratchPreview });
+  }
+}
+
 describe('every model is a model to look at', () => {
   it('a kept fine-tuned model after a reload: LM head, attention, export → import, adopted and pre-trained', async () => {
     const started = performance.now();
     const store = memoryFinetunedModelStore();
     const first = newEngine(store);
-    for (const [role, text] of [
-      ['train', TRAIN],
-      ['dev', DEV],
-    ] as const) {
-      const file = { family: 'classification' as const, role, name: `${role}.tsv`, bytes: fileBytes(text) };
-      await first.engine.handle({ type: 'load-task-file', ...file, preview: scratchPreview });
-    }
+    await loadTaskFiles(first.engine);
     await first.engine.handle({ type: 'start-finetune', runId: 'f1', settings });
     await first.engine.finetuneFinished;
     expect(first.rec.of('finetune-state').at(-1)).toMatchObject({ state: 'done', step: 2 });
@@ -177,6 +181,16 @@ describe('every model is a model to look at', () => {
     await engine.handle({ type: 'start-pretrain', runId: 'p1', settings: run, paused: true });
     await rec.waitFor(isState('paused'));
     expect(await nextTokens(engine, rec, 'n4', undefined, 'p1')).toEqual(tokens);
+
+    // Fine-tuned again from the adopted model: its tokenizer already holds the task's special tokens, so the
+    // embedding keeps its size and the run starts from its weights.
+    await loadTaskFiles(engine);
+    await engine.handle({ type: 'start-finetune', runId: 'f2', settings: { ...settings, init: 'imported' } });
+    await engine.finetuneFinished;
+    expect(rec.of('finetune-state').at(-1)).toMatchObject({ runId: 'f2', state: 'done', step: 2 });
+    expect(rec.of('finetune-started').at(-1)!.info).toMatchObject({ init: 'pretrained (fine-tuned model f1)' });
+    const refined = readCheckpoint((await store.load('f2')).checkpoint);
+    expect(refined.config.vocabSize).toBe(V);
     console.log(`model views: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 });
