@@ -6,14 +6,13 @@
 // tokenizer and shape) answers the same again, and it fine-tunes again from its own weights.
 import { afterEach, describe, expect, it } from 'vitest';
 import { gptLogitsRef } from '../../test-support/gpt-reference.ts';
-import { testGpu } from '../../test-support/test-gpu.ts';
 import { type FinetunedModelStore, memoryFinetunedModelStore } from '../storage/finetuned-model-store.ts';
 import { tokenizerFromJSON } from '../tokenizer/from-json.ts';
 import { readCheckpoint } from '../train/checkpoint.ts';
 import { paperFinetuneSettings } from '../train/settings/finetune-settings.ts';
-import { Engine } from './engine.ts';
-import { isState, recorder, tinySettings } from './engine-test-kit.ts';
-import { fileBytes, is, scratchPreview, slice } from './finetuning/finetune-test-kit.ts';
+import type { Engine } from './engine.ts';
+import { isState, type recorder, tinySettings } from './engine-test-kit.ts';
+import { is, keptModelEngine, loadClassificationFiles, slice } from './finetuning/finetune-test-kit.ts';
 import type { EngineEvent, FinetuneSettings, ModelRef, NextToken } from './protocol.ts';
 
 const engines: Engine[] = [];
@@ -42,19 +41,8 @@ const TEXT = 'a fine film';
  */
 const ATOL = 1e-4;
 
-function newEngine(store: FinetunedModelStore) {
-  const rec = recorder();
-  const pacing = { metricsIntervalMs: 0, metricsMaxPoints: 1, maxInFlight: 1, checkpointEvery: 0, checkpointMinMs: 0 };
-  const engine = new Engine({
-    emit: rec.emit,
-    gpu: testGpu,
-    pacing,
-    kernelTuning: false,
-    finetunedModelStore: async () => store,
-  });
-  engines.push(engine);
-  return { engine, rec };
-}
+const newEngine = (store: FinetunedModelStore) => keptModelEngine(engines, store);
+const loadTaskFiles = (engine: Engine) => loadClassificationFiles(engine, TRAIN, DEV);
 
 type Rec = ReturnType<typeof recorder>;
 const answer =
@@ -82,16 +70,6 @@ async function attention(engine: Engine, rec: Rec, requestId: string, model: Mod
 async function tryIt(engine: Engine, rec: Rec, requestId: string, runId: string) {
   await engine.handle({ type: 'try-finetuned', requestId, runId, input: { kind: 'text', text: TEXT } });
   return (await rec.waitFor(answer('try-result', requestId))).outcome;
-}
-
-async function loadTaskFiles(engine: Engine) {
-  for (const [role, text] of [
-    ['train', TRAIN],
-    ['dev', DEV],
-  ] as const) {
-    const file = { family: 'classification' as const, role, name: `${role}.tsv`, bytes: fileBytes(text) };
-    await engine.handle({ type: 'load-task-file', ...file, preview: scratchPreview });
-  }
 }
 
 describe('every model is a model to look at', () => {

@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { testGpu } from '../../../test-support/test-gpu.ts';
 import { finetuneCommand } from '../../cli/commands/finetune.ts';
 import { verifyManifest } from '../../model/manifest.ts';
 import { StorageFullError } from '../../storage/checkpoint-store.ts';
@@ -18,10 +17,10 @@ import { type FinetunedModelStore, memoryFinetunedModelStore } from '../../stora
 import { FolderCheckpointStore } from '../../storage/folder-store.ts';
 import { MemoryFolder } from '../../storage/memory-store.ts';
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
-import { Engine } from '../engine.ts';
-import { recorder } from '../engine-test-kit.ts';
+import type { Engine } from '../engine.ts';
+import type { recorder } from '../engine-test-kit.ts';
 import type { FinetuneSettings } from '../protocol.ts';
-import { fileBytes, finetuneState, is, scratchPreview, slice } from './finetune-test-kit.ts';
+import { finetuneState, is, keptModelEngine, loadClassificationFiles, slice } from './finetune-test-kit.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'gpt1-lab-kept-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -42,37 +41,8 @@ const settings: FinetuneSettings = {
   context: 16,
 };
 
-function newEngine(store: FinetunedModelStore, checkpointEvery = 0) {
-  const rec = recorder();
-  // One step in flight and a batch per point: a pause asked for when step 3 is reported takes effect at 3.
-  const pacing = { metricsIntervalMs: 0, metricsMaxPoints: 1, maxInFlight: 1, checkpointEvery, checkpointMinMs: 0 };
-  const engine = new Engine({
-    emit: rec.emit,
-    gpu: testGpu,
-    pacing,
-    kernelTuning: false,
-    finetunedModelStore: async () => store,
-  });
-  engines.push(engine);
-  return { engine, rec };
-}
-
-async function loadFiles(engine: Engine) {
-  for (const [role, text] of [
-    ['train', TRAIN],
-    ['dev', DEV],
-  ] as const) {
-    const bytes = fileBytes(text);
-    await engine.handle({
-      type: 'load-task-file',
-      family: 'classification',
-      role,
-      name: `${role}.tsv`,
-      bytes,
-      preview: scratchPreview,
-    });
-  }
-}
+const newEngine = (store: FinetunedModelStore, checkpointEvery = 0) => keptModelEngine(engines, store, checkpointEvery);
+const loadFiles = (engine: Engine) => loadClassificationFiles(engine, TRAIN, DEV);
 
 const losses = (rec: ReturnType<typeof recorder>) =>
   new Map(rec.of('finetune-metrics').flatMap((e) => e.points.map((p) => [p.step, p.loss] as const)));

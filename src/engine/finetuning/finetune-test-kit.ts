@@ -2,6 +2,10 @@
 // preview request of a run from scratch. Test-only (imported by *.test.ts files).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { testGpu } from '../../../test-support/test-gpu.ts';
+import type { FinetunedModelStore } from '../../storage/finetuned-model-store.ts';
+import { Engine } from '../engine.ts';
+import { recorder } from '../engine-test-kit.ts';
 import type { EngineEvent, TaskPreviewRequest } from '../protocol.ts';
 
 const encoder = new TextEncoder();
@@ -28,3 +32,33 @@ export const finetuneState =
   (state: string) =>
   (e: EngineEvent): e is Extract<EngineEvent, { type: 'finetune-state' }> =>
     e.type === 'finetune-state' && e.state === state;
+
+/**
+ * An engine that keeps its fine-tuned models in `store` (a reload is a second engine on the same store), added
+ * to `engines` for the test to dispose. One step in flight and a batch per point: a pause asked for when step
+ * k is reported takes effect at k.
+ */
+export function keptModelEngine(engines: Engine[], store: FinetunedModelStore, checkpointEvery = 0) {
+  const rec = recorder();
+  const pacing = { metricsIntervalMs: 0, metricsMaxPoints: 1, maxInFlight: 1, checkpointEvery, checkpointMinMs: 0 };
+  const engine = new Engine({
+    emit: rec.emit,
+    gpu: testGpu,
+    pacing,
+    kernelTuning: false,
+    finetunedModelStore: async () => store,
+  });
+  engines.push(engine);
+  return { engine, rec };
+}
+
+/** Loads a classification tab's training and dev files, as dropped files, previewed from scratch. */
+export async function loadClassificationFiles(engine: Engine, train: string, dev: string): Promise<void> {
+  for (const [role, text] of [
+    ['train', train],
+    ['dev', dev],
+  ] as const) {
+    const file = { family: 'classification' as const, role, name: `${role}.tsv`, bytes: fileBytes(text) };
+    await engine.handle({ type: 'load-task-file', ...file, preview: scratchPreview });
+  }
+}

@@ -2,12 +2,10 @@
 // give its probability in text, most likely first, with bars scaled to the most likely; the worker's
 // answer for an older request is ignored, and the panel says what it waits for before a model exists.
 import { act } from 'react';
-import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mountInPage } from '../../../../test-support/mount.tsx';
 import { useAppStore } from '../../store/index.ts';
 import { NextTokenView } from './NextTokenView.tsx';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const initial = useAppStore.getState();
 let cleanup: (() => void) | undefined;
@@ -17,15 +15,9 @@ afterEach(() => {
 });
 
 function mount(): HTMLElement {
-  const host = document.createElement('div');
-  document.body.append(host);
-  const root = createRoot(host);
-  act(() => root.render(<NextTokenView />));
-  cleanup = () => {
-    act(() => root.unmount());
-    host.remove();
-  };
-  return host;
+  const mounted = mountInPage(<NextTokenView />);
+  cleanup = mounted.unmount;
+  return mounted.host;
 }
 
 describe('NextTokenView', () => {

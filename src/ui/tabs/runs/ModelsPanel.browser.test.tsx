@@ -3,8 +3,8 @@
 // fine-tune) happens only once the worker says it is imported; a saved run opens paused; Export is off, saying
 // why, for a model that came from disk or a run still training.
 import { act } from 'react';
-import { createRoot } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mountInPage } from '../../../../test-support/mount.tsx';
 import type { EngineCommand, ImportedModelInfo, KeptModelSummary } from '../../../engine/protocol.ts';
 import { paperFinetuneSettings } from '../../../train/settings/finetune-settings.ts';
 import { setCommandSink } from '../../engine-port.ts';
@@ -13,8 +13,6 @@ import { useAppStore } from '../../store/index.ts';
 import { parseForm } from '../../store/plan-slice.ts';
 import { ModelsPanel } from './ModelsPanel.tsx';
 import { onModelImported } from './model-actions.ts';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const initial = useAppStore.getState();
 let sent: EngineCommand[] = [];
@@ -31,15 +29,9 @@ afterEach(() => {
 });
 
 function mount(): HTMLElement {
-  const host = document.createElement('div');
-  document.body.append(host);
-  const root = createRoot(host);
-  act(() => root.render(<ModelsPanel />));
-  cleanup = () => {
-    act(() => root.unmount());
-    host.remove();
-  };
-  return host;
+  const mounted = mountInPage(<ModelsPanel />);
+  cleanup = mounted.unmount;
+  return mounted.host;
 }
 
 const button = (host: HTMLElement, name: string) => {
