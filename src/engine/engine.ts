@@ -152,10 +152,11 @@ export class Engine {
           this.afterViewsClose(() => pretraining.resumeSaved(command.runId, command.paused ?? false)),
         );
       case 'pause':
-      case 'resume':
-      case 'step-once':
       case 'stop':
         return this.enqueue(async () => pretraining.control(command.type, command.runId));
+      case 'resume':
+      case 'step-once':
+        return this.enqueue(() => this.afterViewsClose(async () => pretraining.control(command.type, command.runId)));
       case 'list-saved-runs':
         return pretraining.listSaved();
       case 'delete-saved':

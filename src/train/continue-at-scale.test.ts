@@ -18,6 +18,7 @@ import type { GpuContext } from '../gpu/device.ts';
 import { readHfFolder } from '../model/hf-folder-node.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { LmTrainer } from './lm-trainer.ts';
+import { resumedPretrainOptions } from './pretrain-resume.ts';
 
 const PYTHON = '/usr/bin/python3';
 const CORPUS = resolve('../shared/data/pretrain/tinyshakespeare.txt');
@@ -101,16 +102,7 @@ describe('continuing a run in PyTorch and bringing it back', () => {
     expect(ckpt.moments).toBeDefined();
     const split = readTokenFile(readFileSync(tokens), tokens);
     const { state } = ckpt;
-    const options = {
-      config: ckpt.config,
-      B: state.B,
-      T: state.T,
-      seed: state.seed,
-      schedule: state.schedule,
-      weightDecay: state.weightDecay,
-      maxGradNorm: state.maxGradNorm,
-      evalBatches: 4,
-    };
+    const options = { ...resumedPretrainOptions(ckpt), evalBatches: 4 };
     const trainer = await LmTrainer.create(ctx, options, split, ckpt.params);
     try {
       trainer.restoreCheckpoint(ckpt);

@@ -77,6 +77,7 @@ export function reactToEvent(event: EngineEvent, before: AppState): void {
     case 'checkpoint-imported':
       refreshPreviews('imported');
       onModelImported(); // a model adopted from the Runs tab's list goes on to what was asked
+      if (s.generation.modelKey === 'imported') scheduleNextTokens(); // another model under the same key
       break;
     case 'error':
       if (event.where === 'checkpoint') onModelImportFailed(); // an adoption refused: nothing waits on it

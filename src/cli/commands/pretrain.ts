@@ -17,6 +17,7 @@ import type { Tokenizer } from '../../tokenizer/types.ts';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../train/checkpoint.ts';
 import { bodyWeights } from '../../train/from-model.ts';
 import { LmTrainer, type LmTrainerOptions, planTraining, type StepResult } from '../../train/lm-trainer.ts';
+import { resumedPretrainOptions } from '../../train/pretrain-resume.ts';
 import { parseProbeFile } from '../../train/probes/probe-files.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
 import { SequenceScorer } from '../../train/probes/sequence-scorer.ts';
@@ -233,12 +234,7 @@ async function resumedRun(o: PretrainArgs, path: string, files: Map<string, Uint
   }
   const accumulation = o.accumulation;
   const options = {
-    config: ckpt.config,
-    B: state.B,
-    T: state.T,
-    seed: state.seed,
-    schedule: state.schedule,
-    weightDecay: state.weightDecay,
+    ...resumedPretrainOptions(ckpt),
     ...(accumulation === undefined ? {} : { accumulation }),
   };
   const evalEvery = o['eval-every'] ?? 0;

@@ -25,6 +25,7 @@ import {
   type StepResult,
 } from '../../train/lm-trainer.ts';
 import { tokensPerSecond } from '../../train/metrics-batcher.ts';
+import { resumedPretrainOptions } from '../../train/pretrain-resume.ts';
 import { builtinProbeSets, type ProbeSet } from '../../train/probes/probe-sets.ts';
 import type { SamplingOptions } from '../../train/sampling.ts';
 import type { Schedule } from '../../train/schedule.ts';
@@ -239,12 +240,11 @@ export class PretrainSession {
     const ckpt = readCheckpoint(saved.checkpoint);
     const tokenizer = tokenizerFromJSON(ckpt.state.tokenizer);
     const settings = manifest.settings;
-    const options = trainerOptions(
-      { ...settings, B: ckpt.state.B, T: ckpt.state.T, seed: ckpt.state.seed, weightDecay: ckpt.state.weightDecay },
-      ckpt.config,
-      pacing.evalBatches ?? 4,
-      ckpt.state.schedule,
-    );
+    // The settings' recipe (accumulation), then what the checkpoint fixes (batch, schedule, clipping, …).
+    const options = {
+      ...trainerOptions(settings, ckpt.config, pacing.evalBatches ?? 4),
+      ...resumedPretrainOptions(ckpt),
+    };
     const ids = Uint32Array.from(tokenizer.encode(corpusText));
     const trainer = await LmTrainer.create(deps.ctx, options, splitTrainVal(ids, options.T), ckpt.params);
     try {
