@@ -1,9 +1,12 @@
 // Shared fixtures of the session tests: a tiny model on the demo corpus (char tokenizer) and an event
 // recorder that can wait for an event. Test-only (imported by *.test.ts files).
+
+import { testGpu } from '../../test-support/test-gpu.ts';
 import { readCorpus } from '../data/corpus.ts';
 import { DEMO_CORPUS_NAME, demoCorpusBytes } from '../data/demo-corpus.ts';
 import { PRESETS } from '../model/config.ts';
 import { CharTokenizer } from '../tokenizer/char.ts';
+import { Engine, type EngineOptions } from './engine.ts';
 import type { EngineEvent, PretrainSettings } from './protocol.ts';
 
 export const demoCorpus = readCorpus(DEMO_CORPUS_NAME, demoCorpusBytes());
@@ -92,4 +95,15 @@ export function recorder() {
 export function isState(state: string) {
   return (e: EngineEvent): e is Extract<EngineEvent, { type: 'run-state' }> =>
     e.type === 'run-state' && e.state === state;
+}
+
+/**
+ * An engine on the test GPU with its events recorded, kernel tuning off (it changes no result and costs seconds
+ * per shape on SwiftShader; engine.test.ts covers it), added to `engines` for the test to dispose.
+ */
+export function testEngine(engines: Engine[], options: Omit<EngineOptions, 'emit' | 'gpu'> = {}) {
+  const rec = recorder();
+  const engine = new Engine({ emit: rec.emit, gpu: testGpu, kernelTuning: false, ...options });
+  engines.push(engine);
+  return { engine, rec };
 }

@@ -4,25 +4,16 @@
 // exported run's last, to the bit (same weights, corpus and context); a run whose shape differs from the model's, or a choice made before any import, is
 // refused by name.
 import { afterEach, describe, expect, it } from 'vitest';
-import { testGpu } from '../../test-support/test-gpu.ts';
 import { memoryCheckpointStore } from '../storage/memory-store.ts';
-import { Engine } from './engine.ts';
-import { isState, recorder, tinySettings } from './engine-test-kit.ts';
+import type { Engine } from './engine.ts';
+import { isState, testEngine, tinySettings } from './engine-test-kit.ts';
 import type { EngineEvent } from './protocol.ts';
 
 const engines: Engine[] = [];
 
 function engineWith() {
-  const rec = recorder();
-  const engine = new Engine({
-    emit: rec.emit,
-    gpu: testGpu,
-    store: async () => memoryCheckpointStore(),
-    pacing: { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointEvery: 0, checkpointMinMs: 0 },
-    kernelTuning: false,
-  });
-  engines.push(engine);
-  return { engine, rec };
+  const pacing = { metricsIntervalMs: 1e9, metricsMaxPoints: 4, checkpointEvery: 0, checkpointMinMs: 0 };
+  return testEngine(engines, { store: async () => memoryCheckpointStore(), pacing });
 }
 
 const lastError = (events: EngineEvent[]) => events.filter((e) => e.type === 'error').at(-1);

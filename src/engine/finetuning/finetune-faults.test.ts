@@ -4,11 +4,11 @@
 // device; a non-finite loss (a learning rate of 1e30, past the settings' bounds, so driven below the engine's
 // validation as pretrain-session.test.ts does) ends the run at that step, and the device trains the next one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestGpu, testGpu } from '../../../test-support/test-gpu.ts';
+import { openTestGpu } from '../../../test-support/test-gpu.ts';
 import { memoryFinetuneStore } from '../../storage/finetune-store.ts';
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
-import { Engine } from '../engine.ts';
-import { isState, recorder, tinySettings } from '../engine-test-kit.ts';
+import type { Engine } from '../engine.ts';
+import { isState, recorder, testEngine, tinySettings } from '../engine-test-kit.ts';
 import type { EngineEvent, FinetuneSettings } from '../protocol.ts';
 import { FinetuneJob } from './finetune-job.ts';
 import { fileBytes, scratchPreview, slice } from './finetune-test-kit.ts';
@@ -42,17 +42,8 @@ const quick = (overrides: Partial<FinetuneSettings> = {}): FinetuneSettings => (
 const SST2 = { train: slice('classification/sst2/train.tsv', 32), dev: slice('classification/sst2/dev.tsv', 8) };
 
 async function engineWithSst2() {
-  const rec = recorder();
   const store = memoryFinetuneStore();
-  // Kernel tuning off: it changes no result and costs seconds per shape on SwiftShader.
-  const engine = new Engine({
-    emit: rec.emit,
-    gpu: testGpu,
-    pacing: { metricsIntervalMs: 0 },
-    kernelTuning: false,
-    finetuneStore: async () => store,
-  });
-  engines.push(engine);
+  const { engine, rec } = testEngine(engines, { pacing: { metricsIntervalMs: 0 }, finetuneStore: async () => store });
   for (const role of ['train', 'dev'] as const) {
     const bytes = fileBytes(SST2[role]);
     const name = `${role}.tsv`;

@@ -4,28 +4,17 @@
 // Finished and stopped runs (and each comparison variant) are kept in the fine-tuning run store: a fresh
 // engine on the same store lists them, and deletes them.
 import { afterEach, describe, expect, it } from 'vitest';
-import { testGpu } from '../../../test-support/test-gpu.ts';
 import { type FinetuneRunStore, memoryFinetuneStore } from '../../storage/finetune-store.ts';
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
-import { Engine } from '../engine.ts';
-import { isState, recorder, tinySettings } from '../engine-test-kit.ts';
+import type { Engine } from '../engine.ts';
+import { isState, testEngine, tinySettings } from '../engine-test-kit.ts';
 import type { FinetuneSettings } from '../protocol.ts';
 import { fileBytes, finetuneState, is, scratchPreview, slice } from './finetune-test-kit.ts';
 
 const engines: Engine[] = [];
 
 function newEngine(store: FinetuneRunStore) {
-  const rec = recorder();
-  // Kernel tuning off: it changes no result and costs seconds per shape on SwiftShader (engine.test.ts covers it).
-  const engine = new Engine({
-    emit: rec.emit,
-    gpu: testGpu,
-    pacing: { metricsIntervalMs: 0 },
-    kernelTuning: false,
-    finetuneStore: async () => store,
-  });
-  engines.push(engine);
-  return { engine, rec };
+  return testEngine(engines, { pacing: { metricsIntervalMs: 0 }, finetuneStore: async () => store });
 }
 
 async function engineWithSst2(trainRows: number, devRows: number, store = memoryFinetuneStore()) {

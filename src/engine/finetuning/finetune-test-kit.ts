@@ -2,10 +2,9 @@
 // preview request of a run from scratch. Test-only (imported by *.test.ts files).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { testGpu } from '../../../test-support/test-gpu.ts';
 import type { FinetunedModelStore } from '../../storage/finetuned-model-store.ts';
-import { Engine } from '../engine.ts';
-import { recorder } from '../engine-test-kit.ts';
+import type { Engine } from '../engine.ts';
+import { testEngine } from '../engine-test-kit.ts';
 import type { EngineEvent, TaskPreviewRequest } from '../protocol.ts';
 
 const encoder = new TextEncoder();
@@ -39,17 +38,8 @@ export const finetuneState =
  * k is reported takes effect at k.
  */
 export function keptModelEngine(engines: Engine[], store: FinetunedModelStore, checkpointEvery = 0) {
-  const rec = recorder();
   const pacing = { metricsIntervalMs: 0, metricsMaxPoints: 1, maxInFlight: 1, checkpointEvery, checkpointMinMs: 0 };
-  const engine = new Engine({
-    emit: rec.emit,
-    gpu: testGpu,
-    pacing,
-    kernelTuning: false,
-    finetunedModelStore: async () => store,
-  });
-  engines.push(engine);
-  return { engine, rec };
+  return testEngine(engines, { pacing, finetunedModelStore: async () => store });
 }
 
 /** Loads a classification tab's training and dev files, as dropped files, previewed from scratch. */
