@@ -42,6 +42,7 @@ import {
   type Sources,
 } from './finetune-source.ts';
 import { keptTriedModel, restoreKeptModel } from './kept-models.ts';
+import { type AttentionWatch, singleTextForm } from './live-task-attention.ts';
 import { summarise, TaskFiles } from './task-files.ts';
 import { type TriedModel, type TryInput, tryModel } from './try-model.ts';
 
@@ -64,6 +65,8 @@ export interface FinetuneCommandDeps {
   modelStore: () => Promise<FinetunedModelStore>;
   /** The adapter's limits (undefined without a GPU): an imported model the device cannot hold is refused. */
   adapterLimits?: () => Promise<Readonly<Record<string, number>> | undefined>;
+  /** The engine's live-attention watch, which a fine-tuning run (not a comparison) follows as it trains. */
+  watch?: () => AttentionWatch;
 }
 
 /** The context the size check plans with: the shortest a task tab would use. */
@@ -291,6 +294,7 @@ export class FinetuneCommands {
       pacing: this.deps.pacing,
       keep: (model: FinetunedModel) => this.keep(model),
       ...(kept ? { kept } : {}),
+      ...(kind === 'finetune' && this.deps.watch ? { watch: this.deps.watch } : {}),
     };
     const job = start(deps);
     this.job = job;
@@ -435,11 +439,7 @@ export class FinetuneCommands {
       return;
     }
     try {
-      if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
-      const T = Math.min(model.T, model.config.nPositions);
-      const example = { kind: 'text' as const, text, label: 0, line: 1 };
-      const encoded = encodeTaskExamples([example], 'classification', model.tokenizer, T);
-      const tokens = Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
+      const tokens = singleTextForm(model.tokenizer, model.config, model.T, text);
       const ctx = await this.deps.device(model.needs, `attention maps of fine-tuning run ${runId}`);
       const maps = await attentionMaps(ctx, model.config, { values: model.params }, tokens);
       this.deps.emit(

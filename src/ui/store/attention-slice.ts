@@ -1,7 +1,7 @@
 // Attention slice: the text to inspect, the maps the worker returned ([layers, heads, T, T]) and the view's
 // selection (the enlarged head, the head view's layer and heads), and which model they come from: the current
 // pre-training run, or a finished fine-tuning run (whose maps carry the extract token's position); and the
-// live snapshots taken every N steps while a run pre-trains, with the one shown.
+// live snapshots taken every N steps while a run pre-trains or fine-tunes, with the one shown.
 import type { StateCreator } from 'zustand';
 
 export interface AttentionMaps {
@@ -43,7 +43,7 @@ export interface AttentionSlice {
     hiddenHeads: number[];
     /** Colour scale of the heatmaps: square root lifts small weights next to the first tokens' 1.0s. */
     scale: ColourScale;
-    /** Live attention: maps of the text every `liveEvery` steps while pre-training runs (0: off). */
+    /** Live attention: maps of the text every `liveEvery` steps while a run trains (0: off). */
     liveEvery: number;
     /** The live snapshots of one run, in step order. */
     snapshots: AttentionMaps[];
@@ -80,9 +80,12 @@ function showing(a: AttentionState, maps: AttentionMaps): AttentionState {
   };
 }
 
+/** Whether two snapshots come from the same run (a pre-training and a fine-tuning run may share a name). */
+const sameRun = (a: AttentionMaps, b: AttentionMaps) => a.runId === b.runId && a.finetuneRunId === b.finetuneRunId;
+
 /** The run's snapshots with `next` added, thinned to MAX_SNAPSHOTS (a new run starts a new list). */
 function keepSnapshot(list: AttentionMaps[], next: AttentionMaps): AttentionMaps[] {
-  const same = list.length && list[0]!.runId === next.runId ? list.filter((m) => m.step !== next.step) : [];
+  const same = list.length && sameRun(list[0]!, next) ? list.filter((m) => m.step !== next.step) : [];
   const all = [...same, next];
   if (all.length <= MAX_SNAPSHOTS) return all;
   const older = all.slice(1, -1).filter((_, i) => i % 2 === 1);
@@ -124,8 +127,10 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     set((s) => {
       const a = s.attention;
       const snapshots = keepSnapshot(a.snapshots, maps);
-      // Shown as it arrives when the view follows the latest of the pre-training run (not a fine-tuned model).
-      const follow = a.snapshotIndex === undefined && a.finetuneRunId === undefined && a.status !== 'waiting';
+      // Shown as it arrives when the view follows the latest and no other model is picked: a pre-training
+      // snapshot while no fine-tuned model is, a fine-tuning run's while none or that run is.
+      const model = a.finetuneRunId === undefined || a.finetuneRunId === maps.finetuneRunId;
+      const follow = a.snapshotIndex === undefined && model && a.status !== 'waiting';
       return { attention: follow ? showing({ ...a, snapshots }, maps) : { ...a, snapshots } };
     }),
   showSnapshot: (index) =>

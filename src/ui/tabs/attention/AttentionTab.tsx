@@ -2,7 +2,7 @@
 // view as a layers × heads grid), one head enlarged with token labels, and the head view's token lines. A
 // finished fine-tuning run's model can be picked instead: the text then goes through its task's input
 // transformation (start, text, extract) and the extract token's attention row is shown per layer and head.
-// Live attention (LiveAttention.tsx) refreshes the maps every N steps while pre-training runs.
+// Live attention (LiveAttention.tsx) refreshes the maps every N steps while a run pre-trains or fine-tunes.
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { finetunedModels, modelRun, showAttention } from '../../actions.ts';

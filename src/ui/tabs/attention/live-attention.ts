@@ -1,5 +1,5 @@
 // Live attention from the page: ask the worker for the attention maps of the tab's text every N steps while
-// pre-training runs (the current run and the next ones), and send the text again when it changes.
+// a run pre-trains or fine-tunes (the current run and the next ones), and send the text again when it changes.
 import { sendCommand } from '../../engine-port.ts';
 import { useAppStore } from '../../store/index.ts';
 
