@@ -104,10 +104,20 @@ export async function liveAttentionSuite(args: string[]): Promise<unknown> {
   const run = o.finetune ? finetuneRun(steps) : pretrainRun(steps);
   let waiter: ((e: EngineEvent) => void) | undefined;
   let snapshots = 0;
+  // A boundary flushes the run's points before its work, so a snapshot's own time is from the points (or the
+  // dev evaluation, the work before it at a fine-tuning run's end) sent just before it to the snapshot:
+  // measured inside the watched run, it drifts less with the machine's load.
+  const before = new Set<EngineEvent['type']>(['metrics', 'finetune-metrics', 'finetune-eval']);
+  let pointsAt = 0;
+  const snapshotMs: number[] = [];
   const gpu = await nodeGpu();
   const engine = new Engine({
     emit: (e) => {
-      if (e.type === 'attention-snapshot') snapshots++;
+      if (before.has(e.type)) pointsAt = performance.now();
+      if (e.type === 'attention-snapshot') {
+        snapshots++;
+        snapshotMs.push(performance.now() - pointsAt);
+      }
       if (e.type === 'error') process.stderr.write(`engine error (${e.where}): ${e.message}\n`);
       waiter?.(e);
     },
@@ -140,9 +150,12 @@ export async function liveAttentionSuite(args: string[]): Promise<unknown> {
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const overhead = mean(ms.watched) / mean(ms.plain) - 1;
+    // The snapshots' share of a watched run: their time per step over the plain runs' ms/step.
+    const snapshotShare = snapshotMs.reduce((a, b) => a + b, 0) / (repeats * steps) / mean(ms.plain);
     process.stderr.write(
       `live attention every ${every} steps of a ${run.kind} run: ${(100 * overhead).toFixed(1)} % slower ` +
-        `(${mean(ms.plain).toFixed(1)} → ${mean(ms.watched).toFixed(1)} ms/step, ${snapshots} snapshots)\n`,
+        `(${mean(ms.plain).toFixed(1)} → ${mean(ms.watched).toFixed(1)} ms/step, ${snapshots} snapshots); ` +
+        `a snapshot takes ${mean(snapshotMs).toFixed(1)} ms, ${(100 * snapshotShare).toFixed(1)} % of the steps' time\n`,
     );
     return {
       suite: 'live-attention',
@@ -153,6 +166,8 @@ export async function liveAttentionSuite(args: string[]): Promise<unknown> {
       msPerStep: ms,
       overhead,
       snapshots,
+      snapshotMs,
+      snapshotShare,
     };
   } finally {
     await engine.dispose();

@@ -3,6 +3,7 @@
 // latest always), and a fine-tuned model being inspected is never replaced by a pre-training snapshot. A
 // fine-tuning run's snapshots are its model's maps (extract token), scrubbed the same way.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { snapshotRun } from '../tabs/attention/live-attention.ts';
 import { applyEngineEvent } from './apply-event.ts';
 import { MAX_SNAPSHOTS } from './attention-slice.ts';
 import { useAppStore } from './index.ts';
@@ -80,6 +81,8 @@ describe('live attention snapshots', () => {
       ['r1', 6],
     ]);
     expect(attention().maps).toMatchObject({ runId: 'r1', finetuneRunId: 'r1', extractIndex: 2, step: 6 });
+    expect(snapshotRun(attention().maps!)).toBe("fine-tuning run r1, the text in its task's form");
+    expect(snapshotRun({ ...attention().maps!, finetuneRunId: undefined })).toBe('pre-training run r1');
     useAppStore.getState().showSnapshot(0);
     finetuneSnapshot('r1', 9);
     expect(attention().maps?.step).toBe(3);

@@ -2,16 +2,8 @@
 // fine-tuning run, not a comparison: the text in its task's form), and a step scrubber over the snapshots
 // kept (the view follows the latest unless a snapshot is picked).
 import { useId } from 'react';
-import type { AttentionMaps } from '../../store/attention-slice.ts';
 import { useAppStore } from '../../store/index.ts';
-import { LIVE_INTERVALS, watchAttention } from './live-attention.ts';
-
-/** Which run a snapshot comes from, in words (a fine-tuning run's maps are of the task's form). */
-export function snapshotRun(maps: AttentionMaps): string {
-  return maps.finetuneRunId !== undefined
-    ? `fine-tuning run ${maps.finetuneRunId}, the text in its task's form`
-    : `pre-training run ${maps.runId}`;
-}
+import { LIVE_INTERVALS, snapshotRun, watchAttention } from './live-attention.ts';
 
 export function LiveAttention() {
   const id = useId();
