@@ -22,7 +22,7 @@ const SUITES: Record<string, { help: string; run: (args: string[]) => Promise<un
     run: importBrowserSuite,
   },
   'live-attention': {
-    help: 'what live attention every N steps costs a pre-training run (--every, --steps)',
+    help: 'what live attention every N steps costs a pre-training run, or a fine-tuning run (--finetune)',
     run: liveAttentionSuite,
   },
   peer: { help: 'gpt1-lab vs @genai-fi/nanogpt, alternating in one Chromium page', run: peerSuite },

@@ -26,7 +26,7 @@ export class AttentionPage {
     this.show = panel.getByRole('button', { name: 'Show attention' });
     this.headView = panel.getByRole('img', { name: /head view/ });
     this.extractTable = panel.getByRole('table', { name: 'Extract token attention, layers by heads' });
-    this.live = panel.getByRole('checkbox', { name: 'Refresh while pre-training' });
+    this.live = panel.getByRole('checkbox', { name: 'Refresh while training' });
     this.liveEvery = panel.getByLabel('every', { exact: true });
     this.snapshot = panel.getByRole('slider', { name: 'Snapshot' });
     this.snapshotStep = panel.getByTestId('snapshot-step');

@@ -94,6 +94,7 @@ export class Engine {
       store: openedOnce(options.finetuneStore, memoryFinetuneStore),
       modelStore: openedOnce(options.finetunedModelStore, memoryFinetunedModelStore),
       adapterLimits: () => this.pretraining.adapterLimits(),
+      watch: () => this.pretraining.attentionWatch,
     });
     this.views = new ModelViews({
       emit,

@@ -10,11 +10,11 @@ import type { GpuContext } from '../gpu/device.ts';
 import type { LimitNeeds } from '../gpu/limits.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import { finalHidden, gptForward } from '../model/gpt.ts';
-import { encodeTaskExamples } from '../model/task-inputs.ts';
 import type { ParamValues } from '../model/weights.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
 import { planTrainGraph } from '../train/train-program.ts';
+import { singleTextForm } from './finetuning/live-task-attention.ts';
 import { LiveModel } from './pretraining/live-model.ts';
 import type { EmitFn, GenerateRequest, ModelRef, NextTokensRequest } from './protocol.ts';
 
@@ -110,15 +110,10 @@ export class ModelViews {
     try {
       if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
       const { model, live } = await this.open(ref);
-      const T = Math.min(model.T, model.config.nPositions);
-      let ids: number[];
-      if (model.task) {
-        const example = { kind: 'text' as const, text, label: 0, line: 1 };
-        const encoded = encodeTaskExamples([example], 'classification', model.tokenizer, T);
-        ids = Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
-      } else {
-        ids = model.tokenizer.encode(text).slice(0, T);
-      }
+      const { tokenizer, config, T } = model;
+      const ids = model.task
+        ? singleTextForm(tokenizer, config, T, text)
+        : tokenizer.encode(text).slice(0, Math.min(T, config.nPositions));
       const { tokens, layers, heads, data } = await live.attentionOf(ids);
       const extract = model.task ? { extractIndex: ids.length - 1 } : {};
       this.deps.emit({ type: 'attention-maps', requestId, tokens, layers, heads, data, ...extract }, [data.buffer]);

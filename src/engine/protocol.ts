@@ -295,8 +295,8 @@ export type EngineCommand =
    */
   | { type: 'attention'; requestId: string; runId: string; text: string; model?: ModelRef }
   /**
-   * Live attention: while pre-training runs (this run and the next ones), the attention maps of `text` every
-   * `every` steps, as 'attention-snapshot' events; `every` 0 stops watching.
+   * Live attention: while pre-training or a fine-tuning run (not a comparison) trains (this run and the next
+   * ones), the attention maps of `text` every `every` steps, as 'attention-snapshot' events; `every` 0 stops.
    */
   | { type: 'watch-attention'; text: string; every: number }
   /** The run's current weights as a Hugging Face openai-gpt folder (a paused or ended run). */
@@ -378,16 +378,20 @@ export type EngineEvent =
     }
   /** `text`: the new text since the previous event (append it); `fullText`: everything generated so far. */
   | { type: 'generated'; requestId: string; text: string; done: boolean; fullText?: string }
-  /** A live attention snapshot ('watch-attention') of a pre-training run at a step boundary. */
+  /** A live attention snapshot ('watch-attention') of a pre-training or fine-tuning run at a step boundary. */
   | {
       type: 'attention-snapshot';
       runId: string;
+      /** 'finetune': a fine-tuning run's, the text in its task's form (start, text, extract); absent: pre-training. */
+      kind?: 'finetune';
       step: number;
       tokens: string[];
       layers: number;
       heads: number;
       /** [layers, heads, T, T] probabilities, row-major. */
       data: Float32Array;
+      /** A fine-tuning run's extract token position (the last token), whose row the task heads read. */
+      extractIndex?: number;
     }
   /** The most likely next tokens after the request's prompt, most likely first (at most NEXT_TOKEN_BARS). */
   | { type: 'next-tokens'; requestId: string; tokens: NextToken[] }

@@ -28,6 +28,12 @@ export interface BoundaryWork {
   run(step: number): Promise<void>;
 }
 
+/** Due every `n` steps before the last (`total`), and at the end unless it already ran at that step. */
+export function dueEvery(n: number, total: number, step: number, end: boolean, lastStep: number): boolean {
+  if (n <= 0) return false;
+  return end ? lastStep !== step : step % n === 0 && step < total;
+}
+
 /** Timing of a settled step, for its point. */
 export interface StepTiming {
   /** Wall time per step (ms), smoothed; 0 before the first measurement. Boundary work and pauses excluded. */

@@ -53,6 +53,7 @@ import {
   type Sources,
 } from './finetune-source.ts';
 import { keptTriedModel, restoreKeptModel } from './kept-models.ts';
+import type { AttentionWatch } from './live-task-attention.ts';
 import { summarise, TaskFiles } from './task-files.ts';
 import { type TriedModel, type TryInput, tryModel } from './try-model.ts';
 
@@ -75,6 +76,8 @@ export interface FinetuneCommandDeps {
   modelStore: () => Promise<FinetunedModelStore>;
   /** The adapter's limits (undefined without a GPU): an imported model the device cannot hold is refused. */
   adapterLimits?: () => Promise<Readonly<Record<string, number>> | undefined>;
+  /** The engine's live-attention watch, which a fine-tuning run (not a comparison) follows as it trains. */
+  watch?: () => AttentionWatch;
 }
 
 /** The context the size check plans with: the shortest a task tab would use. */
@@ -302,6 +305,7 @@ export class FinetuneCommands {
       pacing: this.deps.pacing,
       keep: (model: FinetunedModel) => this.keep(model),
       ...(kept ? { kept } : {}),
+      ...(kind === 'finetune' && this.deps.watch ? { watch: this.deps.watch } : {}),
     };
     const job = start(deps);
     this.job = job;

@@ -23,6 +23,7 @@ import type { CompareCell, EmitFn, EngineEvent, FinetuneSettings, RunState } fro
 import type { RunPacing } from '../run-pacing.ts';
 import { FinetuneKeeper, type KeptRunSetup } from './finetune-keeper.ts';
 import { finetuneInit, pretrainedModel, type Sources } from './finetune-source.ts';
+import { type AttentionWatch, LiveTaskAttention } from './live-task-attention.ts';
 import type { TriedModel } from './try-model.ts';
 
 export interface FinetuneJobDeps {
@@ -34,6 +35,8 @@ export interface FinetuneJobDeps {
   pacing?: RunPacing;
   /** A finished fine-tuning run's model (not a comparison's), kept for attention maps. */
   keep?: (model: FinetunedModel) => void;
+  /** Live attention a fine-tuning run (not a comparison) follows: snapshots at step boundaries. */
+  watch?: () => AttentionWatch;
 }
 
 /** A finished fine-tuning run's weights with what reading them needs (attention maps, Try it). */
@@ -93,6 +96,8 @@ export class FinetuneJob {
   private keeper: FinetuneKeeper | undefined;
   /** A pause asked for: a checkpoint is saved where it takes effect. */
   private saveOnPause = false;
+  /** Live attention snapshots of a fine-tuning run, when the engine has a watch. */
+  private live: LiveTaskAttention | undefined;
   readonly finished: Promise<RunState>;
 
   private constructor(
@@ -155,6 +160,7 @@ export class FinetuneJob {
     const { deps, runId } = this;
     const ctx = await this.device(prepared, settings);
     this.totalSteps = prepared.totalSteps;
+    if (deps.watch) this.live = new LiveTaskAttention({ ctx, runId, prepared, watch: deps.watch, emit: deps.emit });
     if (deps.kept) {
       const now = () => performance.now();
       this.keeper = new FinetuneKeeper(runId, deps.kept, prepared, deps.pacing ?? {}, deps.emit, now);
@@ -382,7 +388,7 @@ export class FinetuneJob {
     const tag = variant === undefined ? {} : { variant };
     const started = cell === undefined ? tag : { ...tag, cell };
     const pacing = this.deps.pacing ?? {};
-    const { replay, ...kept } = keeper
+    const { replay, ...kept }: Partial<FinetuneRunOptions> & { replay: () => void } = keeper
       ? this.keptOptions(keeper, restart.resume, restart.paused)
       : { replay: () => {} };
     const run = new FinetuneRun(ctx, prepared, {
@@ -404,6 +410,7 @@ export class FinetuneJob {
       },
       onTrained,
       ...kept,
+      work: (trainer) => [...(this.live ? [this.live.work(trainer)] : []), ...(kept.work?.(trainer) ?? [])],
     });
     this.run = run;
     if (this.failure !== undefined) run.fail(this.failure);

@@ -1,6 +1,7 @@
 // Fine-tuning through the engine on Dawn (SwiftShader), tiny shapes: load SST-2 slices, preview, fine-tune
 // from scratch with L1/L2/L3 points and a dev evaluation per epoch; the comparison's four rows from the
-// current pretrained model (refused while pre-training runs); stop at a step boundary; one GPU run at a time.
+// current pretrained model (refused while pre-training runs; never watched by live attention); stop at a step
+// boundary; one GPU run at a time.
 // Finished and stopped runs (and each comparison variant) are kept in the fine-tuning run store: a fresh
 // engine on the same store lists them, and deletes them.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,9 +163,12 @@ describe('fine-tuning in the engine', () => {
     await engine.handle({ type: 'stop', runId: 'p1' });
     await rec.waitFor(isState('stopped'));
 
+    // Live attention follows a fine-tuning run, never a comparison's runs.
+    await engine.handle({ type: 'watch-attention', text: 'a fine film', every: 1 });
     await engine.handle({ type: 'compare', runId: 'c1', settings });
     await engine.finetuneFinished;
     expect(rec.of('finetune-state').at(-1)).toMatchObject({ kind: 'compare', state: 'done', totalSteps: 8, step: 8 });
+    expect(rec.of('attention-snapshot')).toEqual([]);
     const rows = rec.of('compare-row').map((e) => e.row);
     expect(rows.map((r) => [r.variant, r.auxLm, r.steps])).toEqual([
       ['pretrained+aux', 0.5, 2],

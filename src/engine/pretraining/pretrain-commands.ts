@@ -52,6 +52,11 @@ export class PretrainCommands {
 
   constructor(private readonly deps: PretrainCommandDeps) {}
 
+  /** The live-attention watch (fine-tuning runs read it too); a new object each time it is set. */
+  get attentionWatch(): { text: string; every: number } {
+    return this.watch;
+  }
+
   /** The loaded run (training, paused or ended), if any. */
   get current(): PretrainSession | undefined {
     return this.session;

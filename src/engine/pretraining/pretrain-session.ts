@@ -31,7 +31,7 @@ import type { SamplingOptions } from '../../train/sampling.ts';
 import type { Schedule } from '../../train/schedule.ts';
 import type { GenerateSettings } from '../../train/settings/generate-settings.ts';
 import { type PretrainSettings, pretrainRecipe } from '../../train/settings/pretrain-settings.ts';
-import { StepDriver } from '../../train/step-driver.ts';
+import { dueEvery, StepDriver } from '../../train/step-driver.ts';
 import { lostWithin } from '../device-holder.ts';
 import type { EmitFn, EngineEvent, NextToken, RunState } from '../protocol.ts';
 import type { RunPacing } from '../run-pacing.ts';
@@ -80,12 +80,6 @@ export function trainerOptions(
   const recipe = pretrainRecipe(settings);
   const { B, T, seed } = settings;
   return { config, B, T, seed, evalBatches, ...recipe, schedule: schedule ?? recipe.schedule };
-}
-
-/** Due every `n` steps before the last (`total`), and at the end unless it already ran at that step. */
-function dueEvery(n: number, total: number, step: number, end: boolean, lastStep: number): boolean {
-  if (n <= 0) return false;
-  return end ? lastStep !== step : step % n === 0 && step < total;
 }
 
 /** What a session is built from: the run, its trainer (weights in place) and what it already did. */

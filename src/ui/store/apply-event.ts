@@ -103,6 +103,8 @@ export function applyEngineEvent(event: EngineEvent): void {
         layers: event.layers,
         heads: event.heads,
         data: event.data,
+        // A fine-tuning run's snapshot is read as its model's maps (the extract token's row shown).
+        ...(event.kind === 'finetune' ? { finetuneRunId: event.runId, extractIndex: event.extractIndex } : {}),
       });
       break;
     case 'task-file-loaded':

@@ -1,8 +1,8 @@
 // Attention slice: the text to inspect, the maps the worker returned ([layers, heads, T, T]) and the view's
 // selection (the enlarged head, the head view's layer and heads), and which model they come from: the current
 // pre-training run, or another model of the list (model-list.ts; a fine-tuned model's maps carry the extract
-// token's position); and the
-// live snapshots taken every N steps while a run pre-trains, with the one shown.
+// token's position); and the live snapshots taken every N steps while a run pre-trains or fine-tunes, with the
+// one shown.
 import type { StateCreator } from 'zustand';
 
 export interface AttentionMaps {
@@ -14,6 +14,8 @@ export interface AttentionMaps {
   data: Float32Array;
   /** The model they come from, in words, when it is not the current pre-training run. */
   source?: string;
+  /** A fine-tuning run's live snapshot: that run (its snapshots are its own list). */
+  finetuneRunId?: string;
   /** A fine-tuned model's maps: the extract token's position (the last token). */
   extractIndex?: number;
   /** A live snapshot's step (maps taken while the run trained). */
@@ -45,7 +47,7 @@ export interface AttentionSlice {
     hiddenHeads: number[];
     /** Colour scale of the heatmaps: square root lifts small weights next to the first tokens' 1.0s. */
     scale: ColourScale;
-    /** Live attention: maps of the text every `liveEvery` steps while pre-training runs (0: off). */
+    /** Live attention: maps of the text every `liveEvery` steps while a run trains (0: off). */
     liveEvery: number;
     /** The live snapshots of one run, in step order. */
     snapshots: AttentionMaps[];
@@ -82,9 +84,12 @@ function showing(a: AttentionState, maps: AttentionMaps): AttentionState {
   };
 }
 
+/** Whether two snapshots come from the same run (a pre-training and a fine-tuning run may share a name). */
+const sameRun = (a: AttentionMaps, b: AttentionMaps) => a.runId === b.runId && a.finetuneRunId === b.finetuneRunId;
+
 /** The run's snapshots with `next` added, thinned to MAX_SNAPSHOTS (a new run starts a new list). */
 function keepSnapshot(list: AttentionMaps[], next: AttentionMaps): AttentionMaps[] {
-  const same = list.length && list[0]!.runId === next.runId ? list.filter((m) => m.step !== next.step) : [];
+  const same = list.length && sameRun(list[0]!, next) ? list.filter((m) => m.step !== next.step) : [];
   const all = [...same, next];
   if (all.length <= MAX_SNAPSHOTS) return all;
   const older = all.slice(1, -1).filter((_, i) => i % 2 === 1);
@@ -126,8 +131,12 @@ export const createAttentionSlice: StateCreator<AttentionSlice, [], [], Attentio
     set((s) => {
       const a = s.attention;
       const snapshots = keepSnapshot(a.snapshots, maps);
-      // Shown as it arrives when the view follows the latest of the pre-training run (not another model).
-      const follow = a.snapshotIndex === undefined && a.modelKey === undefined && a.status !== 'waiting';
+      // Shown as it arrives when the view follows the latest and no other model is picked: a pre-training
+      // snapshot while the current run is, a fine-tuning run's while it (or the current run) is.
+      const picked =
+        a.modelKey === undefined ||
+        (maps.finetuneRunId !== undefined && a.modelKey === `finetune:${maps.finetuneRunId}`);
+      const follow = a.snapshotIndex === undefined && picked && a.status !== 'waiting';
       return { attention: follow ? showing({ ...a, snapshots }, maps) : { ...a, snapshots } };
     }),
   showSnapshot: (index) =>

@@ -1,7 +1,9 @@
 // Live attention snapshots in the store, as the engine sends them: the view follows the latest unless a
 // snapshot is picked, a new run starts a new list, a long run keeps at most MAX_SNAPSHOTS (the first and the
-// latest always), and a fine-tuned model being inspected is never replaced by a pre-training snapshot.
+// latest always), and a fine-tuned model being inspected is never replaced by a pre-training snapshot. A
+// fine-tuning run's snapshots are its model's maps (extract token), scrubbed the same way.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { snapshotRun } from '../tabs/attention/live-attention.ts';
 import { applyEngineEvent } from './apply-event.ts';
 import { MAX_SNAPSHOTS } from './attention-slice.ts';
 import { useAppStore } from './index.ts';
@@ -19,6 +21,20 @@ const snapshot = (runId: string, step: number) =>
     layers: 1,
     heads: 1,
     data: Float32Array.of(1, 0, 0.5, step),
+  });
+
+/** A fine-tuning run's snapshot: start, a, extract (1 layer, 1 head), its map holding `step`. */
+const finetuneSnapshot = (runId: string, step: number) =>
+  applyEngineEvent({
+    type: 'attention-snapshot',
+    runId,
+    kind: 'finetune',
+    step,
+    tokens: ['<s>', 'a', '<e>'],
+    layers: 1,
+    heads: 1,
+    data: Float32Array.of(1, 0, 0, 0.5, 0.5, 0, 0.25, 0.25, step),
+    extractIndex: 2,
   });
 
 const attention = () => useAppStore.getState().attention;
@@ -54,5 +70,34 @@ describe('live attention snapshots', () => {
     snapshot('r1', 10);
     expect(attention().maps).toBeUndefined();
     expect(attention().snapshots).toHaveLength(1);
+  });
+
+  it("read a fine-tuning run's snapshots as its model's maps, scrubbed like a pre-training run's", () => {
+    snapshot('r1', 10);
+    finetuneSnapshot('r1', 3); // a fine-tuning run named like the pre-training run: still a new list
+    finetuneSnapshot('r1', 6);
+    expect(attention().snapshots.map((m) => [m.finetuneRunId, m.step])).toEqual([
+      ['r1', 3],
+      ['r1', 6],
+    ]);
+    expect(attention().maps).toMatchObject({ runId: 'r1', finetuneRunId: 'r1', extractIndex: 2, step: 6 });
+    expect(snapshotRun(attention().maps!)).toBe("fine-tuning run r1, the text in its task's form");
+    expect(snapshotRun({ ...attention().maps!, finetuneRunId: undefined })).toBe('pre-training run r1');
+    useAppStore.getState().showSnapshot(0);
+    finetuneSnapshot('r1', 9);
+    expect(attention().maps?.step).toBe(3);
+    expect(attention().maps?.data[8]).toBe(3);
+    useAppStore.getState().showSnapshot(undefined);
+    expect(attention().maps?.step).toBe(9);
+  });
+
+  it("follow a fine-tuning run's snapshots while its model is the one picked, not another's", () => {
+    useAppStore.getState().setAttentionModel('finetune:ft-1');
+    finetuneSnapshot('ft-1', 2);
+    expect(attention().maps).toMatchObject({ finetuneRunId: 'ft-1', step: 2 });
+    useAppStore.getState().setAttentionModel('finetune:ft-0');
+    finetuneSnapshot('ft-1', 4);
+    expect(attention().maps?.step).toBe(2); // ft-0 is picked: ft-1's snapshot is kept, not shown
+    expect(attention().snapshots.map((m) => m.step)).toEqual([2, 4]);
   });
 });

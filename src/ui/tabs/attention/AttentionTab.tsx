@@ -3,7 +3,7 @@
 // model of the page's list can be picked instead (the imported model, a fine-tuned one kept or finished here):
 // a fine-tuned model sees the text through its task's input transformation (start, text, extract) and the
 // extract token's attention row is shown per layer and head.
-// Live attention (LiveAttention.tsx) refreshes the maps every N steps while pre-training runs.
+// Live attention (LiveAttention.tsx) refreshes the maps every N steps while a run pre-trains or fine-tunes.
 import { useId } from 'react';
 import { showAttention } from '../../actions.ts';
 import { FieldErrors, useFieldErrors } from '../../components/FieldErrors.tsx';
@@ -74,7 +74,7 @@ export function AttentionTab() {
         {maps && (
           <p className="hint">
             {maps.layers} layers × {maps.heads} heads over {maps.tokens.length} tokens (
-            {maps.source ?? `run ${maps.runId}`}
+            {maps.source ?? (maps.finetuneRunId ? `fine-tuning run ${maps.finetuneRunId}` : `run ${maps.runId}`)}
             {maps.step !== undefined ? ` at step ${maps.step}` : ''}); viridis, scaled to each head's largest weight;
             the empty triangle is the causal mask.
           </p>

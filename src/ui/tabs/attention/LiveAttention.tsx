@@ -1,8 +1,9 @@
-// The Attention tab's live mode: the maps of the text every N steps while pre-training runs, and a step
-// scrubber over the snapshots kept (the view follows the latest unless a snapshot is picked).
+// The Attention tab's live mode: the maps of the text every N steps while a run pre-trains or fine-tunes (a
+// fine-tuning run, not a comparison: the text in its task's form), and a step scrubber over the snapshots
+// kept (the view follows the latest unless a snapshot is picked).
 import { useId } from 'react';
 import { useAppStore } from '../../store/index.ts';
-import { LIVE_INTERVALS, watchAttention } from './live-attention.ts';
+import { LIVE_INTERVALS, snapshotRun, watchAttention } from './live-attention.ts';
 
 export function LiveAttention() {
   const id = useId();
@@ -17,8 +18,13 @@ export function LiveAttention() {
       <legend>Live attention</legend>
       <div className="row">
         <label>
-          <input type="checkbox" checked={every > 0} onChange={(e) => watchAttention(e.target.checked ? 10 : 0)} />{' '}
-          Refresh while pre-training
+          <input
+            type="checkbox"
+            checked={every > 0}
+            aria-describedby={`${id}-hint`}
+            onChange={(e) => watchAttention(e.target.checked ? 10 : 0)}
+          />{' '}
+          Refresh while training
         </label>
         <div className="field">
           <label htmlFor={`${id}-every`}>every</label>
@@ -36,6 +42,10 @@ export function LiveAttention() {
           </select>
         </div>
       </div>
+      <p id={`${id}-hint`} className="hint">
+        While a run pre-trains, or a fine-tuning run trains (not Compare's runs): a fine-tuning run sees the text in its
+        task's form, start + text + extract.
+      </p>
       {snapshots.length > 0 && shown && (
         <div className="row">
           <div className="field grow">
@@ -54,7 +64,7 @@ export function LiveAttention() {
             />
           </div>
           <output htmlFor={`${id}-scrub`} data-testid="snapshot-step" data-step={shown.step}>
-            step {shown.step} of run {shown.runId} ({index + 1} of {snapshots.length} kept
+            step {shown.step} of {snapshotRun(shown)} ({index + 1} of {snapshots.length} kept
             {picked === undefined ? ', following the latest' : ''})
           </output>
           {picked !== undefined && (
