@@ -154,11 +154,7 @@ export function modelRun(s: AppState = get()): RunRecord | undefined {
 function viewTarget(s: AppState, key: string | undefined) {
   const chosen = chosenModel(s, key);
   if (!chosen) return undefined;
-  if (!chosen.ref) {
-    const run = modelRun(s);
-    // The worker has no weights for a run still preparing.
-    return run && run.state !== 'preparing' ? { runId: run.runId, chosen } : undefined;
-  }
+  if (!chosen.ref) return chosen.runId ? { runId: chosen.runId, chosen } : undefined;
   return { runId: chosen.runId ?? '', model: chosen.ref, chosen };
 }
 

@@ -49,6 +49,8 @@ describe('the model list', () => {
     const s = useAppStore.getState();
     s.runCreated('r1', settings());
     expect(rows()).toEqual([]); // starting: no weights yet
+    applyEngineEvent({ type: 'run-state', runId: 'r1', state: 'preparing', step: 0, totalSteps: 100 });
+    expect(rows()).toEqual([]); // preparing: still none in the worker
     applyEngineEvent({ type: 'run-state', runId: 'r1', state: 'paused', step: 40, totalSteps: 100 });
     applyEngineEvent({ type: 'checkpoint-imported', info: info() });
     s.finetuneRunCreated('f1', 'classification', 'finetune', { train: 'train.tsv', dev: 'dev.tsv' });

@@ -32,7 +32,8 @@ export const modelKey = (ref: ModelRef): string => (ref.kind === 'imported' ? 'i
 export function listModels(s: AppState): ListedModel[] {
   const out: ListedModel[] = [];
   const run = modelRun(s);
-  if (run) {
+  if (run && run.state !== 'preparing') {
+    // A run still preparing has no weights in the worker yet.
     out.push({
       key: PRETRAIN_MODEL,
       kind: 'pre-training',
