@@ -39,11 +39,10 @@ export interface FinetuneJobDeps {
   watch?: () => AttentionWatch;
 }
 
-/** A finished fine-tuning run's weights with what reading them needs (attention maps, Try it). */
+/** A finished fine-tuning run's model (Try it, Generate, Attention: model-views.ts plans what those need). */
 export interface FinetunedModel extends TriedModel {
   runId: string;
   family: TaskFamily;
-  needs: LimitNeeds;
 }
 
 export interface TaskData {
@@ -169,7 +168,6 @@ export class FinetuneJob {
     const onTrained = async (trainer: FinetuneTrainer) => {
       if (!keep) return;
       const { config, T } = prepared.trainer;
-      const { needs } = planFinetune(prepared.trainer);
       const params = await trainer.params();
       const { task } = prepared.trainer;
       const classNames = prepared.classNames;
@@ -180,7 +178,6 @@ export class FinetuneJob {
         task,
         tokenizer: prepared.tokenizer,
         T,
-        needs,
         params,
         classNames,
       });
