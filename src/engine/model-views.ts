@@ -10,11 +10,11 @@ import type { GpuContext } from '../gpu/device.ts';
 import type { LimitNeeds } from '../gpu/limits.ts';
 import type { Gpt1Config } from '../model/config.ts';
 import { finalHidden, gptForward } from '../model/gpt.ts';
+import { singleTextForm } from '../model/task-inputs.ts';
 import type { ParamValues } from '../model/weights.ts';
 import { Graph } from '../runtime/graph.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
 import { planTrainGraph } from '../train/train-program.ts';
-import { singleTextForm } from './finetuning/live-task-attention.ts';
 import { LiveModel } from './pretraining/live-model.ts';
 import type { EmitFn, GenerateRequest, ModelRef, NextTokensRequest } from './protocol.ts';
 

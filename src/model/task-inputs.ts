@@ -18,6 +18,7 @@
 import type { TaskExample, TaskFamily } from '../data/tasks/task-types.ts';
 import { IGNORE_INDEX } from '../ops/crossentropy.ts';
 import { GPT1_FINETUNE_TOKENS, type Tokenizer } from '../tokenizer/index.ts';
+import type { Gpt1Config } from './config.ts';
 import {
   layoutExample,
   minimumContext,
@@ -187,6 +188,17 @@ export function encodeTaskExamples(
   stats.meanLength = tokens.length / stats.rows;
   const set = { family, regression, T, special, sequencesPerExample: K, offsets, truncated, labels, lines, stats };
   return { ...set, tokens: tokens.toArray() };
+}
+
+/**
+ * The token ids of `text` as a fine-tuned model's task sees a single text: the classification form, start +
+ * text + extract, the text cut to fit `T` tokens (at most the model's positions).
+ */
+export function singleTextForm(tokenizer: Tokenizer, config: Gpt1Config, T: number, text: string): number[] {
+  if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
+  const example = { kind: 'text' as const, text, label: 0, line: 1 };
+  const encoded = encodeTaskExamples([example], 'classification', tokenizer, Math.min(T, config.nPositions));
+  return Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
 }
 
 /** The warning shown when truncation happened, e.g. "3 of 100 examples were truncated to fit the 512-token context". */

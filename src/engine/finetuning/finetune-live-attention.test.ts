@@ -3,35 +3,19 @@
 // as a fine-tuning run with the extract token's position; the last snapshot is the finished model's maps asked
 // for after, bit for bit; and the run's losses are those of the same run not watched.
 import { afterEach, describe, expect, it } from 'vitest';
-import { testGpu } from '../../../test-support/test-gpu.ts';
 import { paperFinetuneSettings } from '../../train/settings/finetune-settings.ts';
-import { Engine } from '../engine.ts';
-import { recorder } from '../engine-test-kit.ts';
+import type { Engine } from '../engine.ts';
+import { testEngine } from '../engine-test-kit.ts';
 import type { EngineEvent, FinetuneSettings } from '../protocol.ts';
-import { fileBytes, scratchPreview, slice } from './finetune-test-kit.ts';
+import { loadClassificationFiles, slice } from './finetune-test-kit.ts';
 
 const TEXT = 'a fine film';
 const engines: Engine[] = [];
 
 async function engineWithSst2() {
-  const rec = recorder();
-  // Kernel tuning off: it changes no result and costs seconds per shape on SwiftShader.
-  const engine = new Engine({ emit: rec.emit, gpu: testGpu, pacing: { metricsIntervalMs: 0 }, kernelTuning: false });
-  engines.push(engine);
-  for (const [role, rows] of [
-    ['train', 16],
-    ['dev', 4],
-  ] as const) {
-    const bytes = fileBytes(slice(`classification/sst2/${role}.tsv`, rows));
-    await engine.handle({
-      type: 'load-task-file',
-      family: 'classification',
-      role,
-      name: role,
-      bytes,
-      preview: scratchPreview,
-    });
-  }
+  const { engine, rec } = testEngine(engines, { pacing: { metricsIntervalMs: 0 } });
+  const rows = (role: 'train' | 'dev', n: number) => slice(`classification/sst2/${role}.tsv`, n);
+  await loadClassificationFiles(engine, rows('train', 16), rows('dev', 4));
   return { engine, rec };
 }
 

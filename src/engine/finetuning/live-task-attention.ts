@@ -4,9 +4,7 @@
 // program that shares the training program's parameters (no copy). The maps only read the weights, never the
 // moments, the data cursor or a seed, so the run's losses are those of a run nobody watched.
 import type { GpuContext } from '../../gpu/device.ts';
-import type { Gpt1Config } from '../../model/config.ts';
-import { encodeTaskExamples } from '../../model/task-inputs.ts';
-import type { Tokenizer } from '../../tokenizer/types.ts';
+import { singleTextForm } from '../../model/task-inputs.ts';
 import type { PreparedFinetune } from '../../train/finetune-prepare.ts';
 import type { FinetuneTrainer } from '../../train/finetune-trainer.ts';
 import { type BoundaryWork, dueEvery } from '../../train/step-driver.ts';
@@ -18,17 +16,6 @@ import { pieceText } from '../token-pieces.ts';
 export interface AttentionWatch {
   text: string;
   every: number;
-}
-
-/**
- * The token ids of `text` as a fine-tuned model's task sees a single text: the classification form, start +
- * text + extract, the text cut to fit `T` tokens (at most the model's positions).
- */
-export function singleTextForm(tokenizer: Tokenizer, config: Gpt1Config, T: number, text: string): number[] {
-  if (!text.trim()) throw new Error('The text has no tokens: type something to look at.');
-  const example = { kind: 'text' as const, text, label: 0, line: 1 };
-  const encoded = encodeTaskExamples([example], 'classification', tokenizer, Math.min(T, config.nPositions));
-  return Array.from(encoded.tokens.subarray(encoded.offsets[0]!, encoded.offsets[1]!));
 }
 
 export interface LiveTaskAttentionDeps {
