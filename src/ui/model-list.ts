@@ -2,10 +2,12 @@
 // fine-tuned model (finished in this page, kept in storage, or imported from a fine-tuning checkpoint). Each
 // is generated from, looked into in Attention, pre-trained further and fine-tuned; the Runs tab lists them
 // with those actions, and Generate and Attention choose among them by key.
+
+import { useShallow } from 'zustand/react/shallow';
 import type { TaskFamily } from '../data/tasks/task-types.ts';
 import type { ModelRef } from '../engine/protocol.ts';
 import { finetunedModels, modelRun } from './actions.ts';
-import type { AppState } from './store/index.ts';
+import { type AppState, useAppStore } from './store/index.ts';
 import { ACTIVE_FINETUNE_STATES } from './tabs/tasks/finetune-actions.ts';
 
 /** The key of the current pre-training run in a model choice (the default). */
@@ -77,4 +79,14 @@ export function listModels(s: AppState): ListedModel[] {
 export function chosenModel(s: AppState, key: string | undefined): ListedModel | undefined {
   const models = listModels(s);
   return models.find((m) => m.key === (key ?? PRETRAIN_MODEL));
+}
+
+/**
+ * The model list for a component. Listing builds new objects on every call, so the component subscribes to what
+ * it shows (each model's key, label and whether it is kept) and re-renders when that changes, not on every store
+ * update.
+ */
+export function useModelList(): ListedModel[] {
+  useAppStore(useShallow((s) => listModels(s).map((m) => `${m.key} ${m.label} ${m.kept}`)));
+  return listModels(useAppStore.getState());
 }

@@ -1,9 +1,7 @@
 // A chooser of one model of the page's list (model-list.ts) for a view that reads a model (Generate,
 // Attention): the current pre-training run by default, the imported model, or a fine-tuned one. A choice that
 // went away (a model deleted) stays shown as gone, so the view never silently switches model.
-import { useShallow } from 'zustand/react/shallow';
-import { type ListedModel, listModels, PRETRAIN_MODEL } from '../model-list.ts';
-import { useAppStore } from '../store/index.ts';
+import { PRETRAIN_MODEL, useModelList } from '../model-list.ts';
 
 export function ModelPicker({
   id,
@@ -15,11 +13,7 @@ export function ModelPicker({
   value: string | undefined;
   onChange: (key: string | undefined) => void;
 }) {
-  const models = useAppStore(useShallow((s) => listModels(s).map(({ key, label }) => `${key}\n${label}`)));
-  const listed: Pick<ListedModel, 'key' | 'label'>[] = models.map((line) => {
-    const [key = '', label = ''] = line.split('\n');
-    return { key, label };
-  });
+  const listed = useModelList();
   const key = value ?? PRETRAIN_MODEL;
   return (
     <div className="field">

@@ -3,9 +3,8 @@
 // it on its task, pre-train it further, fine-tune it, export it; and the saved pre-training runs not loaded,
 // each opened (paused) with one button to become the current run's model. A button that cannot act now is disabled and
 // says why in its title and the line under the list.
-import { useShallow } from 'zustand/react/shallow';
 import { isActive, resumeSaved } from '../../actions.ts';
-import { type ListedModel, listModels } from '../../model-list.ts';
+import { type ListedModel, useModelList } from '../../model-list.ts';
 import { useAppStore } from '../../store/index.ts';
 import {
   exportBlocker,
@@ -102,9 +101,7 @@ function SavedRow({ runId, step, busy }: { runId: string; step: number; busy: bo
 }
 
 export function ModelsPanel() {
-  // Subscribed to keys and labels (strings): the panel re-renders when the list changes, not on every update.
-  useAppStore(useShallow((s) => listModels(s).map((m) => `${m.key} ${m.label} ${m.kept}`)));
-  const models = listModels(useAppStore.getState());
+  const models = useModelList();
   const blocker = useAppStore(trainingBlocker);
   const currentRunId = useAppStore((s) => s.currentRunId);
   const busy = useAppStore((s) => isActive(s.currentRunId ? s.runs[s.currentRunId] : undefined));
