@@ -12,7 +12,7 @@ import { applyEngineEvent } from '../../store/apply-event.ts';
 import { useAppStore } from '../../store/index.ts';
 import { parseForm } from '../../store/plan-slice.ts';
 import { ModelsPanel } from './ModelsPanel.tsx';
-import { onModelImported } from './model-actions.ts';
+import { onModelImported, onModelImportFailed } from './model-actions.ts';
 
 const initial = useAppStore.getState();
 let sent: EngineCommand[] = [];
@@ -94,6 +94,20 @@ describe('the Models list', () => {
     expect(useAppStore.getState().tab).toBe('attention');
     click(button(host, `Export ${name}`));
     expect(sent.at(-1)).toEqual({ type: 'export-finetuned-model', runId: 'f1' });
+  });
+
+  it('drops what an adoption was for when it is refused: a later import does not act on it', () => {
+    act(() => applyEngineEvent({ type: 'finetuned-models', models: [kept] }));
+    const host = mount();
+    useAppStore.getState().setTab('runs');
+    click(button(host, 'Pre-train Fine-tuned entailment model f1 (kept, step 6) further'));
+    act(() => {
+      onModelImportFailed(); // what reactions.ts does on the adoption's 'checkpoint' error
+      applyEngineEvent({ type: 'checkpoint-imported', info: imported }); // another import, later
+      onModelImported();
+    });
+    expect(useAppStore.getState().tab).toBe('runs');
+    expect(useAppStore.getState().tokenizer.kind).toBe('char');
   });
 
   it('opens a saved run paused, and says why a model from disk or a training run cannot be exported', () => {
